@@ -1,0 +1,136 @@
+// Command softphone is the desktop SIP softphone for call-center agents.
+//
+// Without a subcommand it starts the GUI. Subcommands are headless: they print
+// one JSON object per line on stdout, each with an "event" field, and exit with
+// the codes below. Each subcommand lives in its own file and registers itself
+// in init with register.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"sync"
+	"syscall"
+)
+
+// Exit codes of headless commands (documented in README.md).
+const (
+	exitOK           = 0
+	exitFailure      = 1 // anything not listed below
+	exitUsage        = 2 // bad flags or arguments
+	exitLoginRefused = 3 // password/TOTP refused or profile locked
+	exitRegistration = 4 // could not register (network, TLS, credentials)
+	exitCall         = 5 // call failed or ended abnormally
+	exitConfig       = 6 // configuration missing or invalid
+)
+
+// command is one headless subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *cli, args []string) int
+}
+
+var commands = map[string]command{}
+
+// register adds a subcommand; called from init in each cmd_*.go file.
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("duplicate command " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// cli is what every subcommand gets: streams, a logger and the JSON emitter.
+type cli struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	mu sync.Mutex // serialises writes to stdout
+}
+
+// emit writes one JSON line {"event": name, ...fields}.
+func (c *cli) emit(name string, fields map[string]any) {
+	m := make(map[string]any, len(fields)+1)
+	for k, v := range fields {
+		m[k] = v
+	}
+	m["event"] = name
+	b, err := json.Marshal(m)
+	if err != nil {
+		b = []byte(fmt.Sprintf(`{"event":"error","error":%q}`, err.Error()))
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stdout.Write(append(b, '\n'))
+}
+
+// fail emits an "error" event and returns code.
+func (c *cli) fail(code int, err error) int {
+	c.emit("error", map[string]any{"error": err.Error(), "exit_code": code})
+	return code
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	level := slog.LevelWarn
+	if os.Getenv("SOFTPHONE_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	env := &cli{
+		stdin:  stdin,
+		stdout: stdout,
+		stderr: stderr,
+		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		c, ok := commands[args[0]]
+		if !ok {
+			fmt.Fprintf(stderr, "softphone: unknown command %q\n\n", args[0])
+			usage(stderr)
+			return exitUsage
+		}
+		return c.run(ctx, env, args[1:])
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		usage(stdout)
+		return exitOK
+	}
+	return runGUI(ctx, env, args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: softphone [--demo] [--config FILE]       start the desktop")
+	fmt.Fprintln(w, "       softphone COMMAND [flags]                 headless (JSON lines on stdout)")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+}
+
+// newFlagSet makes a flag set that reports errors to env.stderr.
+func newFlagSet(env *cli, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	return fs
+}

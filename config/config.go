@@ -1,0 +1,149 @@
+// Package config reads and writes the softphone's TOML configuration.
+//
+// The file never holds a secret: passwords, TOTP secrets, tokens and keys
+// live in the OS keyring (see package auth). Each section has its own file.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Account   Account   `toml:"account"`
+	Media     Media     `toml:"media"`
+	Audio     Audio     `toml:"audio"`
+	UI        UI        `toml:"ui"`
+	Auth      Auth      `toml:"auth"`
+	CRM       CRM       `toml:"crm"`
+	Recording Recording `toml:"recording"`
+}
+
+// Account is the SIP account.
+type Account struct {
+	// Server is the registrar / outbound proxy, "host:port" (port defaults to 5061 for TLS).
+	Server string `toml:"server"`
+	// Transport is "tls" (default). "tcp" and "udp" exist for lab use only and
+	// forbid SRTP SDES keys (they would travel in clear text), so with them
+	// calls need media.allow_plain_rtp.
+	Transport   string        `toml:"transport"`
+	User        string        `toml:"user"`
+	AuthUser    string        `toml:"auth_user"`
+	Domain      string        `toml:"domain"`
+	DisplayName string        `toml:"display_name"`
+	CAFile      string        `toml:"ca_file"`
+	Expires     time.Duration `toml:"expires"`
+	// BusyOnSecondCall answers a call that arrives during another with 486 Busy Here.
+	BusyOnSecondCall bool `toml:"busy_on_second_call"`
+}
+
+// Media is the media security and codec policy.
+type Media struct {
+	// AllowPlainRTP lets calls run without SRTP. Only an admin may set it;
+	// the UI warns loudly on every such call.
+	AllowPlainRTP bool `toml:"allow_plain_rtp"`
+	// Suites lists SDES crypto suites in order of preference.
+	Suites []string `toml:"suites"`
+	// Codecs lists audio codecs in order of preference.
+	Codecs []string `toml:"codecs"`
+	// LocalIP is the address advertised in SDP; empty picks the address used to reach the server.
+	LocalIP string `toml:"local_ip"`
+}
+
+// Audio selects sound devices.
+type Audio struct {
+	Input  string `toml:"input"`
+	Output string `toml:"output"`
+	Ring   string `toml:"ring"`
+	// Backend forces a device backend: "" (system default) or "null".
+	Backend string `toml:"backend"`
+}
+
+// UI holds display preferences.
+type UI struct {
+	// Language is "de", "en" or "" to follow the OS.
+	Language string `toml:"language"`
+}
+
+// Default returns the configuration used when no file exists.
+func Default() Config {
+	return Config{
+		Account: Account{Transport: "tls", Expires: 10 * time.Minute},
+		Media: Media{
+			Suites: []string{"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"},
+			Codecs: []string{"PCMA", "PCMU"},
+		},
+		Auth:      defaultAuth(),
+		CRM:       defaultCRM(),
+		Recording: defaultRecording(),
+	}
+}
+
+// DefaultPath is the configuration file in the user's config directory.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find config directory: %w", err)
+	}
+	return filepath.Join(dir, "softphone", "config.toml"), nil
+}
+
+// Load reads path over the defaults. A missing file yields the defaults and
+// an error wrapping os.ErrNotExist, so callers can offer first-run setup.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return cfg, fmt.Errorf("config %s: unknown setting %q", path, und[0].String())
+	}
+	return cfg, cfg.Validate()
+}
+
+// Save writes cfg to path atomically (temp file + rename), mode 0600.
+func Save(path string, cfg Config) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.toml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := toml.NewEncoder(tmp).Encode(cfg); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write config: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	switch c.Account.Transport {
+	case "", "tls", "tcp", "udp":
+	default:
+		return fmt.Errorf("account.transport %q: want tls, tcp or udp", c.Account.Transport)
+	}
+	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
+		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)
+	}
+	return nil
+}
