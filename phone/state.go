@@ -118,6 +118,7 @@ type CallStats struct {
 
 // Snapshot is the agent's whole state at one instant.
 type Snapshot struct {
+	Login        Login
 	Registration Registration
 	Calls        []CallInfo // live calls, oldest first
 }
