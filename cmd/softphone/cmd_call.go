@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"softphone/phone"
+)
+
+func init() {
+	register(command{name: "call", summary: "call URI [--duration D] [--play in.wav] [--record out.wav] [--dtmf DIGITS]", run: runCall})
+	register(command{name: "answer", summary: "answer incoming calls [--count N] [--play in.wav] [--record out.wav]", run: runAnswer})
+}
+
+// callFlags are the flags shared by call and answer.
+type callFlags struct {
+	session  sessionFlags
+	duration time.Duration
+	play     string
+	record   string
+	dtmf     string
+}
+
+func (f *callFlags) add(fs *flag.FlagSet) {
+	f.session.add(fs)
+	fs.DurationVar(&f.duration, "duration", 0, "hang up after this long once established (0: until the far end hangs up or stdin says hangup)")
+	fs.StringVar(&f.play, "play", "", "send this WAV file instead of the microphone")
+	fs.StringVar(&f.record, "record", "", "write what the far end sends to this WAV file (plaintext: for tests and automation only)")
+	fs.StringVar(&f.dtmf, "dtmf", "", "send these DTMF digits once the call is established")
+}
+
+func runCall(ctx context.Context, env *cli, args []string) int {
+	var f callFlags
+	fs := newFlagSet(env, "call")
+	f.add(fs)
+	if err := fs.Parse(reorder(args, fs)); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(env.stderr, "usage: softphone call URI [flags]")
+		return exitUsage
+	}
+	ag, code := openAgent(ctx, env, &f.session, fileEndpoints(f.play, f.record, f.session.backend))
+	if ag == nil {
+		return code
+	}
+	defer ag.Close()
+
+	id, err := ag.Dial(ctx, fs.Arg(0))
+	if err != nil {
+		return env.fail(exitCall, err)
+	}
+	return driveCalls(ctx, env, ag, &f, map[string]bool{id: true}, 1)
+}
+
+func runAnswer(ctx context.Context, env *cli, args []string) int {
+	var f callFlags
+	count := 1
+	fs := newFlagSet(env, "answer")
+	f.add(fs)
+	fs.IntVar(&count, "count", 1, "answer this many calls, then exit")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	ag, code := openAgent(ctx, env, &f.session, fileEndpoints(f.play, f.record, f.session.backend))
+	if ag == nil {
+		return code
+	}
+	defer ag.Close()
+	return driveCalls(ctx, env, ag, &f, nil, count)
+}
+
+// driveCalls prints events, answers incoming calls when ours is nil, applies
+// stdin commands, and returns once count calls have ended.
+func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ours map[string]bool, count int) int {
+	answering := ours == nil
+	if answering {
+		ours = map[string]bool{}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	current := make(chan string, 1) // the call stdin commands apply to
+	go readCommands(ctx, env, ag, current)
+
+	exit := exitOK
+	ended := 0
+	lastState := map[string]phone.CallState{}
+	ag.Watch(ctx, func(ev phone.Event) bool {
+		switch e := ev.(type) {
+		case phone.RegistrationChanged:
+			if e.Registration.State == phone.RegFailed {
+				env.emit("registration", map[string]any{"state": e.Registration.State.String(), "reason": e.Registration.Reason})
+			}
+		case phone.CallChanged:
+			c := e.Call
+			if answering && c.Direction == phone.Incoming && !ours[c.ID] && c.State == phone.CallIncoming && len(ours) < count {
+				ours[c.ID] = true
+				go ag.Answer(ctx, c.ID)
+			}
+			if !ours[c.ID] || lastState[c.ID] == c.State && c.State != phone.CallActive && c.State != phone.CallHeld {
+				return true
+			}
+			prev, seen := lastState[c.ID]
+			lastState[c.ID] = c.State
+			if c.State == phone.CallEnded {
+				ended++
+				dur := 0.0
+				if !c.Answered.IsZero() {
+					dur = c.Ended.Sub(c.Answered).Seconds()
+				} else {
+					exit = exitCall
+				}
+				env.emit("call_ended", map[string]any{"call_id": c.ID, "reason": c.EndReason, "duration_s": round(dur)})
+				return ended < count
+			}
+			env.emit("call_state", callFields(c))
+			if c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld) {
+				select {
+				case current <- c.ID:
+				default:
+				}
+				if f.dtmf != "" {
+					go func(id string) {
+						if err := ag.SendDTMF(id, f.dtmf); err != nil {
+							env.emit("error", map[string]any{"call_id": id, "error": err.Error()})
+						}
+					}(c.ID)
+				}
+				if f.duration > 0 {
+					id := c.ID
+					time.AfterFunc(f.duration, func() { ag.Hangup(id) })
+				}
+			}
+		case phone.DTMFReceived:
+			if ours[e.CallID] {
+				env.emit("dtmf", map[string]any{"call_id": e.CallID, "digit": string(e.Digit)})
+			}
+		case phone.StatsUpdated:
+			if ours[e.CallID] {
+				s := e.Stats
+				env.emit("call_stats", map[string]any{
+					"call_id": e.CallID, "packets_sent": s.PacketsSent, "packets_received": s.PacketsReceived,
+					"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
+					"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
+				})
+			}
+		}
+		return true
+	})
+	if ended < count {
+		if ctx.Err() != nil {
+			return exitOK // interrupted by signal: calls are hung up by Close
+		}
+		return exitCall
+	}
+	return exit
+}
+
+func callFields(c phone.CallInfo) map[string]any {
+	return map[string]any{
+		"call_id":     c.ID,
+		"state":       c.State.String(),
+		"direction":   c.Direction.String(),
+		"remote":      phone.MaskNumber(c.Number),
+		"srtp":        c.SRTP,
+		"encrypted":   c.Encrypted(),
+		"codec":       c.Codec,
+		"local_hold":  c.LocalHold,
+		"remote_hold": c.RemoteHold,
+		"muted":       c.Muted,
+	}
+}
+
+// stdinCommand is one line of the automation API on stdin.
+type stdinCommand struct {
+	Command string `json:"command"`
+	Digits  string `json:"digits,omitempty"`
+	Target  string `json:"target,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// readCommands applies JSON-line commands from stdin to the current call.
+func readCommands(ctx context.Context, env *cli, ag *phone.Agent, current <-chan string) {
+	if env.stdin == nil {
+		return
+	}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(env.stdin)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	id := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id = <-current:
+		case line := <-lines:
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			var cmd stdinCommand
+			if err := json.Unmarshal([]byte(line), &cmd); err != nil {
+				env.emit("error", map[string]any{"error": "stdin: not a JSON command: " + err.Error()})
+				continue
+			}
+			if id == "" {
+				select {
+				case id = <-current:
+				default:
+				}
+			}
+			if err := applyCommand(ctx, ag, id, cmd); err != nil {
+				env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
+			}
+		}
+	}
+}
+
+var errNoCall = errors.New("no established call yet")
+
+func applyCommand(ctx context.Context, ag *phone.Agent, id string, cmd stdinCommand) error {
+	if id == "" {
+		return errNoCall
+	}
+	switch cmd.Command {
+	case "hangup":
+		return ag.Hangup(id)
+	case "hold":
+		return ag.Hold(ctx, id, true)
+	case "unhold":
+		return ag.Hold(ctx, id, false)
+	case "mute":
+		return ag.Mute(id, true)
+	case "unmute":
+		return ag.Mute(id, false)
+	case "dtmf":
+		return ag.SendDTMF(id, cmd.Digits)
+	case "transfer":
+		return ag.Transfer(ctx, id, cmd.Target)
+	}
+	if h, ok := extraCommands[cmd.Command]; ok {
+		return h(ctx, ag, id, cmd)
+	}
+	return fmt.Errorf("unknown command %q", cmd.Command)
+}
+
+// extraCommands lets other files add stdin commands (recording controls).
+var extraCommands = map[string]func(ctx context.Context, ag *phone.Agent, id string, cmd stdinCommand) error{}
+
+func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+
+// reorder moves flags after positional arguments to the front, so
+// "call URI --duration 5s" works like "call --duration 5s URI".
+func reorder(args []string, fs *flag.FlagSet) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			if fl := fs.Lookup(name); fl != nil {
+				if bf, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+					continue
+				}
+				if i+1 < len(args) {
+					i++
+					flags = append(flags, args[i])
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}

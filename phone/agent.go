@@ -1,0 +1,251 @@
+package phone
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"softphone/audio"
+	"softphone/config"
+	"softphone/sip"
+)
+
+// Endpoints opens the audio source (the agent's microphone) and sink (the
+// agent's speaker) for one call. The closer is called when the call ends.
+type Endpoints interface {
+	Open(call CallInfo) (audio.Source, audio.Sink, io.Closer, error)
+}
+
+// Config is what an Agent needs besides the file configuration.
+type Config struct {
+	Settings config.Config
+	// RootCAs, when set, replaces Settings.Account.CAFile and the system
+	// roots (the demo trusts only the CA it made at start).
+	RootCAs *x509.CertPool
+	// Endpoints opens audio devices per call; nil means silence in, nothing out.
+	Endpoints Endpoints
+	Logger    *slog.Logger
+}
+
+// Agent is one agent's phone session. All methods are safe for concurrent use.
+type Agent struct {
+	cfg  Config
+	log  *slog.Logger
+	hub  hub
+	done chan struct{} // closed by Close
+
+	ctx    context.Context // root: every call context derives from it
+	cancel context.CancelCauseFunc
+
+	mu     sync.Mutex // guards the fields below
+	ua     *sip.UA
+	reg    Registration
+	login  Login
+	calls  map[string]*call
+	order  []string // call IDs, oldest first
+	nextID int
+	closed bool
+
+	wg sync.WaitGroup // call goroutines
+}
+
+// New makes an Agent. It does not touch the network until Register.
+func New(cfg Config) (*Agent, error) {
+	if err := cfg.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &Agent{
+		cfg:    cfg,
+		log:    log.With("component", "phone"),
+		done:   make(chan struct{}),
+		ctx:    ctx,
+		cancel: cancel,
+		calls:  make(map[string]*call),
+	}, nil
+}
+
+// Snapshot returns the current state.
+func (a *Agent) Snapshot() Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.snapshotLocked()
+}
+
+func (a *Agent) snapshotLocked() Snapshot {
+	s := Snapshot{Registration: a.reg, Login: a.login}
+	for _, id := range a.order {
+		s.Calls = append(s.Calls, a.calls[id].info)
+	}
+	return s
+}
+
+// Watch calls fn with every event until ctx ends, the agent closes, or fn
+// returns false. It first replays the current state (registration and each
+// live call) so a late observer misses nothing. fn runs on the caller's
+// goroutine; Watch returns when watching stops.
+func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
+	w := a.hub.subscribe(func() []Event {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		s := a.snapshotLocked()
+		evs := []Event{RegistrationChanged{s.Registration}}
+		for _, c := range s.Calls {
+			evs = append(evs, CallChanged{c})
+		}
+		return evs
+	})
+	defer a.hub.unsubscribe(w)
+	w.run(ctx, a.done, fn)
+}
+
+// Register connects to the SIP server and registers the account with
+// password. It returns once the first REGISTER has an answer; afterwards the
+// registration is kept alive in the background and changes are reported as
+// RegistrationChanged events.
+func (a *Agent) Register(ctx context.Context, password string) error {
+	acc := a.cfg.Settings.Account
+	roots := a.cfg.RootCAs
+	if roots == nil && acc.CAFile != "" {
+		pem, err := os.ReadFile(acc.CAFile)
+		if err != nil {
+			return fmt.Errorf("read CA file: %w", err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("CA file %s holds no PEM certificate", acc.CAFile)
+		}
+	}
+	ua, err := sip.New(sip.Config{
+		Server:      acc.Server,
+		Transport:   acc.Transport,
+		User:        acc.User,
+		AuthUser:    acc.AuthUser,
+		Password:    password,
+		Domain:      acc.Domain,
+		DisplayName: acc.DisplayName,
+		RootCAs:     roots,
+		Expires:     acc.Expires,
+		UserAgent:   "softphone",
+		Logger:      a.log,
+	})
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		ua.Close()
+		return net.ErrClosed
+	}
+	if a.ua != nil {
+		a.mu.Unlock()
+		ua.Close()
+		return errors.New("already registered")
+	}
+	a.ua = ua
+	a.reg = Registration{State: RegRegistering, AOR: "sip:" + acc.User + "@" + acc.Domain}
+	a.emitLocked(RegistrationChanged{a.reg})
+	a.mu.Unlock()
+
+	ua.OnInvite(a.onInvite)
+	ua.OnRegistration(func(st sip.State, err error) { a.setRegistration(regState(st), err) })
+	if err := ua.Register(ctx); err != nil {
+		a.setRegistration(RegFailed, err)
+		return err
+	}
+	a.setRegistration(RegRegistered, nil)
+	return nil
+}
+
+func regState(s sip.State) RegState {
+	switch s {
+	case sip.StateRegistered:
+		return RegRegistered
+	case sip.StateRegistering:
+		return RegRegistering
+	case sip.StateRetrying:
+		return RegFailed
+	}
+	return RegOff
+}
+
+func (a *Agent) setRegistration(st RegState, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	r := a.reg
+	r.State, r.Err, r.Reason = st, err, ""
+	if err != nil {
+		r.Reason = err.Error()
+	}
+	if r.State == a.reg.State && r.Reason == a.reg.Reason {
+		return
+	}
+	a.reg = r
+	a.emitLocked(RegistrationChanged{r})
+}
+
+// emitLocked publishes e; a.mu is held so events leave in state order.
+func (a *Agent) emitLocked(e Event) { a.hub.publish(e) }
+
+// Close hangs up every call, un-registers, and stops all goroutines. It is
+// idempotent and returns once everything has stopped.
+func (a *Agent) Close() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	ua := a.ua
+	a.mu.Unlock()
+
+	a.cancel(errAgentClosed)
+	a.wg.Wait() // every call goroutine has sent its BYE/CANCEL and ended
+	var err error
+	if ua != nil {
+		err = ua.Close()
+	}
+	a.mu.Lock()
+	a.reg.State, a.reg.Reason, a.reg.Err = RegOff, "", nil
+	a.emitLocked(RegistrationChanged{a.reg})
+	a.mu.Unlock()
+	close(a.done)
+	return err
+}
+
+var errAgentClosed = errors.New("phone closed")
+
+// localIP picks the address to advertise in SDP: the configured one, or the
+// local address of a route to the SIP server.
+func (a *Agent) localIP() (netip.Addr, error) {
+	if s := a.cfg.Settings.Media.LocalIP; s != "" {
+		return netip.ParseAddr(s)
+	}
+	host, _, err := net.SplitHostPort(a.cfg.Settings.Account.Server)
+	if err != nil {
+		host = a.cfg.Settings.Account.Server
+	}
+	conn, err := net.DialTimeout("udp", net.JoinHostPort(host, "9"), 2*time.Second)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("find local address: %w", err)
+	}
+	defer conn.Close()
+	ap, err := netip.ParseAddrPort(conn.LocalAddr().String())
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return ap.Addr().Unmap(), nil
+}
