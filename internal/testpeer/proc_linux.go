@@ -1,0 +1,18 @@
+//go:build linux
+
+package testpeer
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcessGroup puts the child in its own process group (Kamailio forks
+// workers; they must die with it) and kills it if the test binary dies.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+func terminate(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+
+func kill(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -1,0 +1,401 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/google/uuid"
+)
+
+// Register sends the first REGISTER and waits for the answer. On success
+// a background loop keeps the registration: it refreshes before expiry,
+// sends CRLF keep-alives, and re-registers with back-off after a lost
+// connection, reporting every change to OnRegistration.
+//
+// Errors: ErrAuthFailed, *CertificateError, ErrUnreachable, *StatusError,
+// ErrClosed, or ctx's error.
+func (u *UA) Register(ctx context.Context) error {
+	if u.ctx.Err() != nil {
+		return ErrClosed
+	}
+	u.setState(StateRegistering, nil)
+	u.regMu.Lock()
+	granted, err := u.registerLocked(ctx, u.cfg.Expires)
+	u.regMu.Unlock()
+	if err != nil {
+		u.setState(StateUnregistered, err)
+		return fmt.Errorf("register %s@%s: %w", maskUser(u.cfg.User), u.cfg.Domain, err)
+	}
+	u.setState(StateRegistered, nil)
+
+	u.mu.Lock()
+	start := !u.loopOn && !u.closing
+	if start {
+		u.loopOn = true
+		u.wg.Add(1)
+	}
+	u.mu.Unlock()
+	if start {
+		go u.keepRegistered(granted)
+	}
+	return nil
+}
+
+// ensureFlow opens (or reuses) the connection to the server and updates
+// our Contact to its local address. It returns the connection's local
+// address.
+func (u *UA) ensureFlow(ctx context.Context) (string, error) {
+	host, portStr, _ := net.SplitHostPort(u.cfg.Server)
+	port, _ := strconv.Atoi(portStr)
+	probe := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: "sip", Host: host, Port: port})
+	probe.SetTransport(u.transport)
+	probe.SetDestination(u.cfg.Server)
+	probe.AppendHeader(&sip.ViaHeader{
+		ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: u.transport, Params: sip.NewParams(),
+	})
+	conn, err := u.sua.TransportLayer().ClientRequestConnection(ctx, probe)
+	if err != nil {
+		return "", classifyTransport(u.cfg.Server, err)
+	}
+	local := conn.LocalAddr().String()
+	remote := ""
+	if ra, ok := conn.(interface{ RemoteAddr() net.Addr }); ok && ra.RemoteAddr() != nil {
+		remote = ra.RemoteAddr().String()
+	}
+	// ClientRequestConnection took a reference for us; give it back so that
+	// the pool alone decides the connection's life.
+	_, _ = conn.TryClose()
+	if u.transport == "UDP" {
+		remote = ""
+	}
+
+	lhost, lport, err := net.SplitHostPort(local)
+	if err != nil {
+		return "", fmt.Errorf("local address %q: %w", local, err)
+	}
+	p, _ := strconv.Atoi(lport)
+	contact := &sip.ContactHeader{
+		Address: sip.Uri{
+			Scheme:    "sip",
+			User:      u.cfg.User,
+			Host:      lhost,
+			Port:      p,
+			UriParams: sip.NewParams(),
+		},
+		Params: sip.NewParams(),
+	}
+	contact.Address.UriParams.Add("transport", strings.ToLower(u.transport))
+	u.mu.Lock()
+	u.contact = contact
+	u.flowRemote = remote
+	u.mu.Unlock()
+	return local, nil
+}
+
+// registerLocked runs one REGISTER exchange (with digest authentication)
+// for the given lifetime; expires 0 removes the binding. Caller holds regMu.
+func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	if expires > 0 {
+		if _, err := u.ensureFlow(ctx); err != nil {
+			return 0, err
+		}
+	}
+	contact, ok := u.currentContact()
+	if !ok {
+		return 0, ErrNotRegistered
+	}
+	if u.regCallID == "" {
+		u.regCallID = uuid.NewString()
+		u.regFromTag = sip.GenerateTagN(16)
+		u.regCSeq = uint32(rand.IntN(10000)) + 1
+	}
+
+	var (
+		authHdr  sip.Header
+		authSent bool
+		staleOK  = true
+	)
+	for attempt := 0; attempt < 4; attempt++ {
+		req := u.newRegister(contact, expires, authHdr)
+		u.trace("send", req)
+		res, err := u.client.Do(ctx, req)
+		if err != nil {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return 0, ctx.Err()
+			}
+			// A deadline here means the server took our REGISTER but never
+			// answered: unreachable as far as the user is concerned.
+			return 0, classifyTransport(u.cfg.Server, err)
+		}
+		u.trace("recv", res)
+		switch code := res.StatusCode; {
+		case code >= 200 && code < 300:
+			u.mu.Lock()
+			u.registered = expires > 0
+			u.mu.Unlock()
+			if expires == 0 {
+				return 0, nil
+			}
+			g := grantedExpiry(res, &contact, expires)
+			u.mu.Lock()
+			u.granted = g
+			u.mu.Unlock()
+			return g, nil
+		case code == 401 || code == 407:
+			hname, cname := "WWW-Authenticate", "Authorization"
+			if code == 407 {
+				hname, cname = "Proxy-Authenticate", "Proxy-Authorization"
+			}
+			h := res.GetHeader(hname)
+			if h == nil {
+				return 0, &StatusError{Code: code, Reason: res.Reason}
+			}
+			if authSent {
+				// A second challenge is a wrong password, unless the server
+				// only says our nonce was stale.
+				if !(staleOK && isStale(h.Value())) {
+					return 0, ErrAuthFailed
+				}
+				staleOK = false
+			}
+			v, err := authorize(h.Value(), "REGISTER", req.Recipient.Addr(), u.cfg.AuthUser, u.cfg.Password, "")
+			if err != nil {
+				return 0, fmt.Errorf("answer registrar's challenge: %w", err)
+			}
+			authHdr, authSent = sip.NewHeader(cname, v), true
+		case code == 423:
+			// Interval Too Brief: use the server's Min-Expires (RFC 3261 §10.3).
+			h := res.GetHeader("Min-Expires")
+			if h == nil {
+				return 0, &StatusError{Code: code, Reason: res.Reason}
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(h.Value()))
+			if err != nil || n <= 0 || time.Duration(n)*time.Second <= expires {
+				return 0, &StatusError{Code: code, Reason: res.Reason}
+			}
+			expires = time.Duration(n) * time.Second
+		default:
+			return 0, classifyStatus(code, res.Reason, authSent)
+		}
+	}
+	return 0, ErrAuthFailed
+}
+
+// newRegister builds one REGISTER of our registration (same Call-ID and
+// From tag, increasing CSeq, RFC 3261 §10.2).
+func (u *UA) newRegister(contact sip.ContactHeader, expires time.Duration, auth sip.Header) *sip.Request {
+	u.regCSeq++
+	recipient := sip.Uri{Scheme: "sip", Host: u.cfg.Domain}
+	if h, p, err := net.SplitHostPort(u.cfg.Domain); err == nil {
+		recipient.Host = h
+		recipient.Port, _ = strconv.Atoi(p)
+	}
+	req := sip.NewRequest(sip.REGISTER, recipient)
+	req.SetTransport(u.transport)
+	req.SetDestination(u.cfg.Server)
+	aor := sip.Uri{Scheme: "sip", User: u.cfg.User, Host: recipient.Host, Port: recipient.Port}
+	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
+	from.Params.Add("tag", u.regFromTag)
+	to := &sip.ToHeader{Address: aor, Params: sip.NewParams()}
+	callID := sip.CallIDHeader(u.regCallID)
+	maxFwd := sip.MaxForwardsHeader(70)
+	exp := sip.ExpiresHeader(uint32(expires / time.Second))
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: u.regCSeq, MethodName: sip.REGISTER})
+	req.AppendHeader(&maxFwd)
+	req.AppendHeader(&contact)
+	req.AppendHeader(&exp)
+	req.AppendHeader(sip.NewHeader("User-Agent", u.cfg.UserAgent))
+	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	if auth != nil {
+		req.AppendHeader(auth)
+	}
+	req.SetBody(nil)
+	return req
+}
+
+// allowed lists the methods we handle, for Allow headers.
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER"
+
+// grantedExpiry reads the lifetime the registrar granted for our contact:
+// the Contact's expires parameter, else the Expires header, else what we
+// asked for (RFC 3261 §10.2.4).
+func grantedExpiry(res *sip.Response, ours *sip.ContactHeader, asked time.Duration) time.Duration {
+	for _, h := range res.GetHeaders("Contact") {
+		c, ok := h.(*sip.ContactHeader)
+		if !ok {
+			continue
+		}
+		if c.Address.Host != ours.Address.Host || c.Address.Port != ours.Address.Port || c.Address.User != ours.Address.User {
+			continue
+		}
+		if v, ok := c.Params.Get("expires"); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return asked
+}
+
+// refreshAfter is when to refresh a registration granted for g: at 80 %
+// of the lifetime, but at least 1 s before expiry when there is room.
+func refreshAfter(g time.Duration) time.Duration {
+	r := g * 8 / 10
+	if g-r < time.Second && g > 2*time.Second {
+		r = g - time.Second
+	}
+	if r < 500*time.Millisecond {
+		r = 500 * time.Millisecond
+	}
+	return r
+}
+
+// backoff returns the wait before retry n (0-based): 1 s doubling up to
+// max, with ±20 % jitter so that many phones do not re-register at once.
+func backoff(n int, max time.Duration) time.Duration {
+	d := time.Second << min(n, 10)
+	if d > max || d <= 0 {
+		d = max
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
+	return d + jitter
+}
+
+// flowCheckInterval is how often the loop looks whether the connection is
+// still in sipgo's pool (cheap; no network traffic).
+const flowCheckInterval = time.Second
+
+// keepRegistered is the background loop started by the first successful
+// Register. It ends when the UA closes.
+func (u *UA) keepRegistered(granted time.Duration) {
+	defer u.wg.Done()
+	refresh := time.NewTimer(refreshAfter(granted))
+	defer refresh.Stop()
+	check := time.NewTicker(flowCheckInterval)
+	defer check.Stop()
+	var keepAlive <-chan time.Time
+	if u.cfg.KeepAlive > 0 && u.transport != "UDP" {
+		t := time.NewTicker(u.cfg.KeepAlive)
+		defer t.Stop()
+		keepAlive = t.C
+	}
+
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-refresh.C:
+			g, err := u.refresh()
+			if err != nil {
+				u.setState(StateRetrying, err)
+				g = u.retry()
+				if g == 0 {
+					return
+				}
+			}
+			u.setState(StateRegistered, nil)
+			refresh.Reset(refreshAfter(g))
+		case <-check.C:
+			if u.flowAlive() {
+				continue
+			}
+			u.log.Info("connection to SIP server lost; re-registering")
+			u.setState(StateRetrying, ErrConnectionLost)
+			g := u.retry()
+			if g == 0 {
+				return
+			}
+			u.setState(StateRegistered, nil)
+			refresh.Reset(refreshAfter(g))
+		case <-keepAlive:
+			if err := u.sendKeepAlive(); err != nil {
+				u.log.Info("keep-alive failed", "error", err)
+			}
+		}
+	}
+}
+
+// refresh re-sends REGISTER with the configured lifetime.
+func (u *UA) refresh() (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(u.ctx, 32*time.Second)
+	defer cancel()
+	u.regMu.Lock()
+	defer u.regMu.Unlock()
+	return u.registerLocked(ctx, u.cfg.Expires)
+}
+
+// retry re-registers with back-off until it works or the UA closes (then
+// it returns 0).
+func (u *UA) retry() time.Duration {
+	for n := 0; ; n++ {
+		t := time.NewTimer(backoff(n, u.cfg.RetryMax))
+		select {
+		case <-u.ctx.Done():
+			t.Stop()
+			return 0
+		case <-t.C:
+		}
+		g, err := u.refresh()
+		if err == nil {
+			return g
+		}
+		if u.ctx.Err() != nil {
+			return 0
+		}
+		u.setState(StateRetrying, err)
+	}
+}
+
+// flowAlive reports whether the connection we registered on is still open.
+func (u *UA) flowAlive() bool {
+	u.mu.Lock()
+	remote := u.flowRemote
+	u.mu.Unlock()
+	if remote == "" {
+		return true // UDP: nothing to watch
+	}
+	conn, err := u.sua.TransportLayer().GetConnection(u.transport, remote)
+	if err != nil || conn == nil {
+		return false
+	}
+	_, _ = conn.TryClose() // GetConnection took a reference
+	return true
+}
+
+// sendKeepAlive writes an RFC 5626 §3.5.1 double-CRLF ping on the flow.
+// sipgo's reader swallows the CRLF pong.
+func (u *UA) sendKeepAlive() error {
+	u.mu.Lock()
+	remote := u.flowRemote
+	u.mu.Unlock()
+	if remote == "" {
+		return nil
+	}
+	conn, err := u.sua.TransportLayer().GetConnection(u.transport, remote)
+	if err != nil || conn == nil {
+		return ErrConnectionLost
+	}
+	defer func() { _, _ = conn.TryClose() }()
+	w, ok := conn.(io.Writer)
+	if !ok {
+		return errors.New("connection does not support raw writes")
+	}
+	_, err = w.Write([]byte("\r\n\r\n"))
+	return err
+}
