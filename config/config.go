@@ -142,6 +142,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("account.transport %q: want tls, tcp or udp", c.Account.Transport)
 	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
+	}
 	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
 		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)
 	}
