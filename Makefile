@@ -5,7 +5,7 @@ export GOFLAGS := -buildvcs=false
 BUILD := build
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILDNUM := $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
-LDFLAGS := -X main.version=$(VERSION) -X main.build=$(BUILDNUM)
+LDFLAGS := -X main.version=$(VERSION) -X main.buildNumber=$(BUILDNUM)
 
 .PHONY: all deps deps-build deps-test run build test test-unit test-integration test-keyring test-gui vet fmt-check bench clean
 

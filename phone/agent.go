@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"softphone/audio"
+	"softphone/auth"
 	"softphone/config"
 	"softphone/sip"
 )
@@ -32,7 +33,11 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// Endpoints opens audio devices per call; nil means silence in, nothing out.
 	Endpoints Endpoints
-	Logger    *slog.Logger
+	// Auth checks logins and releases the SIP password; nil allows only
+	// Register with a password from elsewhere (automation with
+	// SOFTPHONE_SIP_PASSWORD, tests).
+	Auth   *auth.Service
+	Logger *slog.Logger
 }
 
 // Agent is one agent's phone session. All methods are safe for concurrent use.
@@ -45,14 +50,15 @@ type Agent struct {
 	ctx    context.Context // root: every call context derives from it
 	cancel context.CancelCauseFunc
 
-	mu     sync.Mutex // guards the fields below
-	ua     *sip.UA
-	reg    Registration
-	login  Login
-	calls  map[string]*call
-	order  []string // call IDs, oldest first
-	nextID int
-	closed bool
+	mu      sync.Mutex // guards the fields below
+	ua      *sip.UA
+	reg     Registration
+	login   Login
+	session *auth.Session // nil until Login
+	calls   map[string]*call
+	order   []string // call IDs, oldest first
+	nextID  int
+	closed  bool
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -209,7 +215,7 @@ func (a *Agent) Close() error {
 		return nil
 	}
 	a.closed = true
-	ua := a.ua
+	ua, sess := a.ua, a.session
 	a.mu.Unlock()
 
 	a.cancel(errAgentClosed)
@@ -217,6 +223,9 @@ func (a *Agent) Close() error {
 	var err error
 	if ua != nil {
 		err = ua.Close()
+	}
+	if sess != nil && a.cfg.Auth != nil {
+		err = errors.Join(err, a.cfg.Auth.Logout(sess))
 	}
 	a.mu.Lock()
 	a.reg.State, a.reg.Reason, a.reg.Err = RegOff, "", nil

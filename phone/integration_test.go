@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"softphone/audio"
+	"softphone/audio/device"
 	"softphone/audio/tone"
 	"softphone/internal/pki"
 	"softphone/internal/testpeer"
@@ -167,6 +170,34 @@ func checkLeaks(t *testing.T) {
 	})
 }
 
+// farEndHeard returns what baresip decoded in its last call, at 8 kHz.
+func farEndHeard(t *testing.T, b *testpeer.Baresip) []int16 {
+	t.Helper()
+	var files []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(files) == 0 && time.Now().Before(deadline) {
+		files, _ = filepath.Glob(filepath.Join(b.Dir, "*dec*.wav"))
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(files) == 0 {
+		all, _ := filepath.Glob(filepath.Join(b.Dir, "*"))
+		t.Fatalf("baresip wrote no decoded stream; files: %v", all)
+	}
+	f, err := os.Open(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pcm, _, err := device.DecodeWAV(f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", files[0], err)
+	}
+	if len(pcm) < 8000 {
+		t.Fatalf("baresip decoded only %d samples", len(pcm))
+	}
+	return pcm
+}
+
 func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
 func TestCallBaresipReceivesToneDTMFHoldAndHangup(t *testing.T) {
@@ -265,12 +296,16 @@ func TestBaresipCallsUsAndHangsUp(t *testing.T) {
 	if got := tone.DominantFrequency(r.sink.last(8000), 8000); !near(got, 660, 15) {
 		t.Fatalf("received %.0f Hz, want 660", got)
 	}
-	// Our 1000 Hz tone reaches baresip: it logs the decoded stream's level
-	// via sndfile; the file check is in TestFarEndHearsUs.
 	r.baresip.Hangup(t)
 	end := r.events.waitFor(t, "ended by far end", 10*time.Second, callState(in.Call.ID, CallEnded)).(CallChanged)
 	if !strings.Contains(strings.ToLower(end.Call.EndReason), "remote") {
 		t.Fatalf("end reason %q, want a remote hangup", end.Call.EndReason)
+	}
+	// Our 1000 Hz tone reached baresip: its sndfile module wrote what it
+	// decoded from our SRTP stream.
+	pcm := farEndHeard(t, r.baresip)
+	if got := tone.DominantFrequency(pcm[len(pcm)/2:], 8000); !near(got, 1000, 15) {
+		t.Fatalf("baresip heard %.0f Hz, want our 1000 Hz", got)
 	}
 }
 

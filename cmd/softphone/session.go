@@ -6,8 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-
-	"github.com/zalando/go-keyring"
+	"time"
 
 	"softphone/config"
 	"softphone/phone"
@@ -16,11 +15,13 @@ import (
 // sessionFlags select the configuration and profile of a headless command.
 type sessionFlags struct {
 	configPath string
+	profile    string
 	backend    string
 }
 
 func (s *sessionFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&s.configPath, "config", "", "configuration file (default: the user config dir's softphone/config.toml)")
+	fs.StringVar(&s.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
 	fs.StringVar(&s.backend, "audio", "", `audio backend: "" for the sound card when no --play/--record, "null" for none`)
 }
 
@@ -37,21 +38,10 @@ func (s *sessionFlags) loadConfig() (config.Config, string, error) {
 	return cfg, path, err
 }
 
-// sipPassword finds the SIP password: the environment (for automation) or
-// the OS keyring. It is never read from the configuration file.
-func sipPassword(cfg config.Config) (string, error) {
-	if p := os.Getenv("SOFTPHONE_SIP_PASSWORD"); p != "" {
-		return p, nil
-	}
-	p, err := keyring.Get("softphone", "sip/"+cfg.Account.User+"@"+cfg.Account.Domain)
-	if err != nil {
-		return "", fmt.Errorf("no SIP password: set SOFTPHONE_SIP_PASSWORD or store it in the OS keyring (%v)", err)
-	}
-	return p, nil
-}
-
-// openAgent loads the configuration, builds the agent and registers it. On
-// failure it has already printed the error event and returns the exit code.
+// openAgent loads the configuration, checks the agent's login (password
+// and TOTP code: headless commands enforce two factors like the desktop),
+// builds the agent and registers it. On failure it has already printed the
+// error event and returns the exit code.
 func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoints) (*phone.Agent, int) {
 	cfg, path, err := s.loadConfig()
 	if err != nil {
@@ -60,15 +50,30 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoin
 		}
 		return nil, env.fail(exitConfig, err)
 	}
-	password, err := sipPassword(cfg)
+	af := &authFlags{configPath: s.configPath, profile: s.profile}
+	svc, code := openAuth(ctx, env, af)
+	if svc == nil {
+		return nil, code
+	}
+	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
+	if sess == nil {
+		return nil, code
+	}
+	env.emit("logged_in", map[string]any{"profile": sess.Profile(), "role": string(sess.Role())})
+	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Logger: env.log})
 	if err != nil {
+		svc.Logout(sess)
 		return nil, env.fail(exitConfig, err)
 	}
-	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Logger: env.log})
-	if err != nil {
+	// SOFTPHONE_SIP_PASSWORD overrides the vault's SIP password for
+	// automation; the login above is still required.
+	if err := ag.UseSession(sess, os.Getenv("SOFTPHONE_SIP_PASSWORD")); err != nil {
+		ag.Close()
 		return nil, env.fail(exitConfig, err)
 	}
-	if err := ag.Register(ctx, password); err != nil {
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := ag.WaitRegistered(rctx); err != nil {
 		ag.Close()
 		return nil, env.fail(exitRegistration, err)
 	}

@@ -46,6 +46,9 @@ type Event struct {
 type Baresip struct {
 	User string // SIP user it registered as
 	URI  string // its address of record, sip:user@domain
+	// Dir is baresip's config directory; its sndfile module writes each
+	// call's streams there as WAV files (*-dec.wav is what it received).
+	Dir string
 
 	proc *process
 	ctrl net.Conn
@@ -142,7 +145,7 @@ snd_path		%s
 	}
 	t.Cleanup(func() { stdin.Close() })
 
-	b := &Baresip{User: user, URI: aor, taken: map[int]bool{}, resp: make(chan ctrlResponse, 8), evch: make(chan struct{})}
+	b := &Baresip{User: user, URI: aor, Dir: dir, taken: map[int]bool{}, resp: make(chan ctrlResponse, 8), evch: make(chan struct{})}
 	b.proc = startProcess(t, "baresip "+user, cmd)
 	waitTCP(t, b.proc, fmt.Sprintf("127.0.0.1:%d", ctrlPort), 10*time.Second)
 	b.ctrl, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort))

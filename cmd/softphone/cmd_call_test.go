@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"softphone/audio/device"
+	"softphone/audio/tone"
+	"softphone/internal/testpeer"
+)
+
+// enrolledAgent makes the admin profile "agent1" in c's profile store,
+// enrols it, stores sipPassword in its vault and returns a TOTP code for
+// the next login (the current step is spent by the enrolment).
+func enrolledAgent(t *testing.T, c *authCLI, sipPassword string) (next string) {
+	t.Helper()
+	pw := map[string]string{"SOFTPHONE_PASSWORD": "correct horse battery"}
+	code, _, out := c.run(pw, "", "profile", "add", "agent1", "--role", "admin")
+	require.Equal(t, exitOK, code, out)
+	code, evs, out := c.run(pw, "", "enroll", "agent1")
+	require.Equal(t, exitOK, code, out)
+	secret := evs[len(evs)-1]["secret"].(string)
+	now := time.Now()
+	code, evs, out = c.run(map[string]string{"SOFTPHONE_PASSWORD": pw["SOFTPHONE_PASSWORD"], "SOFTPHONE_TOTP": stepCode(t, secret, now, 0)}, "", "enroll", "agent1", "--confirm")
+	require.Equal(t, exitOK, code, out)
+	recovery := evs[len(evs)-1]["recovery_codes"].([]any)
+	// A code is accepted once: store the SIP password with a recovery code.
+	code, evs, out = c.run(map[string]string{
+		"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": pw["SOFTPHONE_PASSWORD"],
+		"SOFTPHONE_TOTP": recovery[0].(string), "SOFTPHONE_SECRET": sipPassword,
+	}, "", "secret", "set", "sip-password")
+	require.Equal(t, exitOK, code, out)
+	require.Equal(t, "secret_stored", evs[len(evs)-1]["event"], out)
+	return stepCode(t, secret, now, 1)
+}
+
+func writeAccount(t *testing.T, c *authCLI, k *testpeer.Kamailio, user string) {
+	t.Helper()
+	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	fmt.Fprintf(f, "\n[account]\nserver = %q\nuser = %q\ndomain = %q\nca_file = %q\nexpires = \"60s\"\n\n[media]\nlocal_ip = \"127.0.0.1\"\n",
+		k.Addr, user, k.Domain, k.CAFile)
+}
+
+func eventsNamed(evs []map[string]any, name string) []map[string]any {
+	var out []map[string]any
+	for _, e := range evs {
+		if e["event"] == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestHeadlessCallToBaresip runs `softphone call` in-process: 2FA login,
+// SIP-TLS registration at Kamailio, an SRTP call to baresip with a WAV
+// file played and the far end's tone recorded, DTMF sent, hangup after a
+// duration. It checks the JSON events and the recorded frequency.
+func TestHeadlessCallToBaresip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "sip-secret-1000", "2000": "farpw"})
+	b := testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{AutoAnswer: true, ToneHz: 440})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	next := enrolledAgent(t, c, "sip-secret-1000")
+
+	dir := t.TempDir()
+	play := filepath.Join(dir, "play.wav")
+	writeToneWAV(t, play, 1000, 3*time.Second)
+	rec := filepath.Join(dir, "rec.wav")
+
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		"", "call", "sip:2000@localhost", "--duration", "3s", "--play", play, "--record", rec, "--dtmf", "42")
+	require.Equal(t, exitOK, code, out)
+	require.NotEmpty(t, eventsNamed(evs, "logged_in"), out)
+	require.NotEmpty(t, eventsNamed(evs, "registered"), out)
+	var active map[string]any
+	for _, e := range eventsNamed(evs, "call_state") {
+		if e["state"] == "active" {
+			active = e
+		}
+	}
+	require.NotNil(t, active, out)
+	require.NotEmpty(t, active["srtp"], "call not encrypted: %v", active)
+	require.Contains(t, []any{"PCMA", "PCMU"}, active["codec"])
+	stats := eventsNamed(evs, "call_stats")
+	require.NotEmpty(t, stats, out)
+	last := stats[len(stats)-1]
+	require.Greater(t, last["packets_received"].(float64), 50.0, "stats %v", last)
+	require.Greater(t, last["packets_sent"].(float64), 50.0, "stats %v", last)
+	ended := eventsNamed(evs, "call_ended")
+	require.Len(t, ended, 1, out)
+	require.GreaterOrEqual(t, ended[0]["duration_s"].(float64), 2.5)
+
+	f, err := os.Open(rec)
+	require.NoError(t, err)
+	defer f.Close()
+	pcm, _, err := device.DecodeWAV(f)
+	require.NoError(t, err)
+	require.Greater(t, len(pcm), 16000, "recorded only %d samples", len(pcm))
+	got := tone.DominantFrequency(pcm[len(pcm)/2:], 8000)
+	require.InDelta(t, 440, got, 15, "recorded tone")
+
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.ReceivedDTMF(), "42") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Contains(t, b.ReceivedDTMF(), "42")
+}
+
+// TestHeadlessCallRefusesWrongCode checks that a headless call without a
+// valid second factor never registers.
+func TestHeadlessCallRefusesWrongCode(t *testing.T) {
+	c := newAuthCLI(t)
+	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	fmt.Fprintf(f, "\n[account]\nserver = \"127.0.0.1:9\"\nuser = \"1000\"\ndomain = \"localhost\"\n")
+	f.Close()
+	enrolledAgent(t, c, "x")
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": "000000"},
+		"", "call", "sip:2000@localhost")
+	require.Equal(t, exitLoginRefused, code, out)
+	require.NotEmpty(t, eventsNamed(evs, "login_failed"), out)
+	require.Empty(t, eventsNamed(evs, "registered"), out)
+}
+
+func writeToneWAV(t *testing.T, path string, hz float64, d time.Duration) {
+	t.Helper()
+	w, err := device.CreateWAV(path)
+	require.NoError(t, err)
+	src := tone.NewSine(hz, 8000, 8000)
+	frame := make([]int16, 160)
+	for i := 0; i < int(d/(20*time.Millisecond)); i++ {
+		src.Read(frame)
+		require.NoError(t, w.Write(frame))
+	}
+	require.NoError(t, w.Close())
+}

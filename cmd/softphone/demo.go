@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"softphone/auth"
+	"softphone/config"
+	"softphone/demo"
+	"softphone/phone"
+)
+
+// Demo profile. The password is shown on the login screen: the demo holds
+// only synthetic data.
+const (
+	demoProfile  = "demo"
+	demoPassword = "demo-agent-2026"
+	demoAdmin    = "demo-admin"
+)
+
+// demoEnv is everything --demo runs on: the embedded PBX, a throwaway
+// profile directory with a file vault, and the demo profile's TOTP secret
+// (kept so the login screen can show the current code).
+type demoEnv struct {
+	pbx        *demo.PBX
+	dir        string
+	auth       *auth.Service
+	totpSecret string
+	settings   config.Config
+}
+
+// startDemo starts the demo PBX and makes a supervisor profile "demo" that
+// can log in to it. Everything lives in a temporary directory removed by close.
+func startDemo(ctx context.Context, log *slog.Logger) (*demoEnv, error) {
+	pbx, err := demo.Start(ctx, demo.Config{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("start demo PBX: %w", err)
+	}
+	env := &demoEnv{pbx: pbx}
+	if err := env.setup(ctx, log); err != nil {
+		env.close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
+	dir, err := os.MkdirTemp("", "softphone-demo-")
+	if err != nil {
+		return err
+	}
+	e.dir = dir
+	vault, err := auth.NewFileVault(filepath.Join(dir, "vault"))
+	if err != nil {
+		return err
+	}
+	svc, err := auth.New(auth.Config{
+		Dir:     filepath.Join(dir, "profiles"),
+		Vault:   vault,
+		Auditor: auth.NewFileAuditor(filepath.Join(dir, "audit.jsonl")),
+		// The demo profile is made by code: a cheap hash keeps start-up fast.
+		Policy: auth.Policy{Hash: auth.HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}},
+	}, auth.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	e.auth = svc
+
+	// The first profile on a machine must be an admin; it then adds the
+	// demo supervisor.
+	adminSecret, err := enrolProfile(ctx, svc, nil, demoAdmin, auth.RoleAdmin, demoPassword+"-admin")
+	if err != nil {
+		return err
+	}
+	admin, err := loginWithSecret(ctx, svc, demoAdmin, demoPassword+"-admin", adminSecret)
+	if err != nil {
+		return err
+	}
+	defer svc.Logout(admin)
+	if e.totpSecret, err = enrolProfile(ctx, svc, admin, demoProfile, auth.RoleSupervisor, demoPassword); err != nil {
+		return err
+	}
+	// Store the SIP password in the demo profile's vault.
+	sess, err := loginWithSecret(ctx, svc, demoProfile, demoPassword, e.totpSecret)
+	if err != nil {
+		return err
+	}
+	defer svc.Logout(sess)
+	if err := sess.SetSecret(auth.SecretSIPPassword, e.pbx.Agent().Password); err != nil {
+		return err
+	}
+
+	cfg := config.Default()
+	cfg.Account.Server = e.pbx.Addr()
+	cfg.Account.Domain = e.pbx.Domain()
+	cfg.Account.User = e.pbx.Agent().User
+	cfg.Account.DisplayName = "Demo Agent"
+	cfg.Media.LocalIP = "127.0.0.1"
+	e.settings = cfg
+	return nil
+}
+
+// enrolProfile adds a profile (admin nil: the bootstrap admin) and enrols
+// its TOTP, returning the secret.
+func enrolProfile(ctx context.Context, svc *auth.Service, admin *auth.Session, name string, role auth.Role, password string) (string, error) {
+	if err := svc.AddProfile(ctx, admin, name, role, password); err != nil {
+		return "", fmt.Errorf("demo profile %s: %w", name, err)
+	}
+	en, err := svc.BeginEnrolment(ctx, name, password)
+	if err != nil {
+		return "", err
+	}
+	code, err := totp.GenerateCode(en.Secret, time.Now())
+	if err != nil {
+		return "", err
+	}
+	if _, err := svc.CompleteEnrolment(ctx, name, password, code); err != nil {
+		return "", fmt.Errorf("demo enrolment %s: %w", name, err)
+	}
+	return en.Secret, nil
+}
+
+// loginWithSecret logs in with the code of the next time step, since the
+// current one was just used (a code is accepted once).
+func loginWithSecret(ctx context.Context, svc *auth.Service, name, password, secret string) (*auth.Session, error) {
+	var lastErr error
+	for i := 1; i <= 3; i++ {
+		code, err := totp.GenerateCode(secret, time.Now().Add(time.Duration(i)*30*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		sess, err := svc.Login(ctx, name, password, code)
+		if err == nil {
+			return sess, nil
+		}
+		lastErr = err
+	}
+	return nil, fmt.Errorf("demo login %s: %w", name, lastErr)
+}
+
+// code is the demo profile's TOTP code now, for the login screen.
+func (e *demoEnv) code() string {
+	c, err := totp.GenerateCode(e.totpSecret, time.Now())
+	if err != nil {
+		return "??????"
+	}
+	return c
+}
+
+func (e *demoEnv) close() {
+	if e.pbx != nil {
+		e.pbx.Close()
+	}
+	if e.dir != "" {
+		os.RemoveAll(e.dir)
+	}
+}
+
+// demoPhone is the agent plus the demo's extras for the desktop.
+type demoPhone struct {
+	*phone.Agent
+	env *demoEnv
+}
+
+// DemoCall makes the next demo customer call the agent. The call rings in
+// the background; this returns at once.
+func (p demoPhone) DemoCall(ctx context.Context) error {
+	go func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		p.env.pbx.CallAgentNext(cctx)
+	}()
+	return nil
+}
+
+// DemoHint tells the agent how to log in to the demo.
+func (p demoPhone) DemoHint() string {
+	return fmt.Sprintf("Demo — profile: %s · password: %s · code: %s (changes every 30 s)\n"+
+		"Call \"echo\" to hear yourself; the demo-call button makes a synthetic customer call you.",
+		demoProfile, demoPassword, p.env.code())
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+
+	"softphone/audio"
+	"softphone/audio/device"
+)
+
+// soundCard opens the configured sound devices per call, and falls back to
+// the null device (with a warning, once) when there is no sound card, so a
+// call still connects and the agent is told why it is silent.
+type soundCard struct {
+	backend, input, output string
+	log                    *slog.Logger
+
+	mu       sync.Mutex // guards noDevice
+	noDevice error      // set after the first failed open; reported once
+}
+
+// openDevice opens the sound card for a call, or the null device when the
+// backend is "null" or files cover the call (withFiles).
+func openDevice(backend string, withFiles bool) (audio.Source, audio.Sink, io.Closer, error) {
+	if backend == "null" || withFiles {
+		n := &device.Null{}
+		return n, n, nil, nil
+	}
+	d, err := device.Open(device.Config{Backend: backend})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return d, d, d, nil
+}
+
+// open returns the devices for one call.
+func (s *soundCard) open() (audio.Source, audio.Sink, io.Closer, error) {
+	if s.backend != "null" {
+		d, err := device.Open(device.Config{Backend: s.backend, Capture: s.input, Playback: s.output, Logger: s.log})
+		if err == nil {
+			return d, d, d, nil
+		}
+		s.mu.Lock()
+		first := s.noDevice == nil
+		s.noDevice = err
+		s.mu.Unlock()
+		if first {
+			s.log.Warn("no sound card: calls use the null device (silence)", "err", err)
+		}
+	}
+	n := &device.Null{}
+	return n, n, io.NopCloser(nil), nil
+}
+
+// Problem is why calls are silent, or nil.
+func (s *soundCard) Problem() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.noDevice != nil {
+		return errors.Join(errors.New("no sound card found: calls are silent (null device)"), s.noDevice)
+	}
+	return nil
+}

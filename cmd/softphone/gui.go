@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"softphone/audio"
+	"softphone/auth"
+	"softphone/config"
+	"softphone/internal/instance"
+	"softphone/internal/urlhandler"
+	"softphone/phone"
+	"softphone/ui"
+)
+
+// runGUI starts the desktop: against the embedded demo PBX with --demo, or
+// with the user's configuration.
+func runGUI(ctx context.Context, env *cli, args []string) int {
+	fs := newFlagSet(env, "softphone")
+	demoMode := fs.Bool("demo", false, "run against the embedded demo PBX with synthetic demo data")
+	var sf sessionFlags
+	sf.add(fs)
+	lang := fs.String("lang", "", `language: "de", "en" or "" to follow the system`)
+	openLink := fs.String("open", "", "a sip:/tel: link to dial once logged in")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+
+	// One desktop per user: a second start hands its link to the first.
+	inst, primary, err := instance.Acquire(instanceName, instance.WithLogger(env.log))
+	if err != nil {
+		env.log.Warn("single-instance check failed; continuing", "err", err)
+	} else {
+		defer inst.Close()
+		if !primary {
+			if *openLink != "" {
+				if err := inst.Send(ctx, *openLink); err != nil {
+					fmt.Fprintln(env.stderr, "softphone:", err)
+					return exitFailure
+				}
+			}
+			fmt.Fprintln(env.stderr, "softphone: already running; the link (if any) went to that window")
+			return exitOK
+		}
+	}
+
+	var (
+		settings config.Config
+		svc      *auth.Service
+		profile  string
+		extras   func(*phone.Agent) ui.Phone
+		roots    *x509.CertPool // the demo trusts only its own CA
+	)
+	if *demoMode {
+		d, err := startDemo(ctx, env.log)
+		if err != nil {
+			fmt.Fprintln(env.stderr, "softphone:", err)
+			return exitFailure
+		}
+		defer d.close()
+		settings, svc, profile, roots = d.settings, d.auth, demoProfile, d.pbx.CAPool()
+		if sf.backend != "" {
+			settings.Audio.Backend = sf.backend
+		}
+		extras = func(a *phone.Agent) ui.Phone { return demoPhone{Agent: a, env: d} }
+	} else {
+		cfg, path, err := sf.loadConfig()
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				fmt.Fprintf(env.stderr, "softphone: no configuration at %s.\nWrite one (see README) or try the demo: softphone --demo\n", path)
+			} else {
+				fmt.Fprintln(env.stderr, "softphone:", err)
+			}
+			return exitConfig
+		}
+		settings = cfg
+		var code int
+		if svc, code = openAuth(ctx, env, &authFlags{configPath: sf.configPath}); svc == nil {
+			return code
+		}
+		profile = os.Getenv("SOFTPHONE_PROFILE")
+		extras = func(a *phone.Agent) ui.Phone { return a }
+	}
+	if *lang != "" {
+		settings.UI.Language = *lang
+	}
+
+	card := &soundCard{backend: settings.Audio.Backend, input: settings.Audio.Input, output: settings.Audio.Output, log: env.log}
+	agent, err := phone.New(phone.Config{
+		Settings:  settings,
+		RootCAs:   roots,
+		Endpoints: cardEndpoints{card},
+		Auth:      svc,
+		Logger:    env.log,
+	})
+	if err != nil {
+		fmt.Fprintln(env.stderr, "softphone:", err)
+		return exitConfig
+	}
+	defer agent.Close()
+
+	links := make(chan string, 4)
+	if *openLink != "" {
+		links <- *openLink
+	}
+	if inst != nil {
+		go func() {
+			for l := range inst.Links() {
+				select {
+				case links <- l:
+				default:
+				}
+			}
+		}()
+	}
+	go dialLinks(ctx, agent, links)
+
+	a := app.NewWithID(appID)
+	desk := ui.New(a, extras(agent),
+		ui.WithLogger(env.log),
+		ui.WithLanguage(settings.UI.Language),
+		ui.WithProfile(profile),
+		ui.WithIdleLock(settings.Auth.IdleLock),
+	)
+	defer desk.Close()
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	desk.ShowAndRun()
+	return exitOK
+}
+
+// cardEndpoints opens the sound card for every call.
+type cardEndpoints struct{ card *soundCard }
+
+func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer, error) {
+	return c.card.open()
+}
+
+// dialLinks dials every sip:/tel: link handed to this desktop (click to
+// call), waiting until the agent is logged in and registered.
+func dialLinks(ctx context.Context, agent *phone.Agent, links <-chan string) {
+	for {
+		var link string
+		select {
+		case <-ctx.Done():
+			return
+		case link = <-links:
+		}
+		l, err := urlhandler.Parse(link)
+		if err != nil {
+			continue
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		agent.Watch(wctx, func(e phone.Event) bool {
+			r, ok := e.(phone.RegistrationChanged)
+			if ok && r.Registration.State == phone.RegRegistered {
+				agent.Dial(ctx, l.Target())
+				return false
+			}
+			return true
+		})
+		cancel()
+	}
+}
