@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"softphone/audit"
+)
+
+func init() {
+	register(command{
+		name:    "audit",
+		summary: "verify the audit log (audit verify [--log FILE])",
+		run:     runAudit,
+	})
+}
+
+// auditAnchorKey returns the key that authenticates the audit anchor, or nil
+// when it is not available (then the anchor's MAC is reported as not
+// checked). The auth work wires it to the keyring.
+var auditAnchorKey = func(ctx context.Context, env *cli) ([]byte, error) { return nil, nil }
+
+func runAudit(ctx context.Context, env *cli, args []string) int {
+	if len(args) == 0 || args[0] != "verify" {
+		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE]")
+		return exitUsage
+	}
+	fs := newFlagSet(env, "audit verify")
+	path := fs.String("log", "", "audit log file (default: user config dir)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return env.fail(exitUsage, fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0)))
+	}
+	if *path == "" {
+		p, err := audit.DefaultPath()
+		if err != nil {
+			return env.fail(exitConfig, err)
+		}
+		*path = p
+	}
+	key, err := auditAnchorKey(ctx, env)
+	if err != nil {
+		return env.fail(exitLoginRefused, err)
+	}
+	rep, err := audit.Verify(*path, audit.WithAnchorKey(key))
+	if err != nil {
+		return env.fail(exitFailure, err)
+	}
+	for _, p := range rep.Problems {
+		f := map[string]any{"kind": p.Kind.String(), "detail": p.Detail, "message": p.String()}
+		if p.Entry > 0 {
+			f["entry"] = p.Entry
+			f["seq"] = p.Seq
+		}
+		env.emit("audit_problem", f)
+	}
+	env.emit("audit_verified", map[string]any{
+		"log": *path, "entries": rep.Entries, "ok": rep.OK(), "problems": len(rep.Problems),
+		"head": rep.Head, "anchor_mac": rep.AnchorMAC, "unanchored": rep.Unanchored,
+	})
+	if !rep.OK() {
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/stretchr/testify/require"
+
+	"softphone/recording"
+)
+
+var recCLILocalKey = []byte("cli-test-local-key-0123456789abc")
+
+type recCLI struct {
+	dir, cfg, auditLog, identity, otherIdentity string
+	org                                         *age.X25519Identity
+}
+
+func newRecCLI(t *testing.T) *recCLI {
+	t.Helper()
+	dir := t.TempDir()
+	org, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	other, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	e := &recCLI{dir: dir, cfg: filepath.Join(dir, "config.toml"), auditLog: filepath.Join(dir, "audit.log"),
+		identity: filepath.Join(dir, "org.key"), otherIdentity: filepath.Join(dir, "other.key"), org: org}
+	require.NoError(t, os.WriteFile(e.identity, []byte(org.String()+"\n"), 0o600))
+	require.NoError(t, os.WriteFile(e.otherIdentity, []byte(other.String()+"\n"), 0o600))
+	cfg := fmt.Sprintf("[recording]\npolicy = \"on\"\nrecipients = [%q]\nretention_days = 30\ndir = %q\n",
+		org.Recipient().String(), filepath.Join(dir, "rec"))
+	require.NoError(t, os.WriteFile(e.cfg, []byte(cfg), 0o600))
+	return e
+}
+
+// as makes headless commands run as actor with role.
+func runAs(t *testing.T, actor string, role recording.Role) {
+	t.Helper()
+	old := loginHeadless
+	loginHeadless = func(context.Context, *cli, string, string) (headlessUser, error) {
+		return headlessUser{Actor: actor, Role: role, LocalKey: recCLILocalKey, AuditKey: []byte("audit-anchor-key")}, nil
+	}
+	oldKey := auditAnchorKey
+	auditAnchorKey = func(context.Context, *cli) ([]byte, error) { return []byte("audit-anchor-key"), nil }
+	t.Cleanup(func() { loginHeadless, auditAnchorKey = old, oldKey })
+}
+
+// record makes one finished recording with the package API, as the phone would.
+func (e *recCLI) record(t *testing.T, agent string) string {
+	t.Helper()
+	s, err := recording.NewStore(recording.Config{Dir: filepath.Join(e.dir, "rec"), Recipients: []age.Recipient{e.org.Recipient()},
+		PseudonymKey: recCLILocalKey, Policy: recording.PolicyOn, SweepInterval: -1})
+	require.NoError(t, err)
+	defer s.Close()
+	r, err := s.Start(context.Background(), recording.CallMeta{CallID: "call-" + agent, Direction: "incoming", Number: "+4930123456"}, agent)
+	require.NoError(t, err)
+	frame := make([]int16, 160)
+	for i := range frame {
+		frame[i] = int16(i * 50)
+	}
+	for k := 0; k < 25; k++ {
+		r.WriteAgent(frame)
+		r.WriteCustomer(frame)
+	}
+	id := r.ID()
+	require.NoError(t, r.Close())
+	return id
+}
+
+func (e *recCLI) run(args ...string) (int, []map[string]any, string, []byte) {
+	var out, errb bytes.Buffer
+	full := append([]string{args[0], args[1]}, append([]string{"--config", e.cfg, "--audit-log", e.auditLog}, args[2:]...)...)
+	if args[0] == "audit" {
+		full = append([]string{"audit", "verify", "--log", e.auditLog}, args[2:]...)
+	}
+	code := run(full, strings.NewReader(""), &out, &errb)
+	var events []map[string]any
+	for _, line := range bytes.Split(out.Bytes(), []byte("\n")) {
+		var m map[string]any
+		if json.Unmarshal(line, &m) == nil {
+			events = append(events, m)
+		}
+	}
+	return code, events, errb.String(), out.Bytes()
+}
+
+func lastEvent(events []map[string]any) map[string]any {
+	if len(events) == 0 {
+		return map[string]any{}
+	}
+	return events[len(events)-1]
+}
+
+func TestRecordingsCommands(t *testing.T) {
+	e := newRecCLI(t)
+	id := e.record(t, "agent7")
+	other := e.record(t, "agent8")
+
+	t.Run("agent lists own only", func(t *testing.T) {
+		runAs(t, "agent7", recording.RoleAgent)
+		code, ev, _, _ := e.run("recordings", "list")
+		require.Equal(t, exitOK, code)
+		require.Len(t, ev, 2)
+		require.Equal(t, id, ev[0]["id"])
+		require.NotContains(t, fmt.Sprint(ev), "30123456", "no phone number in output")
+	})
+	t.Run("agent flags", func(t *testing.T) {
+		runAs(t, "agent7", recording.RoleAgent)
+		code, ev, _, _ := e.run("recordings", "flag", id, "--reason", "customer complaint")
+		require.Equal(t, exitOK, code, ev)
+		code, _, _, _ = e.run("recordings", "flag", other, "--reason", "x")
+		require.Equal(t, exitFailure, code, "not their recording")
+	})
+	t.Run("agent cannot hold, release, delete, play", func(t *testing.T) {
+		runAs(t, "agent7", recording.RoleAgent)
+		for _, args := range [][]string{
+			{"recordings", "hold", id, "--reason", "x"},
+			{"recordings", "release", id, "--reason", "x"},
+			{"recordings", "delete", id},
+			{"recordings", "export", id, "--identity", e.identity, "--out", filepath.Join(e.dir, "x.wav")},
+		} {
+			code, ev, _, _ := e.run(args...)
+			require.Equal(t, exitFailure, code, args)
+			require.Contains(t, lastEvent(ev)["error"], "not allowed", args)
+		}
+	})
+	t.Run("supervisor sees flagged", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, ev, _, _ := e.run("recordings", "list", "--flagged")
+		require.Equal(t, exitOK, code)
+		require.Len(t, ev, 2)
+		require.Equal(t, id, ev[0]["id"])
+		require.Equal(t, []any{"customer complaint"}, ev[0]["flag_reasons"])
+	})
+	t.Run("play to stdout and export", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, _, stderr, raw := e.run("recordings", "play", id, "--identity", e.identity)
+		require.Equal(t, exitOK, code, stderr)
+		require.Equal(t, "RIFF", string(raw[:4]))
+		require.Len(t, raw, 44+25*160*4)
+		out := filepath.Join(e.dir, "out.wav")
+		code, ev, _, _ := e.run("recordings", "export", id, "--identity", e.identity, "--out", out)
+		require.Equal(t, exitOK, code, ev)
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		require.Equal(t, raw, b)
+	})
+	t.Run("wrong key", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, _, stderr, raw := e.run("recordings", "play", id, "--identity", e.otherIdentity)
+		require.Equal(t, exitFailure, code)
+		require.Empty(t, raw)
+		require.Contains(t, stderr, "private key does not match")
+		code, ev, _, _ := e.run("recordings", "verify", "--identity", e.otherIdentity)
+		require.Equal(t, exitFailure, code)
+		require.Contains(t, lastEvent(ev)["error"], "private key does not match")
+	})
+	t.Run("hold blocks delete until release", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, _, _, _ := e.run("recordings", "hold", id, "--reason", "court order")
+		require.Equal(t, exitOK, code)
+		code, ev, _, _ := e.run("recordings", "delete", id)
+		require.Equal(t, exitFailure, code)
+		require.Contains(t, lastEvent(ev)["error"], "legal hold")
+		code, _, _, _ = e.run("recordings", "release", id)
+		require.Equal(t, exitUsage, code, "reason required")
+		code, _, _, _ = e.run("recordings", "release", id, "--reason", "case closed")
+		require.Equal(t, exitOK, code)
+		code, ev, _, _ = e.run("recordings", "delete", id)
+		require.Equal(t, exitOK, code, ev)
+	})
+	t.Run("verify", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, ev, _, _ := e.run("recordings", "verify", "--identity", e.identity)
+		require.Equal(t, exitOK, code, ev)
+		require.Equal(t, true, lastEvent(ev)["ok"])
+		seg := filepath.Join(e.dir, "rec", other, "seg-000001.age")
+		b, err := os.ReadFile(seg)
+		require.NoError(t, err)
+		b[len(b)-20] ^= 0xff
+		require.NoError(t, os.WriteFile(seg, b, 0o600))
+		code, ev, _, _ = e.run("recordings", "verify", "--identity", e.identity)
+		require.Equal(t, exitFailure, code)
+		require.Equal(t, other, ev[0]["id"])
+		require.Contains(t, ev[0]["problem"], "integrity check failed")
+	})
+	t.Run("audit log verifies and names the edited entry", func(t *testing.T) {
+		runAs(t, "sup1", recording.RoleSupervisor)
+		code, ev, _, _ := e.run("audit", "verify")
+		require.Equal(t, exitOK, code, ev)
+		require.Equal(t, "valid", lastEvent(ev)["anchor_mac"])
+		data, err := os.ReadFile(e.auditLog)
+		require.NoError(t, err)
+		require.Contains(t, string(data), `"action":"recording.export"`)
+		require.Contains(t, string(data), `"action":"recording.playback"`)
+		require.NotContains(t, string(data), "30123456")
+		lines := strings.SplitAfter(string(data), "\n")
+		lines[2] = strings.Replace(lines[2], "sup1", "sup2", 1)
+		require.NoError(t, os.WriteFile(e.auditLog, []byte(strings.Join(lines, "")), 0o600))
+		code, ev, _, _ = e.run("audit", "verify")
+		require.Equal(t, exitFailure, code)
+		require.EqualValues(t, 3, ev[0]["entry"])
+		require.Equal(t, "edited", ev[0]["kind"])
+	})
+}
+
+func TestRecordingsNeedsLogin(t *testing.T) {
+	e := newRecCLI(t)
+	code, ev, _, _ := e.run("recordings", "list")
+	require.Equal(t, exitLoginRefused, code)
+	require.Contains(t, lastEvent(ev)["error"], "login")
+}
+
+func TestRecordingsUsage(t *testing.T) {
+	e := newRecCLI(t)
+	runAs(t, "sup1", recording.RoleSupervisor)
+	tests := [][]string{
+		{"recordings", "bogus"},
+		{"recordings", "delete"},
+		{"recordings", "export", "abc", "--identity", "x"},
+		{"recordings", "play", "abc"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, _, _ := e.run(args...)
+			require.Equal(t, exitUsage, code)
+		})
+	}
+}
