@@ -214,7 +214,12 @@ func (c *call) runIncoming(inc *sip.Incoming) {
 		}
 		answer, err := sess.Answer(inc.Offer())
 		if err != nil {
-			// A plain-RTP offer while SRTP is mandatory (RFC 3264 §6: 488).
+			if errors.Is(err, sdp.ErrMalformed) {
+				inc.Reject(400, "Bad Request")
+				return fmt.Errorf("refused: malformed SDP offer: %w", err)
+			}
+			// A plain-RTP offer while SRTP is mandatory, or no common
+			// codec (RFC 3264 §6: 488 Not Acceptable Here).
 			inc.Reject(488, "Not Acceptable Here")
 			return fmt.Errorf("refused: %w", err)
 		}

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"softphone/audit"
+	"softphone/config"
 )
 
 func init() {
@@ -26,12 +28,18 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	fs := newFlagSet(env, "audit verify")
-	path := fs.String("log", "", "audit log file (default: user config dir)")
+	path := fs.String("log", "", "audit log file (default: beside the profile directory, i.e. the user config dir's softphone/audit.log)")
+	cfgPath := fs.String("config", "", "configuration file (its auth.profile_dir moves the default log)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		return env.fail(exitUsage, fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0)))
+	}
+	if *path == "" && *cfgPath != "" {
+		if cfg, err := config.Load(*cfgPath); err == nil && cfg.Auth.ProfileDir != "" {
+			*path = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log")
+		}
 	}
 	if *path == "" {
 		p, err := audit.DefaultPath()

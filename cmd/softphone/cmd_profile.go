@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -77,15 +76,18 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
+	alog, err := openAuditLog(ctx, vault, dir)
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
+	}
 	svc, err := auth.New(auth.Config{
-		Dir:   dir,
-		Vault: vault,
-		// Until the hash-chained audit log is wired in, auth events go to a
-		// JSON-lines file next to the profiles.
-		Auditor: auth.NewFileAuditor(filepath.Join(filepath.Dir(dir), "auth-audit.jsonl")),
+		Dir:     dir,
+		Vault:   vault,
+		Auditor: alog,
 		Policy:  auth.Policy{MaxFailures: cfg.Auth.MaxFailures, Lockout: cfg.Auth.Lockout},
 	}, auth.WithLogger(env.log))
 	if err != nil {
+		alog.Close()
 		return nil, env.fail(exitConfig, err)
 	}
 	return svc, exitOK

@@ -199,9 +199,14 @@ func TestAuthCommands(t *testing.T) {
 	require.Equal(t, exitOK, code, out)
 	assert.Equal(t, "admin", ev[0]["role"])
 
-	// The audit file has the events, and no password or code anywhere.
-	audit, err := os.ReadFile(filepath.Join(filepath.Dir(c.dir), "auth-audit.jsonl"))
+	// The hash-chained audit log has the events, verifies, and holds no
+	// password or code anywhere.
+	logPath := filepath.Join(filepath.Dir(c.dir), "audit.log")
+	audit, err := os.ReadFile(logPath)
 	require.NoError(t, err)
+	code, ev, out = c.run(nil, "", "audit", "verify", "--log", logPath)
+	require.Equal(t, exitOK, code, out)
+	assert.Equal(t, true, ev[len(ev)-1]["ok"], out)
 	for _, a := range []string{"auth.profile_added", "auth.enrolled", "auth.login_failed", "auth.login", "auth.recovery_code_used", "auth.unlock"} {
 		assert.Contains(t, string(audit), `"`+a+`"`)
 	}

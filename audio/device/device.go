@@ -1,0 +1,28 @@
+package device
+
+import "log/slog"
+
+// Config selects the sound devices.
+type Config struct {
+	// Backend is "" for the platform default (WASAPI, Core Audio, PulseAudio/ALSA) or "null" for
+	// miniaudio's null backend (a clocked device that captures silence and discards playback).
+	Backend string
+	// Capture and Playback name a device (Info.Name or Info.ID); "" is the system default.
+	Capture, Playback string
+	Logger            *slog.Logger
+}
+
+// Info describes a device for a settings screen.
+type Info struct {
+	ID      string
+	Name    string
+	Default bool
+}
+
+// Stats are a device's buffer counters (in samples, except CaptureShortReads in frames).
+type Stats struct {
+	CaptureOverflow   uint64 // captured samples dropped: ring full or latency bound
+	CaptureShortReads uint64 // Read calls that found less than a frame
+	PlaybackOverflow  uint64 // samples dropped because playback fell behind
+	PlaybackUnderflow uint64 // silence inserted because playback ran dry
+}

@@ -1,0 +1,10 @@
+// Package device provides the audio.Source and audio.Sink implementations: the sound card through
+// miniaudio (malgo, the only cgo in audio/), a pure-Go null device, and WAV file source and sink.
+// All work in 20 ms mono frames at 8 kHz.
+package device
+
+// SampleRate is the rate of every frame this package reads or writes.
+const SampleRate = 8000
+
+// FrameSamples is one 20 ms frame at SampleRate.
+const FrameSamples = 160

@@ -1,0 +1,280 @@
+package device
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sync"
+)
+
+// maxWAVBytes bounds how much sample data we load (about 58 minutes of 48 kHz stereo).
+const maxWAVBytes = 1 << 30
+
+// Format describes a PCM WAV stream.
+type Format struct {
+	SampleRate int
+	Channels   int
+}
+
+// DecodeWAV reads a 16-bit PCM WAV (RIFF, format 1 or WAVE_FORMAT_EXTENSIBLE PCM) of 8, 16 or
+// 48 kHz, mono or stereo, and returns it converted to 8 kHz mono.
+func DecodeWAV(r io.Reader) ([]int16, Format, error) {
+	var hdr [12]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	if string(hdr[0:4]) != "RIFF" || string(hdr[8:12]) != "WAVE" {
+		return nil, Format{}, fmt.Errorf("%w: not a RIFF/WAVE file", ErrFormat)
+	}
+	var f Format
+	haveFmt := false
+	for {
+		var ch [8]byte
+		if _, err := io.ReadFull(r, ch[:]); err != nil {
+			return nil, Format{}, fmt.Errorf("%w: no data chunk", ErrFormat)
+		}
+		size := int64(binary.LittleEndian.Uint32(ch[4:]))
+		switch string(ch[0:4]) {
+		case "fmt ":
+			if size < 16 || size > 1024 {
+				return nil, Format{}, fmt.Errorf("%w: fmt chunk size", ErrFormat)
+			}
+			b := make([]byte, size+size&1)
+			if _, err := io.ReadFull(r, b); err != nil {
+				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
+			}
+			tag := binary.LittleEndian.Uint16(b[0:])
+			f.Channels = int(binary.LittleEndian.Uint16(b[2:]))
+			f.SampleRate = int(binary.LittleEndian.Uint32(b[4:]))
+			bits := binary.LittleEndian.Uint16(b[14:])
+			if tag == 0xFFFE && size >= 40 { // WAVE_FORMAT_EXTENSIBLE: sub-format GUID starts with the tag
+				tag = binary.LittleEndian.Uint16(b[24:])
+			}
+			if tag != 1 || bits != 16 {
+				return nil, Format{}, fmt.Errorf("%w: only 16-bit PCM is supported", ErrFormat)
+			}
+			if f.Channels != 1 && f.Channels != 2 {
+				return nil, Format{}, fmt.Errorf("%w: %d channels", ErrFormat, f.Channels)
+			}
+			if f.SampleRate != 8000 && f.SampleRate != 16000 && f.SampleRate != 48000 {
+				return nil, Format{}, fmt.Errorf("%w: sample rate %d (want 8000, 16000 or 48000)", ErrFormat, f.SampleRate)
+			}
+			haveFmt = true
+		case "data":
+			if !haveFmt {
+				return nil, Format{}, fmt.Errorf("%w: data before fmt", ErrFormat)
+			}
+			// Streaming writers leave the size at 0 or 0xFFFFFFFF: read to the end then.
+			limit := size
+			if size == 0 || size == 0xFFFFFFFF || size > maxWAVBytes {
+				limit = maxWAVBytes
+			}
+			raw, err := io.ReadAll(io.LimitReader(r, limit))
+			if err != nil {
+				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
+			}
+			return convert(raw, f), f, nil
+		default:
+			if size > maxWAVBytes {
+				return nil, Format{}, fmt.Errorf("%w: chunk size", ErrFormat)
+			}
+			if _, err := io.CopyN(io.Discard, r, size+size&1); err != nil {
+				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
+			}
+		}
+	}
+}
+
+// convert turns interleaved little-endian PCM16 into 8 kHz mono.
+func convert(raw []byte, f Format) []int16 {
+	frames := len(raw) / (2 * f.Channels)
+	mono := make([]int16, frames)
+	for i := range mono {
+		if f.Channels == 2 {
+			l := int32(int16(binary.LittleEndian.Uint16(raw[4*i:])))
+			r := int32(int16(binary.LittleEndian.Uint16(raw[4*i+2:])))
+			mono[i] = int16((l + r) / 2)
+		} else {
+			mono[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
+		}
+	}
+	return Decimate(mono, f.SampleRate/SampleRate)
+}
+
+// Decimate low-pass filters pcm (windowed-sinc FIR, cut-off 3.6 kHz at the output rate) and keeps
+// every ratio-th sample. Ratio 1 returns pcm unchanged.
+func Decimate(pcm []int16, ratio int) []int16 {
+	if ratio <= 1 {
+		return pcm
+	}
+	taps := lowpass(ratio)
+	half := len(taps) / 2
+	out := make([]int16, len(pcm)/ratio)
+	for o := range out {
+		c := o * ratio
+		var acc float64
+		for k, h := range taps {
+			i := c + k - half
+			if i >= 0 && i < len(pcm) {
+				acc += h * float64(pcm[i])
+			}
+		}
+		out[o] = int16(max(-32768, min(32767, math.Round(acc))))
+	}
+	return out
+}
+
+// lowpass designs a Blackman-windowed sinc for decimation by ratio.
+func lowpass(ratio int) []float64 {
+	n := 16*ratio + 1
+	fc := 3600.0 / float64(SampleRate*ratio) // normalised cut-off
+	taps := make([]float64, n)
+	var sum float64
+	m := float64(n - 1)
+	for i := range taps {
+		x := float64(i) - m/2
+		s := 2 * fc
+		if x != 0 {
+			s = math.Sin(2*math.Pi*fc*x) / (math.Pi * x)
+		}
+		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/m) + 0.08*math.Cos(4*math.Pi*float64(i)/m)
+		taps[i] = s * w
+		sum += taps[i]
+	}
+	for i := range taps {
+		taps[i] /= sum
+	}
+	return taps
+}
+
+// WAVSource plays a WAV file as an audio.Source: 8 kHz mono frames, looping or ending with io.EOF.
+type WAVSource struct {
+	mu   sync.Mutex
+	pcm  []int16
+	pos  int
+	loop bool
+}
+
+// OpenWAV loads a WAV file (8/16/48 kHz, mono/stereo, 16-bit PCM) for playing as a Source.
+func OpenWAV(path string, loop bool) (*WAVSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	pcm, _, err := DecodeWAV(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return NewPCMSource(pcm, loop), nil
+}
+
+// NewPCMSource plays 8 kHz mono samples as a Source.
+func NewPCMSource(pcm []int16, loop bool) *WAVSource {
+	return &WAVSource{pcm: pcm, loop: loop}
+}
+
+// Read copies the next samples into frame. At the end it returns io.EOF, or starts over when looping.
+func (s *WAVSource) Read(frame []int16) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pcm) == 0 {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(frame) {
+		if s.pos >= len(s.pcm) {
+			if !s.loop {
+				break
+			}
+			s.pos = 0
+		}
+		c := copy(frame[n:], s.pcm[s.pos:])
+		n += c
+		s.pos += c
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	clear(frame[n:])
+	return n, nil
+}
+
+// WAVSink writes 8 kHz mono 16-bit PCM to a WAV file as an audio.Sink; Close fixes the header.
+type WAVSink struct {
+	mu      sync.Mutex
+	f       *os.File
+	w       *bufio.Writer
+	samples int64
+	closed  bool
+	buf     []byte
+}
+
+// CreateWAV creates (or truncates) path for writing.
+func CreateWAV(path string) (*WAVSink, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	s := &WAVSink{f: f, w: bufio.NewWriter(f)}
+	if _, err := s.w.Write(wavHeader(0)); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func wavHeader(samples int64) []byte {
+	data := uint32(min(samples*2, math.MaxUint32-36))
+	h := make([]byte, 44)
+	copy(h[0:], "RIFF")
+	binary.LittleEndian.PutUint32(h[4:], 36+data)
+	copy(h[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(h[16:], 16)
+	binary.LittleEndian.PutUint16(h[20:], 1) // PCM
+	binary.LittleEndian.PutUint16(h[22:], 1) // mono
+	binary.LittleEndian.PutUint32(h[24:], SampleRate)
+	binary.LittleEndian.PutUint32(h[28:], SampleRate*2)
+	binary.LittleEndian.PutUint16(h[32:], 2)
+	binary.LittleEndian.PutUint16(h[34:], 16)
+	copy(h[36:], "data")
+	binary.LittleEndian.PutUint32(h[40:], data)
+	return h
+}
+
+// Write appends a frame.
+func (s *WAVSink) Write(frame []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.buf = s.buf[:0]
+	for _, x := range frame {
+		s.buf = binary.LittleEndian.AppendUint16(s.buf, uint16(x))
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		return err
+	}
+	s.samples += int64(len(frame))
+	return nil
+}
+
+// Close flushes, writes the final sizes into the header and closes the file. It is idempotent.
+func (s *WAVSink) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	err := s.w.Flush()
+	if err == nil {
+		_, err = s.f.WriteAt(wavHeader(s.samples), 0)
+	}
+	return errors.Join(err, s.f.Close())
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"softphone/audit"
+	"softphone/auth"
+	"softphone/recording"
+)
+
+// The recordings and audit commands were written against hooks; this file
+// connects them to the real login and the machine keys.
+func init() {
+	loginHeadless = func(ctx context.Context, env *cli, configPath, profile string) (headlessUser, error) {
+		af := &authFlags{configPath: configPath, profile: profile}
+		svc, code := openAuth(ctx, env, af)
+		if svc == nil {
+			return headlessUser{}, fmt.Errorf("cannot open the login store (exit %d)", code)
+		}
+		sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
+		if sess == nil {
+			return headlessUser{}, errLoginReported{code}
+		}
+		defer svc.Logout(sess)
+		local, err := svc.MachineSecret(sess, auth.MachineRecordingKey)
+		if err != nil {
+			return headlessUser{}, err
+		}
+		// The anchor key is optional: without it the anchor MAC is "not checked".
+		auditKey, _ := svc.MachineSecret(sess, auth.MachineAuditKey)
+		return headlessUser{Actor: sess.Profile(), Role: recording.Role(sess.Role()), LocalKey: local, AuditKey: auditKey}, nil
+	}
+	auditAnchorKey = func(ctx context.Context, env *cli) ([]byte, error) {
+		svc, _ := openAuth(ctx, env, &authFlags{})
+		if svc == nil || svc.VaultBackend() != auth.VaultKeyring {
+			return nil, nil // no keyring: the anchor MAC cannot be checked without a login
+		}
+		return svc.MachineSecret(nil, auth.MachineAuditKey)
+	}
+}
+
+// errLoginReported is a refused login whose login_failed event is already out.
+type errLoginReported struct{ code int }
+
+func (e errLoginReported) Error() string { return "login refused" }
+
+// openAuditLog opens the hash-chained audit log beside the profile
+// directory (the user config dir's softphone/audit.log by default), with the
+// machine's anchor key when the OS keyring holds the vault. It stays open
+// until the process exits; every entry is synced as it is written.
+func openAuditLog(ctx context.Context, vault auth.Vault, profileDir string) (*audit.Log, error) {
+	var key []byte
+	if vault.Backend() == auth.VaultKeyring {
+		k, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
+		if err != nil {
+			return nil, fmt.Errorf("audit key: %w", err)
+		}
+		key = k
+	}
+	return audit.Open(filepath.Join(filepath.Dir(profileDir), "audit.log"), audit.WithAnchorKey(key))
+}
