@@ -16,6 +16,7 @@ import (
 	"softphone/audio"
 	"softphone/auth"
 	"softphone/config"
+	"softphone/recording"
 	"softphone/sip"
 )
 
@@ -36,8 +37,11 @@ type Config struct {
 	// Auth checks logins and releases the SIP password; nil allows only
 	// Register with a password from elsewhere (automation with
 	// SOFTPHONE_SIP_PASSWORD, tests).
-	Auth   *auth.Service
-	Logger *slog.Logger
+	Auth *auth.Service
+	// Recordings records calls (encrypted at capture) per its policy; nil
+	// means recording is not configured on this machine.
+	Recordings *recording.Store
+	Logger     *slog.Logger
 }
 
 // Agent is one agent's phone session. All methods are safe for concurrent use.

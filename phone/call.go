@@ -11,6 +11,7 @@ import (
 
 	"softphone/audio"
 	"softphone/audio/sdp"
+	"softphone/recording"
 	"softphone/sip"
 )
 
@@ -42,6 +43,8 @@ type call struct {
 	dialog *sip.Dialog
 	sess   *audio.Session
 	io     *lateIO
+	rec    *recording.Recorder // nil unless recording is configured
+	tap    *recTap             // set at creation; read by media goroutines
 }
 
 // Dial calls target (a number, extension or SIP URI) and returns the call's
@@ -77,6 +80,7 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call 
 		cancel:   cancel,
 		answered: make(chan struct{}),
 		io:       newLateIO(),
+		tap:      &recTap{},
 	}
 	st := CallDialing
 	if dir == Incoming {
@@ -127,7 +131,9 @@ func (c *call) audioConfig() (audio.Config, error) {
 		Codecs:      m.Codecs,
 		Source:      c.io,
 		Sink:        c.io,
+		Tap:         c.tap,
 		OnDTMF: func(d rune) {
+			c.tap.dtmf(d)
 			c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d})
 		},
 		Logger: c.a.log,
@@ -273,7 +279,12 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 		})
 		return answer, nil
 	})
-	dlg.OnInfoDTMF(func(d rune) { c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d}) })
+	dlg.OnInfoDTMF(func(d rune) {
+		c.tap.dtmf(d)
+		c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d})
+	})
+	c.startRecording()
+	defer c.stopRecording()
 
 	runCtx, stop := context.WithCancel(c.ctx)
 	defer stop()

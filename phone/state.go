@@ -100,6 +100,10 @@ type CallInfo struct {
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time
 	EndReason  string // why the call ended, for the agent
+	// Recording is what the recorder really does: "RECORDING", "PAUSED",
+	// "NOT RECORDING", or "" when recording is not configured.
+	Recording       string
+	RecordingReason string
 }
 
 // Encrypted reports whether the call's media is protected by SRTP.

@@ -138,6 +138,10 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 					time.AfterFunc(f.duration, func() { ag.Hangup(id) })
 				}
 			}
+		case phone.RecordingChanged:
+			if ours[e.CallID] {
+				env.emit("recording_state", map[string]any{"call_id": e.CallID, "state": e.State, "reason": e.Reason})
+			}
 		case phone.DTMFReceived:
 			if ours[e.CallID] {
 				env.emit("dtmf", map[string]any{"call_id": e.CallID, "digit": string(e.Digit)})
@@ -252,15 +256,25 @@ func applyCommand(ctx context.Context, ag *phone.Agent, id string, cmd stdinComm
 		return ag.SendDTMF(id, cmd.Digits)
 	case "transfer":
 		return ag.Transfer(ctx, id, cmd.Target)
-	}
-	if h, ok := extraCommands[cmd.Command]; ok {
-		return h(ctx, ag, id, cmd)
+	case "record_pause":
+		return ag.RecordPause(id, true)
+	case "record_resume":
+		return ag.RecordPause(id, false)
+	case "record_flag":
+		return ag.RecordFlag(id, cmd.Reason)
+	case "record_on":
+		return ag.SetRecording(id, true)
+	case "record_off":
+		return ag.SetRecording(id, false)
+	case "record_prompt_dtmf":
+		return ag.PromptDTMF(id)
+	case "consent":
+		return ag.Consent(id, true)
+	case "optout":
+		return ag.CustomerOptOut(id)
 	}
 	return fmt.Errorf("unknown command %q", cmd.Command)
 }
-
-// extraCommands lets other files add stdin commands (recording controls).
-var extraCommands = map[string]func(ctx context.Context, ag *phone.Agent, id string, cmd stdinCommand) error{}
 
 func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
 	"softphone/audio/device"
@@ -19,6 +21,13 @@ import (
 // enrols it, stores sipPassword in its vault and returns a TOTP code for
 // the next login (the current step is spent by the enrolment).
 func enrolledAgent(t *testing.T, c *authCLI, sipPassword string) (next string) {
+	next, _ = enrolledAgentRecovery(t, c, sipPassword)
+	return next
+}
+
+// enrolledAgentRecovery is enrolledAgent that also returns the unused
+// recovery codes, for further logins in the same TOTP step.
+func enrolledAgentRecovery(t *testing.T, c *authCLI, sipPassword string) (next string, spare []string) {
 	t.Helper()
 	pw := map[string]string{"SOFTPHONE_PASSWORD": "correct horse battery"}
 	code, _, out := c.run(pw, "", "profile", "add", "agent1", "--role", "admin")
@@ -37,7 +46,10 @@ func enrolledAgent(t *testing.T, c *authCLI, sipPassword string) (next string) {
 	}, "", "secret", "set", "sip-password")
 	require.Equal(t, exitOK, code, out)
 	require.Equal(t, "secret_stored", evs[len(evs)-1]["event"], out)
-	return stepCode(t, secret, now, 1)
+	for _, r := range recovery[1:] {
+		spare = append(spare, r.(string))
+	}
+	return stepCode(t, secret, now, 1), spare
 }
 
 func writeAccount(t *testing.T, c *authCLI, k *testpeer.Kamailio, user string) {
@@ -144,4 +156,57 @@ func writeToneWAV(t *testing.T, path string, hz float64, d time.Duration) {
 		require.NoError(t, w.Write(frame))
 	}
 	require.NoError(t, w.Close())
+}
+
+// TestHeadlessRecordedCall records a headless call (policy on, encrypted to
+// a key made here), pauses it from stdin, and checks the recording_state
+// events, the index (one pause interval) and the integrity check.
+func TestHeadlessRecordedCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "sip-secret-1000", "2000": "farpw"})
+	testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{AutoAnswer: true, ToneHz: 440})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	recDir := t.TempDir()
+	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	fmt.Fprintf(f, "\n[recording]\npolicy = \"on\"\nrecipients = [%q]\ndir = %q\n", id.Recipient().String(), recDir)
+	f.Close()
+	next, spare := enrolledAgentRecovery(t, c, "sip-secret-1000")
+
+	// stdin: pause 1.5 s into the call, resume 1 s later.
+	pr, pw := io.Pipe()
+	go func() {
+		time.Sleep(2500 * time.Millisecond)
+		io.WriteString(pw, `{"command":"record_pause"}`+"\n")
+		time.Sleep(time.Second)
+		io.WriteString(pw, `{"command":"record_resume"}`+"\n")
+		time.Sleep(3 * time.Second)
+		pw.Close()
+	}()
+	code, evs, out := c.runStdin(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		pr, "call", "sip:2000@localhost", "--duration", "5s", "--audio", "null")
+	require.Equal(t, exitOK, code, out)
+	var states []string
+	for _, e := range eventsNamed(evs, "recording_state") {
+		states = append(states, e["state"].(string))
+	}
+	require.Contains(t, states, "RECORDING", out)
+	require.Contains(t, states, "PAUSED", out)
+
+	idFile := filepath.Join(t.TempDir(), "org.key")
+	require.NoError(t, os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600))
+	code, evs, out = c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": spare[0]},
+		"", "recordings", "list")
+	require.Equal(t, exitOK, code, out)
+	recs := eventsNamed(evs, "recording")
+	require.Len(t, recs, 1, out)
+	require.Equal(t, 1.0, recs[0]["pauses"], "pause intervals: %v", recs[0])
+	code, _, out = c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": spare[1]},
+		"", "recordings", "verify", "--identity", idFile)
+	require.Equal(t, exitOK, code, out)
 }

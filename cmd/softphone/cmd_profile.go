@@ -80,6 +80,8 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
+	env.closeAudit()
+	env.auditLog = alog
 	svc, err := auth.New(auth.Config{
 		Dir:     dir,
 		Vault:   vault,
@@ -87,7 +89,6 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 		Policy:  auth.Policy{MaxFailures: cfg.Auth.MaxFailures, Lockout: cfg.Auth.Lockout},
 	}, auth.WithLogger(env.log))
 	if err != nil {
-		alog.Close()
 		return nil, env.fail(exitConfig, err)
 	}
 	return svc, exitOK

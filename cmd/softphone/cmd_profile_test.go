@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,12 @@ func newAuthCLI(t *testing.T) *authCLI {
 // code and the JSON events printed.
 func (c *authCLI) run(env map[string]string, stdin string, args ...string) (int, []map[string]any, string) {
 	c.t.Helper()
+	return c.runStdin(env, strings.NewReader(stdin), args...)
+}
+
+// runStdin is run with a reader for stdin (commands during a call).
+func (c *authCLI) runStdin(env map[string]string, stdin io.Reader, args ...string) (int, []map[string]any, string) {
+	c.t.Helper()
 	for k, v := range env {
 		c.t.Setenv(k, v)
 	}
@@ -49,7 +56,7 @@ func (c *authCLI) run(env map[string]string, stdin string, args ...string) (int,
 	}()
 	args = append(args, "--config", c.config)
 	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errb)
+	code := run(args, stdin, &out, &errb)
 	var events []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		if line == "" {

@@ -18,6 +18,8 @@ import (
 	"sort"
 	"sync"
 	"syscall"
+
+	"softphone/audit"
 )
 
 // Exit codes of headless commands (documented in README.md).
@@ -56,7 +58,15 @@ type cli struct {
 	log    *slog.Logger
 
 	mu sync.Mutex // serialises writes to stdout
+
+	// auditLog is the hash-chained audit log, opened with the login store
+	// (openAuth) and closed when the command returns.
+	auditLog *audit.Log
+	exits    []func() // run in reverse order before the audit log closes
 }
+
+// onExit runs f when the command returns (before the audit log closes).
+func (c *cli) onExit(f func()) { c.exits = append(c.exits, f) }
 
 // emit writes one JSON line {"event": name, ...fields}.
 func (c *cli) emit(name string, fields map[string]any) {
@@ -105,13 +115,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			usage(stderr)
 			return exitUsage
 		}
+		defer env.closeAudit()
 		return c.run(ctx, env, args[1:])
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		usage(stdout)
 		return exitOK
 	}
+	defer env.closeAudit()
 	return runGUI(ctx, env, args)
+}
+
+func (c *cli) closeAudit() {
+	for i := len(c.exits) - 1; i >= 0; i-- {
+		c.exits[i]()
+	}
+	c.exits = nil
+	if c.auditLog != nil {
+		c.auditLog.Close()
+		c.auditLog = nil
+	}
 }
 
 func usage(w io.Writer) {

@@ -8,8 +8,10 @@ import (
 	"os"
 	"time"
 
+	"softphone/auth"
 	"softphone/config"
 	"softphone/phone"
+	"softphone/recording"
 )
 
 // sessionFlags select the configuration and profile of a headless command.
@@ -60,7 +62,15 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoin
 		return nil, code
 	}
 	env.emit("logged_in", map[string]any{"profile": sess.Profile(), "role": string(sess.Role())})
-	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Logger: env.log})
+	store, err := openRecordingStore(cfg, svc, sess, env)
+	if err != nil {
+		svc.Logout(sess)
+		return nil, env.fail(exitConfig, err)
+	}
+	if store != nil {
+		env.onExit(func() { store.Close() })
+	}
+	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Recordings: store, Logger: env.log})
 	if err != nil {
 		svc.Logout(sess)
 		return nil, env.fail(exitConfig, err)
@@ -80,4 +90,38 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoin
 	snap := ag.Snapshot()
 	env.emit("registered", map[string]any{"aor": snap.Registration.AOR})
 	return ag, exitOK
+}
+
+// openRecordingStore opens the encrypted recording store when the
+// configuration names the organisation's recipients; without them calls
+// cannot be recorded (nil store, the call shows no recording strip).
+func openRecordingStore(cfg config.Config, svc *auth.Service, sess *auth.Session, env *cli) (*recording.Store, error) {
+	if len(cfg.Recording.Recipients) == 0 {
+		return nil, nil
+	}
+	rcpts, err := recording.ParseRecipients(cfg.Recording.Recipients)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := cfg.Recording.RecordingDir()
+	if err != nil {
+		return nil, err
+	}
+	policy, err := recording.ParsePolicy(cfg.Recording.Policy)
+	if err != nil {
+		return nil, err
+	}
+	key, err := svc.MachineSecret(sess, auth.MachineRecordingKey)
+	if err != nil {
+		return nil, err
+	}
+	var auditor recording.Auditor
+	if env.auditLog != nil {
+		auditor = env.auditLog
+	}
+	return recording.NewStore(recording.Config{
+		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
+		Auditor: auditor, PseudonymKey: key, AutoPausePayment: cfg.Recording.AutoPausePayment,
+		AutoPauseDTMF: cfg.Recording.AutoPauseDTMF, DTMFIdle: cfg.Recording.DTMFIdle, Logger: env.log,
+	})
 }
