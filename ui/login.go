@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -74,6 +75,34 @@ func newLoginView(d *Desktop) *LoginView {
 		title := widget.NewLabelWithStyle(lang.L("Demo mode"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		body.Add(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.InfoIcon())), nil,
 			container.NewVBox(title, v.DemoHint)))
+		// The demo's hint carries the current TOTP code: keep it fresh while
+		// this view is up (it changes every 30 s).
+		hint := v.DemoHint
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-d.ctx.Done():
+					return
+				case <-t.C:
+				}
+				text := d.demo.DemoHint()
+				stop := false
+				fyne.DoAndWait(func() {
+					if d.Login != v {
+						stop = true // the view was replaced
+						return
+					}
+					if hint.Text != text {
+						hint.SetText(text)
+					}
+				})
+				if stop {
+					return
+				}
+			}
+		}()
 	}
 	v.Root = authScreen(body, v.Language)
 	return v
