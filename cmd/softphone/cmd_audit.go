@@ -20,7 +20,7 @@ func init() {
 // auditAnchorKey returns the key that authenticates the audit anchor, or nil
 // when it is not available (then the anchor's MAC is reported as not
 // checked). The auth work wires it to the keyring.
-var auditAnchorKey = func(ctx context.Context, env *cli) ([]byte, error) { return nil, nil }
+var auditAnchorKey = func(ctx context.Context, env *cli, configPath string) ([]byte, error) { return nil, nil }
 
 func runAudit(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 || args[0] != "verify" {
@@ -48,7 +48,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		}
 		*path = p
 	}
-	key, err := auditAnchorKey(ctx, env)
+	key, err := auditAnchorKey(ctx, env, *cfgPath)
 	if err != nil {
 		return env.fail(exitLoginRefused, err)
 	}

@@ -48,7 +48,7 @@ func runAs(t *testing.T, actor string, role recording.Role) {
 		return headlessUser{Actor: actor, Role: role, LocalKey: recCLILocalKey, AuditKey: []byte("audit-anchor-key")}, nil
 	}
 	oldKey := auditAnchorKey
-	auditAnchorKey = func(context.Context, *cli) ([]byte, error) { return []byte("audit-anchor-key"), nil }
+	auditAnchorKey = func(context.Context, *cli, string) ([]byte, error) { return []byte("audit-anchor-key"), nil }
 	t.Cleanup(func() { loginHeadless, auditAnchorKey = old, oldKey })
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -32,12 +33,22 @@ func init() {
 		auditKey, _ := svc.MachineSecret(sess, auth.MachineAuditKey)
 		return headlessUser{Actor: sess.Profile(), Role: recording.Role(sess.Role()), LocalKey: local, AuditKey: auditKey}, nil
 	}
-	auditAnchorKey = func(ctx context.Context, env *cli) ([]byte, error) {
-		svc, _ := openAuth(ctx, env, &authFlags{})
-		if svc == nil || svc.VaultBackend() != auth.VaultKeyring {
-			return nil, nil // no keyring: the anchor MAC cannot be checked without a login
+	// The anchor key lives in the OS keyring; verification must not open
+	// the log for writing, so this does not go through openAuth.
+	auditAnchorKey = func(ctx context.Context, env *cli, configPath string) ([]byte, error) {
+		sf := sessionFlags{configPath: configPath}
+		cfg, _, err := sf.loadConfig()
+		if err != nil && configPath != "" {
+			return nil, err
 		}
-		return svc.MachineSecret(nil, auth.MachineAuditKey)
+		if cfg.Auth.Vault == auth.VaultFile {
+			return nil, nil // no keyring in use: the anchor MAC cannot be checked
+		}
+		key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
+		if errors.Is(err, auth.ErrKeyringUnavailable) {
+			return nil, nil
+		}
+		return key, err
 	}
 }
 
