@@ -148,6 +148,9 @@ func (c Config) Validate() error {
 	if err := c.Recording.Validate(); err != nil {
 		return err
 	}
+	if err := c.CRM.Validate(); err != nil {
+		return err
+	}
 	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
 		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)
 	}

@@ -30,6 +30,28 @@ var crmToken = func(ctx context.Context, key string) (string, error) {
 	return "", errors.New("the CRM token vault is not available to headless commands yet")
 }
 
+// crmFieldKey gives the embedded store's field-encryption key (32 bytes,
+// crm.WithFieldKey). The auth work wires it to the vault; nil stores fields
+// unencrypted (file mode 0600).
+var crmFieldKey = func(ctx context.Context) ([]byte, error) { return nil, nil }
+
+// openCRMStore opens the embedded store with the field key, if any.
+func openCRMStore(ctx context.Context, env *cli, path string) (*crm.Store, int) {
+	key, err := crmFieldKey(ctx)
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
+	}
+	opts := []crm.StoreOption{crm.WithStoreLogger(env.log)}
+	if key != nil {
+		opts = append(opts, crm.WithFieldKey(key))
+	}
+	s, err := crm.Open(path, opts...)
+	if err != nil {
+		return nil, env.fail(exitFailure, err)
+	}
+	return s, exitOK
+}
+
 func crmUsage(env *cli) int {
 	fmt.Fprintln(env.stderr, `usage: softphone crm COMMAND [flags]
   lookup NUMBER [--db FILE] [--config FILE]   find the contact (masked fields only)
@@ -155,9 +177,9 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 		if _, err := os.Stat(path); err != nil {
 			return env.fail(exitConfig, fmt.Errorf("no contact store at %s: import contacts first (softphone crm import FILE)", path))
 		}
-		s, err := crm.Open(path, crm.WithStoreLogger(env.log))
-		if err != nil {
-			return env.fail(exitFailure, err)
+		s, code := openCRMStore(ctx, env, path)
+		if code != exitOK {
+			return code
 		}
 		defer s.Close()
 		dir = s
@@ -246,9 +268,9 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitUsage, err)
 	}
 	defer in.Close()
-	s, err := crm.Open(path, crm.WithStoreLogger(env.log))
-	if err != nil {
-		return env.fail(exitFailure, err)
+	s, code := openCRMStore(ctx, env, path)
+	if code != exitOK {
+		return code
 	}
 	defer s.Close()
 	rep, err := s.Import(ctx, in, crm.DetectFormat(file, nil), c.DefaultRegion)

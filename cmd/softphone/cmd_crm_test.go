@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -120,4 +121,23 @@ func TestCRMDefaultDBInjectable(t *testing.T) {
 	require.Equal(t, exitOK, code, all)
 	_, err := os.Stat(db)
 	assert.NoError(t, err)
+}
+
+func TestCRMFieldKeyHook(t *testing.T) {
+	cfg, db, csv := crmTestEnv(t)
+	old := crmFieldKey
+	crmFieldKey = func(context.Context) ([]byte, error) { return bytes.Repeat([]byte{1}, 32), nil }
+	t.Cleanup(func() { crmFieldKey = old })
+	code, _, all := crmRun(t, "crm", "import", csv, "--db", db, "--config", cfg)
+	require.Equal(t, exitOK, code, all)
+	raw, err := os.ReadFile(db)
+	require.NoError(t, err)
+	assert.False(t, bytes.Contains(raw, []byte("0532013000")), "IBAN encrypted at rest")
+	code, evs, all := crmRun(t, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
+	require.Equal(t, exitOK, code, all)
+	assert.Equal(t, "Jürgen Groß", evs[0]["name"])
+
+	crmFieldKey = old // without the key the store cannot be read
+	code, _, _ = crmRun(t, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
+	assert.Equal(t, exitFailure, code)
 }
