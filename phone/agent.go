@@ -41,7 +41,9 @@ type Config struct {
 	// Recordings records calls (encrypted at capture) per its policy; nil
 	// means recording is not configured on this machine.
 	Recordings *recording.Store
-	Logger     *slog.Logger
+	// CRM looks up callers for the sidebar; nil means no CRM.
+	CRM    *CRMConfig
+	Logger *slog.Logger
 }
 
 // Agent is one agent's phone session. All methods are safe for concurrent use.
@@ -63,6 +65,7 @@ type Agent struct {
 	order   []string // call IDs, oldest first
 	nextID  int
 	closed  bool
+	ended   []endedLookup // CRM sessions of ended calls, kept for wrap-up
 
 	wg sync.WaitGroup // call goroutines
 }

@@ -11,6 +11,7 @@ import (
 
 	"softphone/audio"
 	"softphone/audio/sdp"
+	"softphone/crm"
 	"softphone/recording"
 	"softphone/sip"
 )
@@ -45,6 +46,10 @@ type call struct {
 	io     *lateIO
 	rec    *recording.Recorder // nil unless recording is configured
 	tap    *recTap             // set at creation; read by media goroutines
+	lookup *crm.Lookup         // nil without a CRM; set at creation
+	// What the CRM said about recording, applied when the recorder starts.
+	consent crm.Consent
+	payment bool
 }
 
 // Dial calls target (a number, extension or SIP URI) and returns the call's
@@ -90,6 +95,7 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call 
 	a.calls[c.id] = c
 	a.order = append(a.order, c.id)
 	a.emitLocked(CallChanged{c.info})
+	a.startLookupLocked(c)
 	return c
 }
 
@@ -353,6 +359,7 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 	c.info.Ended = time.Now()
 	c.info.EndReason = reason.Error()
 	c.dialog, c.sess = nil, nil
+	c.a.endLookupLocked(c)
 	c.a.emitLocked(CallChanged{c.info})
 	delete(c.a.calls, c.id)
 	for i, id := range c.a.order {

@@ -76,7 +76,13 @@ func (c *call) startRecording() {
 	}
 	c.a.mu.Lock()
 	c.rec = rec
+	consent, payment := c.consent, c.payment
 	c.a.mu.Unlock()
+	// What the CRM already said about this customer applies before any audio.
+	c.applyConsent(rec, consent)
+	if payment {
+		rec.Payment(true)
+	}
 	c.tap.rec.Store(rec)
 	rec.OnState(func(st recording.State, why string) {
 		c.update(func(i *CallInfo) {

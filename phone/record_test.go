@@ -7,8 +7,8 @@ import (
 
 	"filippo.io/age"
 
-	"softphone/audit"
 	"softphone/audio/tone"
+	"softphone/audit"
 	"softphone/internal/testpeer"
 	"softphone/recording"
 )
