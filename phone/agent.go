@@ -110,16 +110,14 @@ func (a *Agent) snapshotLocked() Snapshot {
 // live call) so a late observer misses nothing. fn runs on the caller's
 // goroutine; Watch returns when watching stops.
 func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
-	w := a.hub.subscribe(func() []Event {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		s := a.snapshotLocked()
-		evs := []Event{RegistrationChanged{s.Registration}}
-		for _, c := range s.Calls {
-			evs = append(evs, CallChanged{c})
-		}
-		return evs
-	})
+	a.mu.Lock()
+	s := a.snapshotLocked()
+	evs := []Event{LoginChanged{s.Login}, RegistrationChanged{s.Registration}}
+	for _, c := range s.Calls {
+		evs = append(evs, CallChanged{c})
+	}
+	w := a.hub.subscribe(evs)
+	a.mu.Unlock()
 	defer a.hub.unsubscribe(w)
 	w.run(ctx, a.done, fn)
 }

@@ -40,17 +40,19 @@ func (w *watcher) drain() []Event {
 	return q
 }
 
-// subscribe registers a watcher and queues initial under the hub lock, so no
-// event published after initial was computed can be lost or come first.
-func (h *hub) subscribe(initial func() []Event) *watcher {
+// subscribe registers a watcher with initial already queued. Lock order:
+// callers that must not miss a state event hold Agent.mu (under which all
+// state events are published) while computing initial and subscribing;
+// hub.mu is always taken after Agent.mu, never before.
+func (h *hub) subscribe(initial []Event) *watcher {
 	w := &watcher{wake: make(chan struct{}, 1)}
+	for _, e := range initial {
+		w.push(e)
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.watchers == nil {
 		h.watchers = make(map[*watcher]struct{})
-	}
-	for _, e := range initial() {
-		w.push(e)
 	}
 	h.watchers[w] = struct{}{}
 	return w

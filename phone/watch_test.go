@@ -10,7 +10,7 @@ import (
 func TestHubDeliversInOrderWithoutBlockingPublisher(t *testing.T) {
 	var h hub
 	done := make(chan struct{})
-	w := h.subscribe(func() []Event { return []Event{RegistrationChanged{Registration{State: RegOff}}} })
+	w := h.subscribe([]Event{RegistrationChanged{Registration{State: RegOff}}})
 
 	// Publish many events before anyone reads: publish must not block.
 	for i := 0; i < 1000; i++ {
@@ -71,7 +71,10 @@ func TestWatchReplaysStateAndStopsOnClose(t *testing.T) {
 	if len(got) == 0 {
 		t.Fatal("no initial state replayed")
 	}
-	if r, ok := got[0].(RegistrationChanged); !ok || r.Registration.State != RegOff {
-		t.Fatalf("first event = %#v, want RegistrationChanged{off}", got[0])
+	if _, ok := got[0].(LoginChanged); !ok {
+		t.Fatalf("first event = %#v, want LoginChanged", got[0])
+	}
+	if r, ok := got[1].(RegistrationChanged); !ok || r.Registration.State != RegOff {
+		t.Fatalf("second event = %#v, want RegistrationChanged{off}", got[1])
 	}
 }

@@ -210,3 +210,38 @@ func TestHeadlessRecordedCall(t *testing.T) {
 		"", "recordings", "verify", "--identity", idFile)
 	require.Equal(t, exitOK, code, out)
 }
+
+// TestCRMCommandsNeedLogin runs crm import and lookup with a real 2FA login:
+// the store is encrypted with the machine's CRM key (here in the profile's
+// file vault), the lookup prints only masked fields, and a wrong code is
+// refused before the store is touched.
+func TestCRMCommandsNeedLogin(t *testing.T) {
+	c := newAuthCLI(t)
+	_, spare := enrolledAgentRecovery(t, c, "x")
+	db := filepath.Join(t.TempDir(), "crm.db")
+	csv := filepath.Join(t.TempDir(), "contacts.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("customer_id,name,phone,phone2,email,birth_date,iban,card,address,city,consent,payment_in_progress,notes\n"+
+		"C1,Erika Test,+4920180900,,erika@example.com,1964-08-12,DE89 3704 0044 0532 0130 00,4111 1111 1111 1111,Weg 1,Köln,yes,no,\n"), 0o600))
+	creds := func(code string) map[string]string {
+		return map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": code}
+	}
+	code, _, out := c.run(creds("000000"), "", "crm", "import", csv, "--db", db)
+	require.Equal(t, exitLoginRefused, code, out)
+	_, err := os.Stat(db)
+	require.True(t, os.IsNotExist(err), "store created despite a refused login")
+
+	code, _, out = c.run(creds(spare[0]), "", "crm", "import", csv, "--db", db)
+	require.Equal(t, exitOK, code, out)
+	raw, err := os.ReadFile(db)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "4111 1111 1111 1111", "card number stored in clear")
+	require.NotContains(t, string(raw), "0532 0130", "IBAN stored in clear")
+
+	code, evs, out := c.run(creds(spare[1]), "", "crm", "lookup", "0201 80900", "--db", db)
+	require.Equal(t, exitOK, code, out)
+	contacts := eventsNamed(evs, "crm_contact")
+	require.Len(t, contacts, 1, out)
+	require.NotContains(t, out, "4111 1111 1111 1111")
+	require.NotContains(t, out, "3704 0044 0532")
+	require.Contains(t, out, "1111", "masked card keeps the last 4")
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"softphone/auth"
 	"softphone/config"
 	"softphone/crm"
 )
@@ -23,17 +24,38 @@ func init() {
 // configuration names one; tests replace it.
 var crmDefaultDB = crm.DefaultDBPath
 
-// crmToken gives the REST CRM's bearer token to headless commands. The auth
-// work wires it to the vault (key crm.rest.token_key); until then a REST
-// backend cannot be used headless.
+// crmToken gives the REST CRM's bearer token; crmLogin sets it from the
+// logged-in profile's vault.
 var crmToken = func(ctx context.Context, key string) (string, error) {
-	return "", errors.New("the CRM token vault is not available to headless commands yet")
+	return "", errors.New("no login: the CRM token is in the profile's vault")
 }
 
 // crmFieldKey gives the embedded store's field-encryption key (32 bytes,
-// crm.WithFieldKey). The auth work wires it to the vault; nil stores fields
-// unencrypted (file mode 0600).
+// crm.WithFieldKey); crmLogin sets it to the machine's CRM key.
 var crmFieldKey = func(ctx context.Context) ([]byte, error) { return nil, nil }
+
+// crmLogin checks the user's password and TOTP code (headless commands
+// enforce two factors) and unlocks the CRM secrets: the machine's field
+// key and the profile's REST token. Tests replace it.
+var crmLogin = func(ctx context.Context, env *cli, f crmFlags) int {
+	af := &authFlags{configPath: f.configPath, profile: f.profile}
+	svc, code := openAuth(ctx, env, af)
+	if svc == nil {
+		return code
+	}
+	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
+	if sess == nil {
+		return code
+	}
+	env.onExit(func() { svc.Logout(sess) })
+	key, err := svc.MachineSecret(sess, auth.MachineCRMKey)
+	if err != nil {
+		return env.fail(exitConfig, err)
+	}
+	crmFieldKey = func(context.Context) ([]byte, error) { return key, nil }
+	crmToken = func(context.Context, string) (string, error) { return sess.Secret(auth.SecretCRMToken) }
+	return exitOK
+}
 
 // openCRMStore opens the embedded store with the field key, if any.
 func openCRMStore(ctx context.Context, env *cli, path string) (*crm.Store, int) {
@@ -59,10 +81,7 @@ func crmUsage(env *cli) int {
 	return exitUsage
 }
 
-// runCRM is the "crm" command. The 2FA check for headless commands goes in
-// as the first statement (auth work), e.g.
-//
-//	if code := requireLogin(ctx, env); code != exitOK { return code }
+// runCRM is the "crm" command; each subcommand logs in first (crmLogin).
 func runCRM(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 {
 		return crmUsage(env)
@@ -82,8 +101,8 @@ func runCRM(ctx context.Context, env *cli, args []string) int {
 
 // crmFlags are the flags of both crm subcommands.
 type crmFlags struct {
-	db, configPath string
-	positional     []string
+	db, configPath, profile string
+	positional              []string
 }
 
 // parseCRMFlags accepts flags before and after the positional arguments
@@ -93,6 +112,7 @@ func parseCRMFlags(env *cli, name string, args []string) (crmFlags, error) {
 	fs := newFlagSet(env, "crm "+name)
 	fs.StringVar(&f.db, "db", "", "contact store (default: crm.db setting, else the user config dir's softphone/crm.db)")
 	fs.StringVar(&f.configPath, "config", "", "configuration file (default: the user config dir's softphone/config.toml)")
+	fs.StringVar(&f.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
 	for {
 		if err := fs.Parse(args); err != nil {
 			return f, err
@@ -141,6 +161,9 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	f, err := parseCRMFlags(env, "lookup", args)
 	if err != nil {
 		return exitUsage
+	}
+	if code := crmLogin(ctx, env, f); code != exitOK {
+		return code
 	}
 	if len(f.positional) == 0 {
 		return crmUsage(env)
@@ -250,6 +273,9 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	f, err := parseCRMFlags(env, "import", args)
 	if err != nil {
 		return exitUsage
+	}
+	if code := crmLogin(ctx, env, f); code != exitOK {
+		return code
 	}
 	if len(f.positional) != 1 {
 		return crmUsage(env)

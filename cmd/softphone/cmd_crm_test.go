@@ -22,6 +22,11 @@ C1003,Second Person,004920180900,,,,,,,,yes,no,
 // crmRun runs one softphone command and returns the exit code and events.
 func crmRun(t *testing.T, args ...string) (int, []map[string]any, string) {
 	t.Helper()
+	// The login itself is tested in cmd_profile_test.go; here it only
+	// leaves the field key as the test set it.
+	oldLogin := crmLogin
+	crmLogin = func(context.Context, *cli, crmFlags) int { return exitOK }
+	defer func() { crmLogin = oldLogin }()
 	var out, errb bytes.Buffer
 	code := run(args, strings.NewReader(""), &out, &errb)
 	var evs []map[string]any

@@ -1,19 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"filippo.io/age"
 	"github.com/pquerna/otp/totp"
 
+	"softphone/audit"
 	"softphone/auth"
 	"softphone/config"
+	"softphone/crm"
 	"softphone/demo"
 	"softphone/phone"
+	"softphone/recording"
 )
 
 // Demo profile. The password is shown on the login screen: the demo holds
@@ -33,6 +39,10 @@ type demoEnv struct {
 	auth       *auth.Service
 	totpSecret string
 	settings   config.Config
+	audit      *audit.Log
+	crm        *crm.Store
+	crmConfig  *phone.CRMConfig
+	recordings *recording.Store
 }
 
 // startDemo starts the demo PBX and makes a supervisor profile "demo" that
@@ -60,10 +70,13 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if e.audit, err = audit.Open(filepath.Join(dir, "audit.log")); err != nil {
+		return err
+	}
 	svc, err := auth.New(auth.Config{
 		Dir:     filepath.Join(dir, "profiles"),
 		Vault:   vault,
-		Auditor: auth.NewFileAuditor(filepath.Join(dir, "audit.jsonl")),
+		Auditor: e.audit,
 		// The demo profile is made by code: a cheap hash keeps start-up fast.
 		Policy: auth.Policy{Hash: auth.HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}},
 	}, auth.WithLogger(log))
@@ -96,6 +109,10 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
+	if err := e.setupData(ctx); err != nil {
+		return err
+	}
+
 	cfg := config.Default()
 	cfg.Account.Server = e.pbx.Addr()
 	cfg.Account.Domain = e.pbx.Domain()
@@ -104,6 +121,34 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 	cfg.Media.LocalIP = "127.0.0.1"
 	e.settings = cfg
 	return nil
+}
+
+// setupData loads the synthetic demo customers into an encrypted CRM store
+// and prepares encrypted recording to a key made for this run only (it
+// never leaves memory: the demo's recordings cannot be played back, which
+// is the point of encryption at capture).
+func (e *demoEnv) setupData(ctx context.Context) error {
+	key := make([]byte, 32)
+	rand.Read(key)
+	st, err := crm.Open(filepath.Join(e.dir, "crm.db"), crm.WithFieldKey(key))
+	if err != nil {
+		return err
+	}
+	e.crm = st
+	if _, err := st.Import(ctx, bytes.NewReader(demo.ContactsCSV()), crm.FormatCSV, "DE"); err != nil {
+		return fmt.Errorf("demo contacts: %w", err)
+	}
+	e.crmConfig = &phone.CRMConfig{Directory: st, Policy: crm.DefaultPolicy(), Region: "DE", Auditor: e.audit, PseudonymKey: key}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	e.recordings, err = recording.NewStore(recording.Config{
+		Dir: filepath.Join(e.dir, "recordings"), Recipients: []age.Recipient{id.Recipient()}, RetentionDays: 1,
+		Policy: recording.PolicyOn, Auditor: e.audit, PseudonymKey: key,
+		AutoPausePayment: true, AutoPauseDTMF: true, DTMFIdle: 8 * time.Second,
+	})
+	return err
 }
 
 // enrolProfile adds a profile (admin nil: the bootstrap admin) and enrols
@@ -156,6 +201,15 @@ func (e *demoEnv) code() string {
 func (e *demoEnv) close() {
 	if e.pbx != nil {
 		e.pbx.Close()
+	}
+	if e.recordings != nil {
+		e.recordings.Close()
+	}
+	if e.crm != nil {
+		e.crm.Close()
+	}
+	if e.audit != nil {
+		e.audit.Close()
 	}
 	if e.dir != "" {
 		os.RemoveAll(e.dir)

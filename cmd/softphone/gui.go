@@ -17,6 +17,7 @@ import (
 	"softphone/internal/instance"
 	"softphone/internal/urlhandler"
 	"softphone/phone"
+	"softphone/recording"
 	"softphone/ui"
 )
 
@@ -51,12 +52,21 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		}
 	}
 
+	var agent *phone.Agent
+	agentSession := func() *auth.Session {
+		if agent == nil {
+			return nil
+		}
+		return agent.Session()
+	}
 	var (
 		settings config.Config
 		svc      *auth.Service
 		profile  string
 		extras   func(*phone.Agent) ui.Phone
 		roots    *x509.CertPool // the demo trusts only its own CA
+		recs     *recording.Store
+		crmCfg   *phone.CRMConfig
 	)
 	if *demoMode {
 		d, err := startDemo(ctx, env.log)
@@ -66,6 +76,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		}
 		defer d.close()
 		settings, svc, profile, roots = d.settings, d.auth, demoProfile, d.pbx.CAPool()
+		recs, crmCfg = d.recordings, d.crmConfig
 		if sf.backend != "" {
 			settings.Audio.Backend = sf.backend
 		}
@@ -86,6 +97,16 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 			return code
 		}
 		profile = os.Getenv("SOFTPHONE_PROFILE")
+		// Before the login only keyring-held machine keys are available;
+		// on a machine without a keyring the desktop runs without them.
+		if recs, err = openRecordingStore(settings, svc, nil, env); err != nil {
+			env.log.Warn("recording unavailable", "err", err)
+		} else if recs != nil {
+			defer recs.Close()
+		}
+		if crmCfg, err = openCRMForAgent(ctx, settings, svc, nil, func() *auth.Session { return agentSession() }, env); err != nil {
+			env.log.Warn("CRM unavailable", "err", err)
+		}
 		extras = func(a *phone.Agent) ui.Phone { return a }
 	}
 	if *lang != "" {
@@ -93,12 +114,14 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	}
 
 	card := &soundCard{backend: settings.Audio.Backend, input: settings.Audio.Input, output: settings.Audio.Output, log: env.log}
-	agent, err := phone.New(phone.Config{
-		Settings:  settings,
-		RootCAs:   roots,
-		Endpoints: cardEndpoints{card},
-		Auth:      svc,
-		Logger:    env.log,
+	agent, err = phone.New(phone.Config{
+		Settings:   settings,
+		RootCAs:    roots,
+		Endpoints:  cardEndpoints{card},
+		Auth:       svc,
+		Recordings: recs,
+		CRM:        crmCfg,
+		Logger:     env.log,
 	})
 	if err != nil {
 		fmt.Fprintln(env.stderr, "softphone:", err)

@@ -10,6 +10,7 @@ import (
 
 	"softphone/auth"
 	"softphone/config"
+	"softphone/crm"
 	"softphone/phone"
 	"softphone/recording"
 )
@@ -70,7 +71,12 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoin
 	if store != nil {
 		env.onExit(func() { store.Close() })
 	}
-	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Recordings: store, Logger: env.log})
+	crmCfg, err := openCRMForAgent(ctx, cfg, svc, sess, func() *auth.Session { return sess }, env)
+	if err != nil {
+		svc.Logout(sess)
+		return nil, env.fail(exitConfig, err)
+	}
+	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Recordings: store, CRM: crmCfg, Logger: env.log})
 	if err != nil {
 		svc.Logout(sess)
 		return nil, env.fail(exitConfig, err)
@@ -124,4 +130,61 @@ func openRecordingStore(cfg config.Config, svc *auth.Service, sess *auth.Session
 		Auditor: auditor, PseudonymKey: key, AutoPausePayment: cfg.Recording.AutoPausePayment,
 		AutoPauseDTMF: cfg.Recording.AutoPauseDTMF, DTMFIdle: cfg.Recording.DTMFIdle, Logger: env.log,
 	})
+}
+
+// openCRMForAgent connects calls to the configured CRM: the embedded store
+// (if its file exists) or the REST adapter. Without one, calls have no
+// CRM card; an unreachable CRM later only shows "CRM unavailable".
+//
+// sess unlocks machine keys where there is no keyring; current returns the
+// session whose vault holds the REST token (it may change after start-up).
+func openCRMForAgent(ctx context.Context, cfg config.Config, svc *auth.Service, sess *auth.Session, current func() *auth.Session, env *cli) (*phone.CRMConfig, error) {
+	policy, err := crm.PolicyFromConfig(cfg.CRM.Mask)
+	if err != nil {
+		return nil, err
+	}
+	pk, err := svc.MachineSecret(sess, auth.MachineRecordingKey)
+	if err != nil {
+		return nil, err
+	}
+	var dir crm.Directory
+	switch cfg.CRM.Backend {
+	case "rest":
+		r, err := crm.NewREST(crm.RESTConfigFromConfig(cfg.CRM, func(context.Context) (string, error) {
+			s := current()
+			if s == nil {
+				return "", errors.New("not logged in")
+			}
+			return s.Secret(auth.SecretCRMToken)
+		}))
+		if err != nil {
+			return nil, err
+		}
+		env.onExit(func() { r.Close() })
+		dir = r
+	default:
+		path, err := crmDBPath(crmFlags{}, cfg.CRM)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil // no contacts imported on this machine
+		}
+		key, err := svc.MachineSecret(sess, auth.MachineCRMKey)
+		if err != nil {
+			return nil, err
+		}
+		st, err := crm.Open(path, crm.WithFieldKey(key), crm.WithStoreLogger(env.log))
+		if err != nil {
+			return nil, err
+		}
+		env.onExit(func() { st.Close() })
+		dir = st
+	}
+	var auditor crm.Auditor
+	if env.auditLog != nil {
+		auditor = env.auditLog
+	}
+	return &phone.CRMConfig{Directory: dir, Policy: policy, Region: cfg.CRM.DefaultRegion, Timeout: cfg.CRM.Timeout,
+		Auditor: auditor, PseudonymKey: pk}, nil
 }
