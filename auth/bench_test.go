@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkLoginVerify measures one password verification at the production
-// cost (DefaultHashParams: argon2id t=2, m=64 MiB, p=2). Target 100–300 ms.
+// cost (DefaultHashParams: argon2id t=3, m=96 MiB, p=2). Target 100–300 ms.
 func BenchmarkLoginVerify(b *testing.B) {
 	enc, err := hashPassword("benchmark password", DefaultHashParams)
 	if err != nil {

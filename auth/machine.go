@@ -16,6 +16,7 @@ import (
 const (
 	MachineRecordingKey = "recording-key"
 	MachineAuditKey     = "audit-key"
+	MachineCRMKey       = "crm-field-key" // encrypts personal fields in the embedded CRM store
 )
 
 // MachineSecret returns the machine-wide 32-byte key name, creating it on
@@ -26,7 +27,7 @@ const (
 // means one profile cannot verify another's recordings — provision the
 // same key (or use the keyring) on shared desks.
 func (s *Service) MachineSecret(sess *Session, name string) ([]byte, error) {
-	if name != MachineRecordingKey && name != MachineAuditKey {
+	if name != MachineRecordingKey && name != MachineAuditKey && name != MachineCRMKey {
 		return nil, fmt.Errorf("unknown machine secret %q", name)
 	}
 	if s.vault.Backend() == VaultKeyring {

@@ -110,7 +110,7 @@ func openVault(ctx context.Context, cfg VaultConfig, kc keyringClient) (Vault, e
 // checkSecretName accepts the Secret* names.
 func checkSecretName(name string) error {
 	switch name {
-	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, SecretTOTP, secretTOTPPending:
+	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending:
 		return nil
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownSecret, name)

@@ -198,6 +198,24 @@ func (e *demoEnv) code() string {
 	return c
 }
 
+// printCodes emits the demo profile's code whenever it changes.
+func (e *demoEnv) printCodes(ctx context.Context, env *cli) {
+	last := ""
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if c := e.code(); c != last {
+			last = c
+			env.emit("demo_code", map[string]any{"profile": demoProfile, "password": demoPassword, "code": c})
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (e *demoEnv) close() {
 	if e.pbx != nil {
 		e.pbx.Close()

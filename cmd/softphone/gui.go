@@ -81,6 +81,11 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 			settings.Audio.Backend = sf.backend
 		}
 		extras = func(a *phone.Agent) ui.Phone { return demoPhone{Agent: a, env: d} }
+		if os.Getenv("SOFTPHONE_DEMO_CODES") != "" {
+			// For GUI smoke tests that type the login: the demo profile's
+			// current code as JSON lines (synthetic account, this run only).
+			go d.printCodes(ctx, env)
+		}
 	} else {
 		cfg, path, err := sf.loadConfig()
 		if err != nil {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# gui-smoke.sh BINARY OUTDIR — the real desktop under Xvfb in demo mode:
+# waits for the window (and prints how long it took), types the demo login
+# with xdotool (password, then the TOTP code the demo prints with
+# SOFTPHONE_DEMO_CODES=1), dials the echo extension, and keeps screenshots
+# of the login and main screens in OUTDIR. Fails if the window never shows,
+# the login does not get through, or a screenshot is blank.
+set -euo pipefail
+bin=$(readlink -f "$1")
+out=$(readlink -f "$2")
+mkdir -p "$out"
+if [ -z "${SMOKE_INNER:-}" ]; then
+	exec env SMOKE_INNER=1 xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+fi
+
+log="$out/gui-smoke.jsonl"
+export SOFTPHONE_DEMO_CODES=1 LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8
+start=$(date +%s%N)
+"$bin" --demo --audio null --lang en >"$log" 2>"$out/gui-smoke.stderr" &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+win=""
+for _ in $(seq 1 300); do
+	win=$(xdotool search --onlyvisible --name '^Softphone' 2>/dev/null | head -1 || true)
+	[ -n "$win" ] && break
+	sleep 0.05
+done
+[ -n "$win" ] || { echo "gui-smoke: no window after 15 s"; cat "$out/gui-smoke.stderr"; exit 1; }
+echo "gui-smoke: window visible after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+blank_check() {
+	local sd
+	sd=$(convert "$1" -format '%[fx:standard_deviation]' info:)
+	awk -v sd="$sd" -v f="$1" 'BEGIN { if (sd < 0.02) { print "gui-smoke: " f " is blank (sd " sd ")"; exit 1 } }'
+}
+
+sleep 1.5
+import -window root "$out/login.png"
+blank_check "$out/login.png"
+
+code=""
+for _ in $(seq 1 100); do
+	code=$(grep -o '"code":"[0-9]*"' "$log" | tail -1 | grep -o '[0-9]\{6\}' || true)
+	[ -n "$code" ] && break
+	sleep 0.1
+done
+[ -n "$code" ] || { echo "gui-smoke: the demo printed no code"; exit 1; }
+password=$(grep -o '"password":"[^"]*"' "$log" | tail -1 | cut -d'"' -f4)
+
+xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
+# The profile is filled in and the password field has the focus.
+xdotool type --delay 20 "$password"
+xdotool key Tab
+xdotool type --delay 20 "$code"
+xdotool key Return
+sleep 4
+import -window root "$out/main.png"
+blank_check "$out/main.png"
+if cmp -s "$out/login.png" "$out/main.png"; then
+	echo "gui-smoke: the screen did not change after the login"; exit 1
+fi
+
+# Dial the echo extension from the keyboard: focus the dialer (Ctrl+D), type, Enter.
+xdotool key ctrl+d
+xdotool type --delay 20 "echo"
+xdotool key Return
+sleep 3
+import -window root "$out/call.png"
+blank_check "$out/call.png"
+echo "gui-smoke: ok (screenshots in $out)"
