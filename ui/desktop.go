@@ -168,6 +168,18 @@ func New(a fyne.App, p Phone, opts ...Option) *Desktop {
 	d.win.SetMaster()
 	d.win.Resize(fyne.NewSize(windowWidth, windowHeight))
 	d.registerShortcuts()
+	// The CRM card and the recording strip come with a phone that can do
+	// them, unless the options give other panels.
+	if d.opt.crm == nil {
+		if cp, ok := p.(CRMPhone); ok {
+			d.opt.crm = newCRMPanel(d, cp)
+		}
+	}
+	if d.opt.recording == nil {
+		if rp, ok := p.(RecordingPhone); ok {
+			d.opt.recording = newRecordingPanel(d, rp)
+		}
+	}
 	d.win.Canvas().SetOnTypedRune(func(rune) { d.touch() })
 	d.win.Canvas().SetOnTypedKey(func(*fyne.KeyEvent) { d.touch() })
 	d.win.SetCloseIntercept(d.closeRequested)
@@ -450,6 +462,7 @@ func (d *Desktop) tick() {
 	if d.Main != nil {
 		d.Main.tick(now)
 	}
+	d.panelTick(now)
 	if d.screen == ScreenMain && d.opt.idleLock > 0 && len(d.state.calls) == 0 &&
 		now.Sub(d.lastUser) >= d.opt.idleLock {
 		d.log.Info("idle lock")
@@ -484,6 +497,7 @@ func (d *Desktop) apply(ev phone.Event) {
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
 	}
+	d.panelEvent(ev)
 }
 
 // applyLogin follows a lock, unlock or logout that happened elsewhere

@@ -3,10 +3,12 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +17,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"softphone/config"
+	"softphone/crm"
 	"softphone/phone"
+	"softphone/recording"
 )
 
 // fakePhone is a hand-written Phone: it records every request, answers with
@@ -253,6 +257,10 @@ func newTestDesktop(t *testing.T, p Phone, opts ...Option) (*Desktop, *testClock
 		f.waitWatch(t)
 	case *levelPhone:
 		f.waitWatch(t)
+	default:
+		if w, ok := p.(interface{ waitWatch(*testing.T) }); ok {
+			w.waitWatch(t)
+		}
 	}
 	return d, clk
 }
@@ -278,3 +286,131 @@ type levelPhone struct {
 }
 
 func (p *levelPhone) AudioLevels(string) (float64, float64) { return p.mic, p.speaker }
+
+// crmPhone adds the CRM methods. The plain values live only here; the
+// card it hands out is masked, as phone.Agent's is.
+type crmPhone struct {
+	*fakePhone
+	state     crm.State
+	card      *crm.Card
+	matches   []crm.Card
+	err       error
+	noCRM     bool              // Contact fails: no lookup for the call
+	plain     map[string]string // key → plain value, for RevealField
+	canReveal bool
+	wrapErr   error
+}
+
+func newCRMPhone(state crm.State, card *crm.Card) *crmPhone {
+	return &crmPhone{fakePhone: newFakePhone().loggedIn(), state: state, card: card, canReveal: true,
+		plain: map[string]string{}}
+}
+
+func (p *crmPhone) Contact(callID string) (crm.State, *crm.Card, []crm.Card, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.noCRM {
+		return crm.StateIdle, nil, nil, errors.New("no CRM is configured for this call")
+	}
+	return p.state, p.card, p.matches, p.err
+}
+
+func (p *crmPhone) SelectContact(callID, customerID string) error {
+	p.record("SelectContact %s %s", callID, customerID)
+	return nil
+}
+
+func (p *crmPhone) RevealField(callID, key, reason string) (string, error) {
+	p.record("RevealField %s %s %s", callID, key, reason)
+	if !p.canReveal {
+		return "", crm.ErrNotPermitted
+	}
+	if strings.TrimSpace(reason) == "" {
+		return "", crm.ErrReasonRequired
+	}
+	v, ok := p.plain[key]
+	if !ok {
+		return "", crm.ErrNotRevealable
+	}
+	return v, nil
+}
+
+func (p *crmPhone) CopyField(callID, key string) (string, error) {
+	p.record("CopyField %s %s", callID, key)
+	f, ok := p.card.Field(key)
+	if !ok {
+		return "", crm.ErrNotRevealable
+	}
+	return f.Value, nil
+}
+
+func (p *crmPhone) WrapUp(_ context.Context, callID, code, notes string) error {
+	p.record("WrapUp %s %s %s", callID, code, notes)
+	return p.wrapErr
+}
+
+func (p *crmPhone) CanReveal() bool { return p.canReveal }
+
+// recControls are the recording controls of a fake phone. They only
+// record requests: like the real recorder, state changes arrive as events
+// the test emits.
+type recControls struct {
+	f          *fakePhone
+	supervisor bool
+	err        error
+}
+
+// recPhone is a fake phone with recording controls.
+type recPhone struct {
+	*fakePhone
+	*recControls
+}
+
+func newRecPhone() *recPhone {
+	f := newFakePhone().loggedIn()
+	return &recPhone{fakePhone: f, recControls: &recControls{f: f}}
+}
+
+// agentPhone has both the CRM and the recording controls, as phone.Agent.
+type agentPhone struct {
+	*crmPhone
+	*recControls
+}
+
+func newAgentPhone() *agentPhone {
+	c := newFoundPhone()
+	return &agentPhone{crmPhone: c, recControls: &recControls{f: c.fakePhone}}
+}
+
+func (p *recControls) RecordPause(id string, on bool) error {
+	p.f.record("RecordPause %s %v", id, on)
+	return p.err
+}
+
+func (p *recControls) RecordFlag(id, reason string) error {
+	p.f.record("RecordFlag %s %s", id, reason)
+	if strings.TrimSpace(reason) == "" {
+		return recording.ErrReasonRequired
+	}
+	return p.err
+}
+
+func (p *recControls) CustomerOptOut(id string) error {
+	p.f.record("CustomerOptOut %s", id)
+	return p.err
+}
+
+func (p *recControls) Consent(id string, granted bool) error {
+	p.f.record("Consent %s %v", id, granted)
+	return p.err
+}
+
+func (p *recControls) SetRecording(id string, on bool) error {
+	p.f.record("SetRecording %s %v", id, on)
+	if !p.supervisor {
+		return recording.ErrPermission
+	}
+	return p.err
+}
+
+func (p *recControls) CanControlRecording() bool { return p.supervisor }

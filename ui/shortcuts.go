@@ -60,6 +60,12 @@ func (d *Desktop) shortcut(s fyne.Shortcut) bool {
 		m.focusDialer()
 	case ShortcutLock.ShortcutName():
 		d.lockNow()
+	case ShortcutRecordPause.ShortcutName():
+		r, ok := d.opt.recording.(*recPanel)
+		if !ok {
+			return false
+		}
+		r.shortcut()
 	default:
 		return false
 	}

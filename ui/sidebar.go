@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -21,9 +23,42 @@ type SidebarPanel interface {
 	SetCall(c *phone.CallInfo)
 }
 
-// Sidebar is the right-hand column. Until the CRM card and recording strip
-// are plugged in (WithCRMPanel, WithRecordingPanel) it shows the focused
-// call's masked number and direction.
+// PanelEvents is optionally implemented by a SidebarPanel that wants the
+// phone's events (phone.ContactChanged, phone.RecordingChanged, …). The
+// desktop calls PhoneEvent on the Fyne thread for every event, after it
+// applied the event itself (so SetCall has already seen a CallChanged).
+type PanelEvents interface {
+	PhoneEvent(ev phone.Event)
+}
+
+// panelTicker is implemented by panels with a countdown; tick runs once a
+// second on the Fyne thread.
+type panelTicker interface {
+	tick(now time.Time)
+}
+
+// panelEvent hands ev to the panels that want events.
+func (d *Desktop) panelEvent(ev phone.Event) {
+	for _, p := range []SidebarPanel{d.opt.crm, d.opt.recording} {
+		if pe, ok := p.(PanelEvents); ok {
+			pe.PhoneEvent(ev)
+		}
+	}
+}
+
+// panelTick drives the panels' countdowns.
+func (d *Desktop) panelTick(now time.Time) {
+	for _, p := range []SidebarPanel{d.opt.crm, d.opt.recording} {
+		if pt, ok := p.(panelTicker); ok {
+			pt.tick(now)
+		}
+	}
+}
+
+// Sidebar is the right-hand column: the focused call's masked number and
+// direction, the CRM card and the recording strip. The card and the strip
+// are built automatically when the Phone implements CRMPhone or
+// RecordingPhone; WithCRMPanel and WithRecordingPanel replace them.
 type Sidebar struct {
 	d *Desktop
 	// Root is the sidebar's content.
