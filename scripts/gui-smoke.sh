@@ -14,7 +14,7 @@ if [ -z "${SMOKE_INNER:-}" ]; then
 fi
 
 log="$out/gui-smoke.jsonl"
-export SOFTPHONE_DEMO_CODES=1 LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8
+export SOFTPHONE_DEMO_CODES=1 LANG=en_US.UTF-8
 start=$(date +%s%N)
 "$bin" --demo --audio null --lang en >"$log" 2>"$out/gui-smoke.stderr" &
 pid=$!
@@ -69,4 +69,18 @@ xdotool key Return
 sleep 3
 import -window root "$out/call.png"
 blank_check "$out/call.png"
+xdotool key ctrl+e   # hang up
+sleep 1.5
+
+# A synthetic demo customer calls: click "Demo call" (top right of the
+# 1100x720 window), answer with Ctrl+Enter, and keep the CRM card.
+eval "$(xdotool getwindowgeometry --shell "$win")"
+xdotool mousemove --window "$win" $((WIDTH - 232)) 21 click 1
+sleep 2.5
+import -window root "$out/incoming.png"
+blank_check "$out/incoming.png"
+xdotool key ctrl+Return
+sleep 3
+import -window root "$out/customer.png"
+blank_check "$out/customer.png"
 echo "gui-smoke: ok (screenshots in $out)"

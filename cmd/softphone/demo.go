@@ -38,6 +38,7 @@ type demoEnv struct {
 	dir        string
 	auth       *auth.Service
 	totpSecret string
+	usedStep   int64 // the TOTP step the enrolment spent
 	settings   config.Config
 	audit      *audit.Log
 	crm        *crm.Store
@@ -86,25 +87,19 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 	e.auth = svc
 
 	// The first profile on a machine must be an admin; it then adds the
-	// demo supervisor.
-	adminSecret, err := enrolProfile(ctx, svc, nil, demoAdmin, auth.RoleAdmin, demoPassword+"-admin")
-	if err != nil {
-		return err
-	}
-	admin, err := loginWithSecret(ctx, svc, demoAdmin, demoPassword+"-admin", adminSecret)
+	// demo supervisor. Each enrolment spends the current time step of its
+	// own profile only (a code is accepted once).
+	admin, _, err := enrolProfile(ctx, svc, nil, demoAdmin, auth.RoleAdmin, demoPassword+"-admin")
 	if err != nil {
 		return err
 	}
 	defer svc.Logout(admin)
-	if e.totpSecret, err = enrolProfile(ctx, svc, admin, demoProfile, auth.RoleSupervisor, demoPassword); err != nil {
-		return err
-	}
-	// Store the SIP password in the demo profile's vault.
-	sess, err := loginWithSecret(ctx, svc, demoProfile, demoPassword, e.totpSecret)
+	sess, secret, err := enrolProfile(ctx, svc, admin, demoProfile, auth.RoleSupervisor, demoPassword)
 	if err != nil {
 		return err
 	}
 	defer svc.Logout(sess)
+	e.totpSecret, e.usedStep = secret, time.Now().Unix()/30
 	if err := sess.SetSecret(auth.SecretSIPPassword, e.pbx.Agent().Password); err != nil {
 		return err
 	}
@@ -151,47 +146,33 @@ func (e *demoEnv) setupData(ctx context.Context) error {
 	return err
 }
 
-// enrolProfile adds a profile (admin nil: the bootstrap admin) and enrols
-// its TOTP, returning the secret.
-func enrolProfile(ctx context.Context, svc *auth.Service, admin *auth.Session, name string, role auth.Role, password string) (string, error) {
+// enrolProfile adds a profile (admin nil: the bootstrap admin), enrols its
+// TOTP and returns the logged-in session and the secret.
+func enrolProfile(ctx context.Context, svc *auth.Service, admin *auth.Session, name string, role auth.Role, password string) (*auth.Session, string, error) {
 	if err := svc.AddProfile(ctx, admin, name, role, password); err != nil {
-		return "", fmt.Errorf("demo profile %s: %w", name, err)
+		return nil, "", fmt.Errorf("demo profile %s: %w", name, err)
 	}
 	en, err := svc.BeginEnrolment(ctx, name, password)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	code, err := totp.GenerateCode(en.Secret, time.Now())
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	if _, err := svc.CompleteEnrolment(ctx, name, password, code); err != nil {
-		return "", fmt.Errorf("demo enrolment %s: %w", name, err)
+	_, sess, err := svc.CompleteEnrolmentSession(ctx, name, password, code)
+	if err != nil {
+		return nil, "", fmt.Errorf("demo enrolment %s: %w", name, err)
 	}
-	return en.Secret, nil
+	return sess, en.Secret, nil
 }
 
-// loginWithSecret logs in with the code of the next time step, since the
-// current one was just used (a code is accepted once).
-func loginWithSecret(ctx context.Context, svc *auth.Service, name, password, secret string) (*auth.Session, error) {
-	var lastErr error
-	for i := 1; i <= 3; i++ {
-		code, err := totp.GenerateCode(secret, time.Now().Add(time.Duration(i)*30*time.Second))
-		if err != nil {
-			return nil, err
-		}
-		sess, err := svc.Login(ctx, name, password, code)
-		if err == nil {
-			return sess, nil
-		}
-		lastErr = err
-	}
-	return nil, fmt.Errorf("demo login %s: %w", name, lastErr)
-}
-
-// code is the demo profile's TOTP code now, for the login screen.
+// code is a demo profile code the login accepts now: the current step's,
+// or the next one's while the current step was spent by the enrolment
+// (codes of the neighbouring steps are accepted, each only once).
 func (e *demoEnv) code() string {
-	c, err := totp.GenerateCode(e.totpSecret, time.Now())
+	step := max(time.Now().Unix()/30, e.usedStep+1)
+	c, err := totp.GenerateCode(e.totpSecret, time.Unix(step*30, 0))
 	if err != nil {
 		return "??????"
 	}
