@@ -199,8 +199,16 @@ func maskWord(s string) string {
 func MaskName(name string) string {
 	var parts []string
 	for _, f := range strings.Fields(name) {
-		r := []rune(f)
-		parts = append(parts, string(r[0])+".")
+		// Initials of the words that are names: "(Demo)" or "–" add nothing.
+		for _, r := range f {
+			if unicode.IsLetter(r) {
+				if f[0] == '(' {
+					break
+				}
+				parts = append(parts, string(r)+".")
+				break
+			}
+		}
 	}
 	return strings.Join(parts, " ")
 }
