@@ -1,0 +1,5 @@
+//go:build unix
+
+package instance
+
+var testTransports = map[string]transport{"unix": unixTransport{}, "tcp": tcpTransport{}}

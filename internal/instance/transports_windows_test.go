@@ -1,0 +1,5 @@
+//go:build windows
+
+package instance
+
+var testTransports = map[string]transport{"tcp": tcpTransport{}}
