@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"softphone/internal/safefile"
 )
 
 // Anchor is the head of the log as last written: how many entries and the
@@ -80,5 +82,5 @@ func writeAnchor(path string, a Anchor) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return safefile.Rename(tmp.Name(), path)
 }

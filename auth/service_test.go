@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -368,7 +369,9 @@ func TestProfileFileMode(t *testing.T) {
 	for _, f := range []string{"alice.json", "alice.vault"} {
 		st, err := os.Stat(e.dir + "/" + f)
 		require.NoError(t, err)
-		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), f)
+		if runtime.GOOS != "windows" { // Windows has no Unix modes; the per-user profile directory protects the file
+			assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), f)
+		}
 	}
 	ents, err := os.ReadDir(e.dir)
 	require.NoError(t, err)

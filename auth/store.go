@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"softphone/internal/safefile"
 )
 
 // profileStore keeps one profile file per agent, Dir/NAME.json, mode 0600, each
@@ -116,7 +118,7 @@ func writeFileAtomic(dir, path string, b []byte) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = safefile.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	syncDir(dir)

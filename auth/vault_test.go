@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -43,7 +44,9 @@ func TestFileVaultRoundTrip(t *testing.T) {
 	assert.NotContains(t, string(raw), SecretSIPPassword, "not even the names")
 	st, err := os.Stat(filepath.Join(dir, "alice.vault"))
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	if runtime.GOOS != "windows" { // Windows has no Unix modes; the per-user profile directory protects the file
+		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	}
 }
 
 func TestFileVaultRefusesAndLeavesFileUntouched(t *testing.T) {

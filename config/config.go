@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"softphone/internal/safefile"
 )
 
 // Config is the whole configuration file.
@@ -132,7 +134,7 @@ func Save(path string, cfg Config) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return safefile.Rename(tmp.Name(), path)
 }
 
 // Validate reports the first setting that cannot work.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"softphone/internal/safefile"
 )
 
 // segMaxPlain keeps a segment's plaintext below one age chunk (64 KiB), so
@@ -77,7 +79,7 @@ func (s *segment) seal() error {
 		os.Remove(s.tmp)
 		return fmt.Errorf("close segment: %w", err)
 	}
-	if err := os.Rename(s.tmp, s.final); err != nil {
+	if err := safefile.Rename(s.tmp, s.final); err != nil {
 		os.Remove(s.tmp)
 		return fmt.Errorf("rename segment: %w", err)
 	}

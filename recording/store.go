@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -629,6 +630,11 @@ func newID() (string, [16]byte) {
 }
 
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		// Windows cannot fsync a directory (Access denied); NTFS journals
+		// the rename itself.
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

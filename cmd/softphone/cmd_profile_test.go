@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func newAuthCLI(t *testing.T) *authCLI {
 	root := t.TempDir()
 	dir := filepath.Join(root, "profiles")
 	cfg := filepath.Join(root, "config.toml")
-	require.NoError(t, os.WriteFile(cfg, []byte("[auth]\nvault = \"file\"\nprofile_dir = \""+dir+"\"\n"), 0o600))
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf("[auth]\nvault = \"file\"\nprofile_dir = %q\n", dir)), 0o600))
 	for _, v := range []string{"SOFTPHONE_PROFILE", "SOFTPHONE_PASSWORD", "SOFTPHONE_TOTP", "SOFTPHONE_NEW_PASSWORD"} {
 		t.Setenv(v, "")
 	}

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package safefile
+
+func isSharingViolation(error) bool { return false }
