@@ -58,7 +58,7 @@ rm -f "$dispfile"
 
 wine_server_up 60
 t0=$(date +%s.%N)
-HOME="$WINE_HOME" wine "$exe" --demo >"$log" 2>&1 &
+HOME="$WINE_HOME" SOFTPHONE_DEMO_CODES=1 WINEDEBUG=-all wine "$exe" --demo --lang en >"$log" 2>&1 &
 exe_pid=$!
 
 wid=""
@@ -88,9 +88,19 @@ if [[ -n "$profile" ]]; then
 	xdotool type --delay 60 "$profile"
 	xdotool key Tab
 fi
+# The demo prints its current code (SOFTPHONE_DEMO_CODES=1): a real 2FA login.
+code=""
+for _ in $(seq 1 100); do
+	code="$(grep -ao '"code":"[0-9]*"' "$log" | tail -1 | grep -o '[0-9]\{6\}' || true)"
+	[[ -n "$code" ]] && break
+	sleep 0.2
+done
+[[ -n "$code" ]] || { echo "gui-smoke: FAIL: the demo printed no login code" >&2; tail -20 "$log" >&2; exit 1; }
 xdotool type --delay 60 "$password"
+xdotool key Tab
+xdotool type --delay 60 "$code"
 xdotool key Return
-sleep 2
+sleep "${SMOKE_LOGIN_WAIT:-6}"
 import -window root "$shot"
 
 kill -0 "$exe_pid" 2>/dev/null || { echo "gui-smoke: FAIL: the exe died while typing" >&2; tail -20 "$log" >&2; exit 1; }
