@@ -14,7 +14,6 @@ import (
 	"softphone/audio"
 	"softphone/auth"
 	"softphone/config"
-	"softphone/internal/instance"
 	"softphone/internal/urlhandler"
 	"softphone/phone"
 	"softphone/recording"
@@ -34,22 +33,17 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 
-	// One desktop per user: a second start hands its link to the first.
-	inst, primary, err := instance.Acquire(instanceName, instance.WithLogger(env.log))
-	if err != nil {
+	// One desktop per user: a second start hands its link (or "" = come to
+	// the front) to the first and exits.
+	inst, handedOff, err := acquireInstance(ctx, env, *openLink)
+	switch {
+	case handedOff:
+		fmt.Fprintln(env.stderr, "softphone: already running; handed over to that window")
+		return exitOK
+	case err != nil:
 		env.log.Warn("single-instance check failed; continuing", "err", err)
-	} else {
+	default:
 		defer inst.Close()
-		if !primary {
-			if *openLink != "" {
-				if err := inst.Send(ctx, *openLink); err != nil {
-					fmt.Fprintln(env.stderr, "softphone:", err)
-					return exitFailure
-				}
-			}
-			fmt.Fprintln(env.stderr, "softphone: already running; the link (if any) went to that window")
-			return exitOK
-		}
 	}
 
 	var agent *phone.Agent
@@ -102,6 +96,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 			return code
 		}
 		profile = os.Getenv("SOFTPHONE_PROFILE")
+		ensureURLHandler(env)
 		// Before the login only keyring-held machine keys are available;
 		// on a machine without a keyring the desktop runs without them.
 		if recs, err = openRecordingStore(settings, svc, nil, env); err != nil {
@@ -138,16 +133,6 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	if *openLink != "" {
 		links <- *openLink
 	}
-	if inst != nil {
-		go func() {
-			for l := range inst.Links() {
-				select {
-				case links <- l:
-				default:
-				}
-			}
-		}()
-	}
 	go dialLinks(ctx, agent, links)
 
 	a := app.NewWithID(appID)
@@ -158,6 +143,20 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		ui.WithIdleLock(settings.Auth.IdleLock),
 	)
 	defer desk.Close()
+	if inst != nil {
+		go func() {
+			for l := range inst.Links() {
+				if l == "" { // a second start without a link: come to the front
+					fyne.Do(func() { desk.Window().RequestFocus(); desk.Window().Show() })
+					continue
+				}
+				select {
+				case links <- l:
+				default:
+				}
+			}
+		}()
+	}
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
