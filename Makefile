@@ -7,16 +7,18 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILDNUM := $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 LDFLAGS := -X main.version=$(VERSION) -X main.buildNumber=$(BUILDNUM)
 
-.PHONY: all deps deps-build deps-test run build test test-unit test-integration test-keyring test-gui vet fmt-check bench clean
+.PHONY: all deps deps-build deps-test deps-windows run build test test-all test-unit test-gui vet fmt-check bench clean
 
 all: build
 
 ## deps: install missing Debian packages for building and testing (says what it installs)
-deps: deps-build deps-test
+deps: deps-build deps-test deps-windows
 deps-build:
 	@scripts/deps.sh build
 deps-test:
 	@scripts/deps.sh build test
+deps-windows:
+	@scripts/deps.sh windows
 
 ## build: the desktop binary in build/softphone
 build: deps-build
@@ -32,8 +34,10 @@ run: build
 		$(BUILD)/softphone --demo; \
 	fi
 
-## test: everything CI runs — format, vet, unit + integration tests against the real peers
-test: deps-test fmt-check vet test-all
+## test: everything CI runs — format, vet, unit + integration tests against the real peers,
+## the real desktop under Xvfb, the macOS compile check, the Windows build and tests under Wine
+test: deps-test deps-windows fmt-check vet test-all test-gui darwin-check test-windows
+	@echo "make test: all checks passed"
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -45,15 +49,20 @@ vet:
 # themselves on random 127.0.0.1 ports). The keyring tests run inside a
 # private D-Bus session with gnome-keyring unlocked.
 test-all:
-	scripts/with-keyring.sh $(GO) test -race=false -count=1 -timeout 25m ./...
+	scripts/with-keyring.sh $(GO) test -count=1 -timeout 25m ./...
+
+## test-gui: the real binary under Xvfb in demo mode, logged in by typing; screenshots in build/screenshots
+test-gui: build
+	scripts/gui-smoke.sh $(BUILD)/softphone $(BUILD)/screenshots
 
 ## test-unit: fast tests only (no real peers)
 test-unit:
 	$(GO) test -short -count=1 ./...
 
-## bench: micro benchmarks and the side-by-side comparison with baresip
+## bench: micro benchmarks (each next to a reference) and the side-by-side comparison with baresip
 bench: deps-test
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./audio/... ./crm/... ./recording/... ./audit/... ./auth/...
+	$(GO) test -run '^$$' -bench . -benchmem ./audio/... ./crm/... ./recording/... ./audit/... ./auth/... ./sip/... ./demo/...
+	$(MAKE) bench-compare
 
 clean:
 	rm -rf $(BUILD)
