@@ -59,8 +59,16 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { fail(s.rxLoop(ctx)) })
 	wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
-	wg.Go(func() { s.txLoop(ctx) })
-	wg.Go(func() { s.playoutLoop(ctx) })
+	// One clock drives sending and playout: a single wake-up per 20 ms frame
+	// (two tickers doubled the scheduler wake-ups, the main CPU cost of a call).
+	tx, txSkipped := s.txFrames()
+	play := s.playoutFrames()
+	wg.Go(func() {
+		s.ticker(ctx, func(now time.Time) {
+			tx(now)
+			play(now)
+		}, txSkipped)
+	})
 	wg.Go(func() { s.rtcpTxLoop(ctx) })
 	wg.Wait()
 
@@ -114,8 +122,9 @@ func (s *Session) ticker(ctx context.Context, frame func(now time.Time), skipped
 	}
 }
 
-// txLoop reads the Source every 20 ms, encodes and sends, or sends DTMF events instead.
-func (s *Session) txLoop(ctx context.Context) {
+// txFrames returns the per-frame send step: read the Source, encode and
+// send, or send DTMF events instead; and what to do after a clock stall.
+func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 	var (
 		pcm      = make([]int16, FrameSamples)
 		payload  = make([]byte, 0, 512)
@@ -144,7 +153,7 @@ func (s *Session) txLoop(ctx context.Context) {
 		s.sent.Add(1)
 		s.sentOctets.Add(uint64(len(p)))
 	}
-	s.ticker(ctx, func(time.Time) {
+	frame = func(time.Time) {
 		defer func() { ts += FrameSamples }()
 		clear(pcm)
 		if s.cfg.Source != nil && !srcEnded {
@@ -191,11 +200,13 @@ func (s *Session) txLoop(ctx context.Context) {
 		payload = m.send.Encode(payload[:0], pcm)
 		send(m, &h, payload)
 		seq++
-	}, func(n int64) {
+	}
+	skipped = func(n int64) {
 		// The RTP clock follows real time across a stall; sequence numbers do not (nothing was sent).
 		ts += uint32(n) * FrameSamples
 		wasSend = false
-	})
+	}
+	return frame, skipped
 }
 
 func (m *mediaState) cryptoTx() *srtp.Context {
@@ -276,9 +287,9 @@ func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 	s.statsMu.Unlock()
 }
 
-// playoutLoop takes a frame from the jitter buffer every 20 ms, decodes or conceals it and writes
+// playoutFrames returns the per-frame playout step: it takes a frame from the jitter buffer every 20 ms, decodes or conceals it and writes
 // it to the Sink.
-func (s *Session) playoutLoop(ctx context.Context) {
+func (s *Session) playoutFrames() func(time.Time) {
 	var (
 		fifo    = make([]int16, 0, 4*FrameSamples)
 		out     = make([]int16, FrameSamples)
@@ -286,7 +297,7 @@ func (s *Session) playoutLoop(ctx context.Context) {
 		conceal jitter.Concealer
 		lastErr time.Time
 	)
-	s.ticker(ctx, func(now time.Time) {
+	return func(now time.Time) {
 		m := s.media.Load()
 		for i := 0; len(fifo) < FrameSamples && i < 4; i++ {
 			s.statsMu.Lock()
@@ -322,7 +333,7 @@ func (s *Session) playoutLoop(ctx context.Context) {
 				lastErr = time.Now()
 			}
 		}
-	}, nil)
+	}
 }
 
 func (m *mediaState) codecFor(pt uint8) codec.Codec {

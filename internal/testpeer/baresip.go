@@ -81,7 +81,7 @@ func StartBaresip(t testing.TB, k *Kamailio, user, password string, opts Baresip
 	}
 	dir := t.TempDir()
 	ctrlPort := FreePort(t)
-	sipPort := FreePort(t)
+	sipPort := FreePortPair(t) // baresip also takes sipPort+1 for TLS
 
 	config := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d

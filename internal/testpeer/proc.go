@@ -2,6 +2,7 @@ package testpeer
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os/exec"
 	"regexp"
@@ -20,6 +21,42 @@ func FreePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// FreePortPair returns a port p on 127.0.0.1 where p and p+1 were free a
+// moment ago (TCP and UDP): baresip listens for SIP on p and for SIP-TLS on
+// p+1, and a busy p+1 makes it fail to start.
+func FreePortPair(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		p := FreePort(t)
+		ok := true
+		for _, port := range []int{p, p + 1} {
+			for _, network := range []string{"tcp", "udp"} {
+				addr := fmt.Sprintf("127.0.0.1:%d", port)
+				if network == "tcp" {
+					l, err := net.Listen(network, addr)
+					if err != nil {
+						ok = false
+						continue
+					}
+					l.Close()
+				} else {
+					c, err := net.ListenPacket(network, addr)
+					if err != nil {
+						ok = false
+						continue
+					}
+					c.Close()
+				}
+			}
+		}
+		if ok {
+			return p
+		}
+	}
+	t.Fatal("no free port pair on 127.0.0.1")
+	return 0
 }
 
 // FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.

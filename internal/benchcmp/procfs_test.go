@@ -1,0 +1,175 @@
+//go:build linux
+
+package benchcmp
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTick is the kernel's USER_HZ (sysconf(_SC_CLK_TCK)), the unit of
+// utime and stime in /proc/PID/stat. It is 100 on every Linux build we run
+// on; the benchmark assumes it rather than calling into libc.
+const clockTick = 10 * time.Millisecond
+
+var (
+	errStatFormat   = errors.New("benchcmp: malformed /proc/PID/stat")
+	errStatusFormat = errors.New("benchcmp: malformed /proc/PID/status")
+)
+
+// cpuSplit is a process's CPU time in user and kernel mode.
+type cpuSplit struct {
+	User, Sys time.Duration
+}
+
+// Total is utime+stime.
+func (c cpuSplit) Total() time.Duration { return c.User + c.Sys }
+
+// parseStatCPU returns utime and stime of a /proc/PID/stat line. The
+// command name (field 2) is in parentheses and may itself hold spaces and
+// ')', so the fields are counted from the last ')'.
+func parseStatCPU(stat string) (cpuSplit, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return cpuSplit{}, errStatFormat
+	}
+	// After ')': state(3) ppid(4) … utime(14) stime(15).
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return cpuSplit{}, errStatFormat
+	}
+	utime, err1 := strconv.ParseUint(f[11], 10, 63)
+	stime, err2 := strconv.ParseUint(f[12], 10, 63)
+	if err1 != nil || err2 != nil || utime > 1<<40 || stime > 1<<40 {
+		return cpuSplit{}, errStatFormat
+	}
+	return cpuSplit{User: time.Duration(utime) * clockTick, Sys: time.Duration(stime) * clockTick}, nil
+}
+
+// memKB is what /proc/PID/status says about a process's memory (in KiB),
+// threads and context switches.
+type memKB struct {
+	RSS, HWM int64 // VmRSS (resident now) and VmHWM (peak resident)
+	// Anon and File split RSS into anonymous memory (heap, stacks) and
+	// mapped files (mostly the binary's text and data).
+	Anon, File int64
+	Threads    int64
+	// Switches is voluntary + involuntary context switches so far
+	// (0 when the kernel does not report them).
+	Switches int64
+}
+
+// parseStatus reads VmRSS, VmHWM, Threads and the context switch counts
+// from /proc/PID/status.
+func parseStatus(status string) (memKB, error) {
+	var m memKB
+	seen := 0
+	for _, line := range strings.Split(status, "\n") {
+		name, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var dst *int64
+		unit := ""
+		switch name {
+		case "VmRSS":
+			dst, unit = &m.RSS, "kB"
+			seen++
+		case "VmHWM":
+			dst, unit = &m.HWM, "kB"
+			seen++
+		case "RssAnon":
+			dst, unit = &m.Anon, "kB"
+		case "RssFile":
+			dst, unit = &m.File, "kB"
+		case "Threads":
+			dst = &m.Threads
+		case "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches":
+			var n int64
+			if err := parseStatusValue(val, "", &n); err != nil {
+				return memKB{}, err
+			}
+			m.Switches += n
+			continue
+		default:
+			continue
+		}
+		if err := parseStatusValue(val, unit, dst); err != nil {
+			return memKB{}, err
+		}
+	}
+	if seen != 2 {
+		return memKB{}, errStatusFormat
+	}
+	return m, nil
+}
+
+// parseStatusValue parses "  123 kB" (unit "kB") or "  123" (unit "").
+func parseStatusValue(val, unit string, dst *int64) error {
+	f := strings.Fields(val)
+	if unit != "" && (len(f) != 2 || f[1] != unit) || unit == "" && len(f) != 1 {
+		return errStatusFormat
+	}
+	n, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil || n < 0 {
+		return errStatusFormat
+	}
+	*dst = n
+	return nil
+}
+
+// cpuTime is utime and stime of process pid (all its threads).
+func cpuTime(pid int) (cpuSplit, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return cpuSplit{}, err
+	}
+	return parseStatCPU(string(b))
+}
+
+// memory is the resident memory of process pid, its thread count and the
+// context switches of all its live threads (/proc/PID/status alone counts
+// only the main thread's).
+func memory(pid int) (memKB, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return memKB{}, err
+	}
+	m, err := parseStatus(string(b))
+	if err != nil {
+		return memKB{}, err
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return m, nil // keep the main thread's count
+	}
+	var sw int64
+	for _, t := range tasks {
+		tb, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue // the thread has just exited
+		}
+		if tm, err := parseStatus(string(tb)); err == nil {
+			sw += tm.Switches
+		}
+	}
+	m.Switches = sw
+	return m, nil
+}
+
+// loadAvg is the first three fields of /proc/loadavg ("" if unreadable).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
