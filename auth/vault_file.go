@@ -51,6 +51,21 @@ type FileVault struct {
 // NewFileVault returns the file vault in dir (created 0700 when first written).
 func NewFileVault(dir string) (*FileVault, error) { return newFileVault(dir) }
 
+// NewFileVaultCost is NewFileVault with another argon2id cost for the keys
+// of new vault files. Only for throwaway vaults (the demo's, tests): real
+// profiles use DefaultHashParams.
+func NewFileVaultCost(dir string, p HashParams) (*FileVault, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	v, err := newFileVault(dir)
+	if err != nil {
+		return nil, err
+	}
+	v.params = p
+	return v, nil
+}
+
 func newFileVault(dir string) (*FileVault, error) {
 	if dir == "" {
 		return nil, errors.New("file vault: no directory")

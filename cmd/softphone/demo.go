@@ -67,7 +67,10 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	e.dir = dir
-	vault, err := auth.NewFileVault(filepath.Join(dir, "vault"))
+	// The demo's profiles are made by code in a temporary directory and hold
+	// only synthetic data: a cheap argon2id keeps the start fast.
+	cheap := auth.HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+	vault, err := auth.NewFileVaultCost(filepath.Join(dir, "vault"), cheap)
 	if err != nil {
 		return err
 	}
@@ -78,8 +81,7 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 		Dir:     filepath.Join(dir, "profiles"),
 		Vault:   vault,
 		Auditor: e.audit,
-		// The demo profile is made by code: a cheap hash keeps start-up fast.
-		Policy: auth.Policy{Hash: auth.HashParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}},
+		Policy:  auth.Policy{Hash: cheap},
 	}, auth.WithLogger(log))
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -25,6 +26,7 @@ import (
 // runGUI starts the desktop: against the embedded demo PBX with --demo, or
 // with the user's configuration.
 func runGUI(ctx context.Context, env *cli, args []string) int {
+	started := time.Now()
 	fs := newFlagSet(env, "softphone")
 	demoMode := fs.Bool("demo", false, "run against the embedded demo PBX with synthetic demo data")
 	var sf sessionFlags
@@ -66,6 +68,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	)
 	if *demoMode {
 		d, err := startDemo(ctx, env.log)
+		env.log.Debug("start-up", "phase", "demo ready", "elapsed", time.Since(started))
 		if err != nil {
 			fmt.Fprintln(env.stderr, "softphone:", err)
 			return exitFailure
@@ -137,6 +140,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	}
 	go dialLinks(ctx, agent, links)
 
+	env.log.Debug("start-up", "phase", "agent ready", "elapsed", time.Since(started))
 	a := app.NewWithID(appID)
 	desk := ui.New(a, extras(agent),
 		ui.WithLogger(env.log),
@@ -145,6 +149,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		ui.WithIdleLock(settings.Auth.IdleLock),
 	)
 	defer desk.Close()
+	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
 	if inst != nil {
 		go func() {
 			for l := range inst.Links() {
