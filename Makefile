@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILDNUM := $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 LDFLAGS := -X main.version=$(VERSION) -X main.buildNumber=$(BUILDNUM)
 
-.PHONY: all deps deps-build deps-test deps-windows run build test test-all test-unit test-gui vet fmt-check bench clean
+.PHONY: all deps deps-build deps-test deps-windows run build test test-all test-unit test-gui vet fmt-check bench bench-gui clean
 
 all: build
 
@@ -63,6 +63,11 @@ test-unit:
 bench: deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./audio/... ./crm/... ./recording/... ./audit/... ./auth/... ./sip/... ./demo/...
 	$(MAKE) bench-compare
+	$(MAKE) bench-gui
+
+## bench-gui: desktop start → window and RSS after login + 60 s idle, against the budgets
+bench-gui: build
+	scripts/gui-bench.sh $(BUILD)/softphone
 
 clean:
 	rm -rf $(BUILD)
