@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/binary"
 	"io"
+
+	"softphone/audio/wav"
 )
 
 // SampleRate is the rate of recorded audio (mono per channel).
@@ -12,21 +14,7 @@ const SampleRate = 8000
 // writeWAVHeader writes a 16-bit PCM, 2-channel (left agent, right customer) header
 // for frames sample frames.
 func writeWAVHeader(w io.Writer, frames uint64) error {
-	data := uint32(frames * 4)
-	var h [44]byte
-	copy(h[0:], "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], 36+data)
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1) // PCM
-	binary.LittleEndian.PutUint16(h[22:], 2) // channels
-	binary.LittleEndian.PutUint32(h[24:], SampleRate)
-	binary.LittleEndian.PutUint32(h[28:], SampleRate*4)
-	binary.LittleEndian.PutUint16(h[32:], 4)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], data)
-	_, err := w.Write(h[:])
+	_, err := w.Write(wav.Header(frames, SampleRate, 2))
 	return err
 }
 

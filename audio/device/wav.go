@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"sync"
+
+	"softphone/audio/wav"
 )
 
 // maxWAVBytes bounds how much sample data we load (about 58 minutes of 48 kHz stereo).
@@ -229,21 +231,7 @@ func CreateWAV(path string) (*WAVSink, error) {
 }
 
 func wavHeader(samples int64) []byte {
-	data := uint32(min(samples*2, math.MaxUint32-36))
-	h := make([]byte, 44)
-	copy(h[0:], "RIFF")
-	binary.LittleEndian.PutUint32(h[4:], 36+data)
-	copy(h[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(h[16:], 16)
-	binary.LittleEndian.PutUint16(h[20:], 1) // PCM
-	binary.LittleEndian.PutUint16(h[22:], 1) // mono
-	binary.LittleEndian.PutUint32(h[24:], SampleRate)
-	binary.LittleEndian.PutUint32(h[28:], SampleRate*2)
-	binary.LittleEndian.PutUint16(h[32:], 2)
-	binary.LittleEndian.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	binary.LittleEndian.PutUint32(h[40:], data)
-	return h
+	return wav.Header(uint64(max(samples, 0)), SampleRate, 1)
 }
 
 // Write appends a frame.

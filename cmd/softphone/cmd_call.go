@@ -39,7 +39,7 @@ func runCall(ctx context.Context, env *cli, args []string) int {
 	var f callFlags
 	fs := newFlagSet(env, "call")
 	f.add(fs)
-	if err := fs.Parse(reorder(args, fs)); err != nil {
+	if err := fs.Parse(reorderFlags(args, fs)); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
@@ -277,35 +277,3 @@ func applyCommand(ctx context.Context, ag *phone.Agent, id string, cmd stdinComm
 }
 
 func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
-
-// reorder moves flags after positional arguments to the front, so
-// "call URI --duration 5s" works like "call --duration 5s URI".
-func reorder(args []string, fs *flag.FlagSet) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if strings.Contains(name, "=") {
-				continue
-			}
-			if fl := fs.Lookup(name); fl != nil {
-				if bf, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
-					continue
-				}
-				if i+1 < len(args) {
-					i++
-					flags = append(flags, args[i])
-				}
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
-}

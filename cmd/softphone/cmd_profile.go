@@ -204,7 +204,7 @@ func runLogin(ctx context.Context, env *cli, args []string) int {
 	var af authFlags
 	fs := newFlagSet(env, "login")
 	af.add(fs)
-	if err := fs.Parse(authReorder(args, fs)); err != nil || fs.NArg() != 0 {
+	if err := fs.Parse(reorderFlags(args, fs)); err != nil || fs.NArg() != 0 {
 		return exitUsage
 	}
 	svc, code := openAuth(ctx, env, &af)
@@ -229,7 +229,7 @@ func runEnroll(ctx context.Context, env *cli, args []string) int {
 	af.add(fs)
 	confirm := fs.Bool("confirm", false, "confirm the enrolment with a code from the app; prints the recovery codes")
 	qr := fs.String("qr", "", "also write the QR code as PNG to this file")
-	if err := fs.Parse(authReorder(args, fs)); err != nil || fs.NArg() > 1 {
+	if err := fs.Parse(reorderFlags(args, fs)); err != nil || fs.NArg() > 1 {
 		return exitUsage
 	}
 	name := af.profileName()
@@ -294,7 +294,7 @@ func runProfile(ctx context.Context, env *cli, args []string) int {
 	fs := newFlagSet(env, "profile "+args[0])
 	af.add(fs)
 	roleFlag := fs.String("role", "agent", "role of the new profile: agent, supervisor or admin")
-	if err := fs.Parse(authReorder(args[1:], fs)); err != nil {
+	if err := fs.Parse(reorderFlags(args[1:], fs)); err != nil {
 		return exitUsage
 	}
 	want := map[string]int{"add": 1, "unlock": 1, "reset-2fa": 1, "list": 0, "passwd": 0}
@@ -440,36 +440,4 @@ func adminFailed(env *cli, err error) int {
 		return env.fail(exitUsage, err)
 	}
 	return env.fail(exitFailure, err)
-}
-
-// authReorder moves flags after positional arguments to the front, so
-// "profile add NAME --role agent" parses like "profile add --role agent NAME".
-func authReorder(args []string, fs *flag.FlagSet) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || len(a) == 1 {
-			pos = append(pos, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		if fl := fs.Lookup(name); fl != nil {
-			if bf, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
-				continue
-			}
-			if i+1 < len(args) {
-				i++
-				flags = append(flags, args[i])
-			}
-		}
-	}
-	return append(flags, pos...)
 }

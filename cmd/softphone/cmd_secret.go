@@ -22,7 +22,7 @@ func runSecret(ctx context.Context, env *cli, args []string) int {
 	var af authFlags
 	fs := newFlagSet(env, "secret")
 	af.add(fs)
-	if err := fs.Parse(authReorder(args, fs)); err != nil {
+	if err := fs.Parse(reorderFlags(args, fs)); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "set" || !storableSecrets[fs.Arg(1)] {
