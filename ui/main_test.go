@@ -656,3 +656,23 @@ func TestLevelMeters(t *testing.T) {
 		t.Error("meters shown without level support")
 	}
 }
+
+// TestNoticeShownOnMainScreen: a standing warning (no sound card) is on the
+// main screen, in German too.
+func TestNoticeShownOnMainScreen(t *testing.T) {
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "No sound card found"},
+		{"de", "Keine Soundkarte gefunden"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			d, _ := newTestDesktop(t, newFakePhone().loggedIn(),
+				WithNotice("No sound card found: calls connect but are silent (null audio device)."), WithLanguage(tc.lang))
+			if d.Main == nil {
+				t.Fatal("main screen not shown for a logged-in agent")
+			}
+			if d.Main.Notice == nil || !strings.Contains(d.Main.Notice.Text, tc.want) {
+				t.Fatalf("notice = %v, want text with %q", d.Main.Notice, tc.want)
+			}
+		})
+	}
+}

@@ -40,6 +40,8 @@ type MainView struct {
 	// of record or, when registration failed, the reason.
 	RegPill   *pill
 	RegDetail *widget.Label
+	// Notice is a standing warning (WithNotice); nil when there is none.
+	Notice    *widget.Label
 	Profile   *widget.Label
 	LockBtn   *tipButton
 	LogoutBtn *tipButton
@@ -88,6 +90,14 @@ func newMainView(d *Desktop) *MainView {
 	left := container.NewHBox(brand, container.NewCenter(m.RegPill))
 	m.top = container.NewBorder(nil, nil, left, right, m.RegDetail)
 	top := container.NewVBox(m.top, widget.NewSeparator())
+	if d.opt.notice != "" {
+		// A standing condition the agent must know (no sound card, …).
+		m.Notice = widget.NewLabelWithStyle("⚠ "+lang.L(d.opt.notice), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		m.Notice.Importance = widget.WarningImportance
+		m.Notice.Wrapping = fyne.TextWrapWord
+		top.Add(m.Notice)
+		top.Add(widget.NewSeparator())
+	}
 
 	m.Dialer = newDialerView(d)
 	m.Calls = newCallsView(d)

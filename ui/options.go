@@ -19,6 +19,7 @@ type options struct {
 	recording SidebarPanel
 	statsRate time.Duration
 	sync      bool // tests: run phone calls inline instead of in goroutines
+	notice    string
 }
 
 func defaultOptions() options {
@@ -72,3 +73,8 @@ func WithRecordingPanel(p SidebarPanel) Option { return func(o *options) { o.rec
 // withSync makes phone requests run inline and disables timers, so widget
 // tests are deterministic (tests drive tick and the stats flush by hand).
 func withSync() Option { return func(o *options) { o.sync = true } }
+
+// WithNotice shows a standing warning under the header of the main window,
+// e.g. that there is no sound card and calls are silent. text is a
+// translation key (or plain text).
+func WithNotice(text string) Option { return func(o *options) { o.notice = text } }

@@ -65,6 +65,7 @@ func recordingsUsage(env *cli) int {
   hold    ID --reason TEXT
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
+  policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
 common flags: --config FILE, --profile NAME, --audit-log FILE
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
@@ -88,7 +89,7 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 	callID := fs.String("call", "", "only recordings of this call id")
 
 	needID := map[string]bool{"play": true, "export": true, "flag": true, "delete": true, "hold": true, "release": true}
-	if _, known := needID[sub]; !known && sub != "list" && sub != "verify" {
+	if _, known := needID[sub]; !known && sub != "list" && sub != "verify" && sub != "policy" {
 		return recordingsUsage(env)
 	}
 	// Flags and the id may come in any order.
@@ -102,8 +103,10 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 		}
 		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
-	var id string
+	var id, newPolicy string
 	switch {
+	case sub == "policy" && len(pos) == 1:
+		newPolicy = pos[0]
 	case needID[sub] && len(pos) == 1:
 		id = pos[0]
 	case len(pos) > 0:
@@ -142,6 +145,18 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 		return rc.done("recording_released", id, rc.store.Release(u.Actor, u.Role, id, *reason))
 	case "verify":
 		return rc.verify(*identity)
+	case "policy":
+		if newPolicy != "" {
+			p, err := recording.ParsePolicy(newPolicy)
+			if err != nil {
+				return env.fail(exitUsage, err)
+			}
+			if err := rc.store.SetPolicy(u.Actor, u.Role, p); err != nil {
+				return env.fail(exitFailure, err)
+			}
+		}
+		env.emit("recording_policy", map[string]any{"policy": rc.store.Policy().String()})
+		return exitOK
 	}
 	return recordingsUsage(env)
 }

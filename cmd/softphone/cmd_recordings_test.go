@@ -234,3 +234,24 @@ func TestRecordingsUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordingsPolicy: supervisors change the default policy (audited);
+// agents cannot.
+func TestRecordingsPolicy(t *testing.T) {
+	e := newRecCLI(t)
+	runAs(t, "agent7", recording.RoleAgent)
+	code, _, _, _ := e.run("recordings", "policy", "off")
+	require.NotEqual(t, exitOK, code, "an agent changed the recording policy")
+	code, ev, all, _ := e.run("recordings", "policy")
+	require.Equal(t, exitOK, code, all)
+	require.Equal(t, "on", ev[len(ev)-1]["policy"])
+
+	runAs(t, "sup1", recording.RoleSupervisor)
+	code, ev, all, _ = e.run("recordings", "policy", "ask")
+	require.Equal(t, exitOK, code, all)
+	require.Equal(t, "ask", ev[len(ev)-1]["policy"])
+	log, err := os.ReadFile(e.auditLog)
+	require.NoError(t, err)
+	require.Contains(t, string(log), "sup1")
+	require.Contains(t, string(log), "policy")
+}

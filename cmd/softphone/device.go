@@ -63,3 +63,22 @@ func (s *soundCard) Problem() error {
 	}
 	return nil
 }
+
+// noSoundCardNotice is what the desktop shows when calls would be silent.
+const noSoundCardNotice = "No sound card found: calls connect but are silent (null audio device)."
+
+// probe reports whether the sound card can be opened at all (it is closed
+// again at once); the desktop warns when it cannot.
+func (s *soundCard) probe() error {
+	if s.backend == "null" {
+		return nil // chosen on purpose
+	}
+	d, err := device.Open(device.Config{Backend: s.backend, Capture: s.input, Playback: s.output, Logger: s.log})
+	if err != nil {
+		s.mu.Lock()
+		s.noDevice = err
+		s.mu.Unlock()
+		return err
+	}
+	return d.Close()
+}

@@ -141,13 +141,18 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	go dialLinks(ctx, agent, links)
 
 	env.log.Debug("start-up", "phase", "agent ready", "elapsed", time.Since(started))
-	a := app.NewWithID(appID)
-	desk := ui.New(a, extras(agent),
+	opts := []ui.Option{
 		ui.WithLogger(env.log),
 		ui.WithLanguage(settings.UI.Language),
 		ui.WithProfile(profile),
 		ui.WithIdleLock(settings.Auth.IdleLock),
-	)
+	}
+	if err := card.probe(); err != nil {
+		env.log.Warn("no sound card: calls use the null device", "err", err)
+		opts = append(opts, ui.WithNotice(noSoundCardNotice))
+	}
+	a := app.NewWithID(appID)
+	desk := ui.New(a, extras(agent), opts...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
 	if inst != nil {
