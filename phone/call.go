@@ -120,7 +120,15 @@ func (a *Agent) onInvite(inc *sip.Incoming) {
 func (c *call) update(f func(*CallInfo)) {
 	c.a.mu.Lock()
 	defer c.a.mu.Unlock()
-	f(&c.info)
+	next := c.info
+	f(&next)
+	if !c.info.State.CanBecome(next.State) {
+		// A late event (a hold answer after the hangup, say) must not
+		// revive a call or move it backwards.
+		c.a.log.Debug("call state change ignored", "call", c.id, "from", c.info.State, "to", next.State)
+		return
+	}
+	c.info = next
 	c.a.emitLocked(CallChanged{c.info})
 }
 

@@ -62,6 +62,7 @@ type eventLog struct {
 
 func watchAgent(t *testing.T, a *Agent) *eventLog {
 	l := &eventLog{wake: make(chan struct{}, 1)}
+	t.Cleanup(func() { l.checkTransitions(t) })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -79,6 +80,24 @@ func watchAgent(t *testing.T, a *Agent) *eventLog {
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return l
+}
+
+// checkTransitions fails t if any call's CallChanged events broke the
+// state machine (phone.CallState.CanBecome), e.g. went back from Ended.
+func (l *eventLog) checkTransitions(t *testing.T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	last := map[string]CallState{}
+	for _, e := range l.events {
+		c, ok := e.(CallChanged)
+		if !ok {
+			continue
+		}
+		if prev, seen := last[c.Call.ID]; seen && !prev.CanBecome(c.Call.State) {
+			t.Errorf("call %s: %v → %v is not a valid transition", c.Call.ID, prev, c.Call.State)
+		}
+		last[c.Call.ID] = c.Call.State
+	}
 }
 
 // waitFor waits until match returns true for some event (old or new).

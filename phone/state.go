@@ -41,6 +41,32 @@ const (
 	CallEnded                     // over; EndReason says why
 )
 
+// CanBecome reports whether a call may move from s to next. Calls only move
+// forward: Dialing → Ringing → Active, Incoming → Active, Active ⇄ Held,
+// and anything → Ended, which is final. Staying in a state (a change of
+// hold flags, mute or crypto) is allowed except for Ended.
+func (s CallState) CanBecome(next CallState) bool {
+	if s == CallEnded {
+		return false
+	}
+	if next == CallEnded || next == s {
+		return true
+	}
+	switch s {
+	case CallDialing:
+		return next == CallRinging || next == CallActive
+	case CallRinging:
+		return next == CallActive
+	case CallIncoming:
+		return next == CallActive
+	case CallActive:
+		return next == CallHeld
+	case CallHeld:
+		return next == CallActive
+	}
+	return false
+}
+
 func (s CallState) String() string {
 	switch s {
 	case CallDialing:
