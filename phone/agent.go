@@ -90,6 +90,26 @@ func New(cfg Config) (*Agent, error) {
 	}, nil
 }
 
+// Settings returns the configuration in use.
+func (a *Agent) Settings() config.Config {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg.Settings
+}
+
+// UpdateSettings replaces the configuration. Account changes take effect
+// at the next registration (log out and in); media and call settings with
+// the next call.
+func (a *Agent) UpdateSettings(s config.Config) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.cfg.Settings = s
+	a.mu.Unlock()
+	return nil
+}
+
 // Snapshot returns the current state.
 func (a *Agent) Snapshot() Snapshot {
 	a.mu.Lock()
@@ -127,7 +147,7 @@ func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
 // registration is kept alive in the background and changes are reported as
 // RegistrationChanged events.
 func (a *Agent) Register(ctx context.Context, password string) error {
-	acc := a.cfg.Settings.Account
+	acc := a.Settings().Account
 	roots := a.cfg.RootCAs
 	if roots == nil && acc.CAFile != "" {
 		pem, err := os.ReadFile(acc.CAFile)
@@ -245,12 +265,13 @@ var errAgentClosed = errors.New("phone closed")
 // localIP picks the address to advertise in SDP: the configured one, or the
 // local address of a route to the SIP server.
 func (a *Agent) localIP() (netip.Addr, error) {
-	if s := a.cfg.Settings.Media.LocalIP; s != "" {
+	st := a.Settings()
+	if s := st.Media.LocalIP; s != "" {
 		return netip.ParseAddr(s)
 	}
-	host, _, err := net.SplitHostPort(a.cfg.Settings.Account.Server)
+	host, _, err := net.SplitHostPort(st.Account.Server)
 	if err != nil {
-		host = a.cfg.Settings.Account.Server
+		host = st.Account.Server
 	}
 	conn, err := net.DialTimeout("udp", net.JoinHostPort(host, "9"), 2*time.Second)
 	if err != nil {

@@ -55,7 +55,7 @@ type call struct {
 // Dial calls target (a number, extension or SIP URI) and returns the call's
 // ID at once; progress arrives as CallChanged events.
 func (a *Agent) Dial(ctx context.Context, target string) (string, error) {
-	uri, err := TargetURI(target, a.cfg.Settings.Account.Domain)
+	uri, err := TargetURI(target, a.Settings().Account.Domain)
 	if err != nil {
 		return "", err
 	}
@@ -107,7 +107,7 @@ func (a *Agent) onInvite(inc *sip.Incoming) {
 		inc.Reject(480, "Temporarily Unavailable")
 		return
 	}
-	if a.cfg.Settings.Account.BusyOnSecondCall && len(a.calls) > 0 {
+	if a.cfg.Settings.Account.BusyOnSecondCall && len(a.calls) > 0 { // a.mu is held
 		inc.Reject(486, "Busy Here")
 		return
 	}
@@ -137,7 +137,7 @@ func (c *call) audioConfig() (audio.Config, error) {
 	if err != nil {
 		return audio.Config{}, err
 	}
-	m := c.a.cfg.Settings.Media
+	m := c.a.Settings().Media
 	return audio.Config{
 		LocalIP:     ip,
 		RequireSRTP: !m.AllowPlainRTP,

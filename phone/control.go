@@ -207,7 +207,7 @@ func isDTMF(r rune) bool {
 // Transfer hands an established call to target (blind transfer, RFC 3515
 // REFER) and ends our leg once the far end accepts.
 func (a *Agent) Transfer(ctx context.Context, id, target string) error {
-	uri, err := TargetURI(target, a.cfg.Settings.Account.Domain)
+	uri, err := TargetURI(target, a.Settings().Account.Domain)
 	if err != nil {
 		return err
 	}

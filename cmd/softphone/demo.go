@@ -216,27 +216,3 @@ func (e *demoEnv) close() {
 		os.RemoveAll(e.dir)
 	}
 }
-
-// demoPhone is the agent plus the demo's extras for the desktop.
-type demoPhone struct {
-	*phone.Agent
-	env *demoEnv
-}
-
-// DemoCall makes the next demo customer call the agent. The call rings in
-// the background; this returns at once.
-func (p demoPhone) DemoCall(ctx context.Context) error {
-	go func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
-		p.env.pbx.CallAgentNext(cctx)
-	}()
-	return nil
-}
-
-// DemoHint tells the agent how to log in to the demo.
-func (p demoPhone) DemoHint() string {
-	return fmt.Sprintf("Demo — profile: %s · password: %s · code: %s (changes every 30 s)\n"+
-		"Call \"echo\" to hear yourself; the demo-call button makes a synthetic customer call you.",
-		demoProfile, demoPassword, p.env.code())
-}

@@ -14,11 +14,25 @@ import (
 // the null device (with a warning, once) when there is no sound card, so a
 // call still connects and the agent is told why it is silent.
 type soundCard struct {
-	backend, input, output string
-	log                    *slog.Logger
+	backend string
+	log     *slog.Logger
 
-	mu       sync.Mutex // guards noDevice
-	noDevice error      // set after the first failed open; reported once
+	mu            sync.Mutex // guards the fields below
+	input, output string     // device names; "" = system default
+	noDevice      error      // set after the first failed open; reported once
+}
+
+// select_ chooses the devices of the next call.
+func (s *soundCard) select_(input, output string) {
+	s.mu.Lock()
+	s.input, s.output = input, output
+	s.mu.Unlock()
+}
+
+func (s *soundCard) devices() (input, output string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.input, s.output
 }
 
 // openDevice opens the sound card for a call, or the null device when the
@@ -38,7 +52,8 @@ func openDevice(backend string, withFiles bool) (audio.Source, audio.Sink, io.Cl
 // open returns the devices for one call.
 func (s *soundCard) open() (audio.Source, audio.Sink, io.Closer, error) {
 	if s.backend != "null" {
-		d, err := device.Open(device.Config{Backend: s.backend, Capture: s.input, Playback: s.output, Logger: s.log})
+		in, out := s.devices()
+		d, err := device.Open(device.Config{Backend: s.backend, Capture: in, Playback: out, Logger: s.log})
 		if err == nil {
 			return d, d, d, nil
 		}
@@ -73,7 +88,8 @@ func (s *soundCard) probe() error {
 	if s.backend == "null" {
 		return nil // chosen on purpose
 	}
-	d, err := device.Open(device.Config{Backend: s.backend, Capture: s.input, Playback: s.output, Logger: s.log})
+	in, out := s.devices()
+	d, err := device.Open(device.Config{Backend: s.backend, Capture: in, Playback: out, Logger: s.log})
 	if err != nil {
 		s.mu.Lock()
 		s.noDevice = err

@@ -61,7 +61,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		settings config.Config
 		svc      *auth.Service
 		profile  string
-		extras   func(*phone.Agent) ui.Phone
+		extras   func(*phone.Agent, *soundCard) ui.Phone
 		roots    *x509.CertPool // the demo trusts only its own CA
 		recs     *recording.Store
 		crmCfg   *phone.CRMConfig
@@ -79,7 +79,9 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		if sf.backend != "" {
 			settings.Audio.Backend = sf.backend
 		}
-		extras = func(a *phone.Agent) ui.Phone { return demoPhone{Agent: a, env: d} }
+		extras = func(a *phone.Agent, card *soundCard) ui.Phone {
+			return demoPhone{desktopPhone: desktopPhone{Agent: a, card: card}, env: d}
+		}
 		if os.Getenv("SOFTPHONE_DEMO_CODES") != "" {
 			// For GUI smoke tests that type the login: the demo profile's
 			// current code as JSON lines (synthetic account, this run only).
@@ -112,7 +114,9 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		if crmCfg, err = openCRMForAgent(ctx, settings, svc, nil, func() *auth.Session { return agentSession() }, env); err != nil {
 			env.log.Warn("CRM unavailable", "err", err)
 		}
-		extras = func(a *phone.Agent) ui.Phone { return a }
+		extras = func(a *phone.Agent, card *soundCard) ui.Phone {
+			return desktopPhone{Agent: a, card: card, configPath: path}
+		}
 	}
 	if *lang != "" {
 		settings.UI.Language = *lang
@@ -152,7 +156,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		opts = append(opts, ui.WithNotice(noSoundCardNotice))
 	}
 	a := app.NewWithID(appID)
-	desk := ui.New(a, extras(agent), opts...)
+	desk := ui.New(a, extras(agent, card), opts...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
 	if inst != nil {
