@@ -9,7 +9,9 @@ type Config struct {
 	Backend string
 	// Capture and Playback name a device (Info.Name or Info.ID); "" is the system default.
 	Capture, Playback string
-	Logger            *slog.Logger
+	// PlaybackOnly opens no microphone (the ringtone on the ring device).
+	PlaybackOnly bool
+	Logger       *slog.Logger
 }
 
 // Info describes a device for a settings screen.

@@ -105,7 +105,11 @@ func Open(cfg Config) (*Device, error) {
 		return nil, err
 	}
 	d.ctx = ctx
-	dc := malgo.DefaultDeviceConfig(malgo.Duplex)
+	kind := malgo.Duplex
+	if cfg.PlaybackOnly {
+		kind = malgo.Playback
+	}
+	dc := malgo.DefaultDeviceConfig(kind)
 	dc.SampleRate = SampleRate
 	dc.Capture.Format, dc.Capture.Channels = malgo.FormatS16, 1
 	dc.Playback.Format, dc.Playback.Channels = malgo.FormatS16, 1
@@ -115,6 +119,9 @@ func Open(cfg Config) (*Device, error) {
 		name string
 		sub  *malgo.SubConfig
 	}{{malgo.Capture, cfg.Capture, &dc.Capture}, {malgo.Playback, cfg.Playback, &dc.Playback}} {
+		if cfg.PlaybackOnly && sel.kind == malgo.Capture {
+			continue
+		}
 		infos, err := ctx.Devices(sel.kind)
 		if err != nil || len(infos) == 0 {
 			d.free()

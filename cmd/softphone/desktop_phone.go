@@ -32,7 +32,7 @@ func (p desktopPhone) SaveSettings(ctx context.Context, cfg config.Config) error
 	if err := p.UpdateSettings(cfg); err != nil {
 		return err
 	}
-	p.card.select_(cfg.Audio.Input, cfg.Audio.Output)
+	p.card.select_(cfg.Audio.Input, cfg.Audio.Output, cfg.Audio.Ring)
 	if p.configPath == "" {
 		return nil
 	}

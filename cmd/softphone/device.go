@@ -19,14 +19,21 @@ type soundCard struct {
 
 	mu            sync.Mutex // guards the fields below
 	input, output string     // device names; "" = system default
+	ring          string     // the ringtone's output device
 	noDevice      error      // set after the first failed open; reported once
 }
 
-// select_ chooses the devices of the next call.
-func (s *soundCard) select_(input, output string) {
+// select_ chooses the devices of the next call and of the ringtone.
+func (s *soundCard) select_(input, output, ring string) {
 	s.mu.Lock()
-	s.input, s.output = input, output
+	s.input, s.output, s.ring = input, output, ring
 	s.mu.Unlock()
+}
+
+func (s *soundCard) ringDevice() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ring
 }
 
 func (s *soundCard) devices() (input, output string) {

@@ -122,7 +122,8 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		settings.UI.Language = *lang
 	}
 
-	card := &soundCard{backend: settings.Audio.Backend, input: settings.Audio.Input, output: settings.Audio.Output, log: env.log}
+	card := &soundCard{backend: settings.Audio.Backend, log: env.log}
+	card.select_(settings.Audio.Input, settings.Audio.Output, settings.Audio.Ring)
 	agent, err = phone.New(phone.Config{
 		Settings:   settings,
 		RootCAs:    roots,
@@ -150,6 +151,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		ui.WithLanguage(settings.UI.Language),
 		ui.WithProfile(profile),
 		ui.WithIdleLock(settings.Auth.IdleLock),
+		ui.WithRinger(&ringer{backend: settings.Audio.Backend, card: card, log: env.log}),
 	}
 	if err := card.probe(); err != nil {
 		env.log.Warn("no sound card: calls use the null device", "err", err)
