@@ -135,6 +135,7 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 		dtmf     dtmfSender
 		srcEnded bool
 		wasSend  bool
+		h        rtp.Header // reused per packet (a per-frame one escapes to the heap)
 		lastErr  time.Time
 	)
 	send := func(m *mediaState, h *rtp.Header, p []byte) {
@@ -185,7 +186,7 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 			s.dtmfQueue = s.dtmfQueue[:0]
 		}
 		s.mu.Unlock()
-		h := rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts, SSRC: s.ssrc}
+		h = rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts, SSRC: s.ssrc}
 		if dtmf.busy() && m.dtmfSendPT >= 0 {
 			if p, ok := dtmf.next(ts); ok {
 				h.PayloadType, h.Timestamp, h.Marker = uint8(m.dtmfSendPT), p.ts, p.marker
@@ -235,6 +236,7 @@ func (s *Session) rxLoop(ctx context.Context) error {
 // rtpReceiver is the rx goroutine's private state.
 type rtpReceiver struct {
 	dec      [1500]byte
+	hdr      rtp.Header // reused per packet: a local one escapes to the heap (one allocation per packet)
 	dtmf     dtmfReceiver
 	lastSSRC uint32
 	haveSSRC bool
@@ -246,12 +248,12 @@ func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 	if m == nil || len(pkt) < 12 { // not negotiated, or shorter than an RTP header
 		return
 	}
-	var h rtp.Header
+	h := &r.hdr
 	var ctxSRTP *srtp.Context
 	if m.crypto != nil {
 		ctxSRTP = m.crypto.rxRTP
 	}
-	payload, err := unprotectRTP(ctxSRTP, r.dec[:0], pkt, &h)
+	payload, err := unprotectRTP(ctxSRTP, r.dec[:0], pkt, h)
 	if err != nil {
 		s.log.Debug("rtp dropped", "err", err, "len", len(pkt))
 		s.statsMu.Lock()
