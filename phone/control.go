@@ -54,11 +54,12 @@ func (a *Agent) Decline(id string) error {
 func (a *Agent) Hangup(id string) error {
 	a.mu.Lock()
 	c, err := a.callLocked(id)
+	ringing := err == nil && c.info.State == CallIncoming
 	a.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if c.info.State == CallIncoming {
+	if ringing {
 		c.cancel(errDeclined)
 		return nil
 	}
