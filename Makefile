@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BUILDNUM := $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 LDFLAGS := -X main.version=$(VERSION) -X main.buildNumber=$(BUILDNUM)
 
-.PHONY: all deps deps-build deps-test deps-windows run build test test-all test-unit test-gui vet fmt-check bench bench-gui clean
+.PHONY: all deps deps-build deps-test deps-windows run build test test-all test-race test-unit test-gui vet fmt-check bench bench-gui clean
 
 all: build
 
@@ -36,7 +36,7 @@ run: build
 
 ## test: everything CI runs — format, vet, unit + integration tests against the real peers,
 ## the real desktop under Xvfb, the macOS compile check, the Windows build and tests under Wine
-test: deps-test deps-windows fmt-check vet test-all test-gui darwin-check test-windows
+test: deps-test deps-windows fmt-check vet test-all test-race test-gui darwin-check test-windows
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -50,6 +50,10 @@ vet:
 # private D-Bus session with gnome-keyring unlocked.
 test-all:
 	scripts/with-keyring.sh $(GO) test -count=1 -timeout 25m ./...
+
+## test-race: the concurrent core again under the race detector
+test-race:
+	$(GO) test -race -count=1 -timeout 15m ./phone/... ./sip/... ./audio/... ./recording/... ./audit/... ./crm/... ./demo/...
 
 ## test-gui: the real binary under Xvfb in demo mode, logged in by typing; screenshots in build/screenshots
 test-gui: build
