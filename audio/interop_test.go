@@ -131,7 +131,6 @@ type miniUAC struct {
 	callID  string
 	fromTag string
 	toHdr   string
-	contact string
 }
 
 func (u *miniUAC) request(method string, cseq int, body []byte, to string) string {

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -214,13 +213,6 @@ func (e *testEnv) loadProfile(name string) *profile {
 	p, err := profileStore{Dir: e.dir}.load(name)
 	require.NoError(e.t, err)
 	return p
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, v))
 }
 
 func profilePath(dir, name string) string { return filepath.Join(dir, name+".json") }

@@ -15,7 +15,6 @@ const (
 )
 
 var (
-	errEmpty   = errors.New("is empty")
 	errTooLong = errors.New("is too long")
 	errUTF8    = errors.New("is not valid UTF-8")
 )

@@ -234,7 +234,7 @@ func Start(ctx context.Context, cfg Config) (*PBX, error) {
 	p.routes()
 
 	p.serve.Go(func() {
-		if err := srv.ServeTLS(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		if err := srv.ServeTLS(ln); !errors.Is(err, net.ErrClosed) { // it never returns nil
 			log.Warn("listener stopped", "error", err)
 		}
 	})

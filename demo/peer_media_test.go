@@ -388,16 +388,3 @@ func (s *stream) sendTones(ctx context.Context) {
 		first = false
 	}
 }
-
-// sendDTMF queues digits to be sent as RFC 4733 events by the tone sender.
-func (s *stream) sendDTMF(digits string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mode != modeTone {
-		return ErrNoDTMF
-	}
-	if s.ready && s.eventPT < 0 {
-		return ErrNoDTMF
-	}
-	return s.dtmf.add(digits)
-}

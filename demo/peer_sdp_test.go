@@ -64,8 +64,7 @@ func (d direction) answer() direction {
 	}
 }
 
-func (d direction) sends() bool    { return d == dirSendRecv || d == dirSendOnly }
-func (d direction) receives() bool { return d == dirSendRecv || d == dirRecvOnly }
+func (d direction) sends() bool { return d == dirSendRecv || d == dirSendOnly }
 
 // suite is an SDES crypto suite the demo understands.
 type suite struct {

@@ -34,7 +34,6 @@ type fakePhone struct {
 	log      []string // requests in order, e.g. "Dial +49201809000"
 
 	loginErr    error
-	loginOK     func() // runs on successful login (sets the snapshot)
 	enrolment   phone.Enrolment
 	enrolErr    error
 	completeErr error

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -244,4 +246,14 @@ func TestCRMCommandsNeedLogin(t *testing.T) {
 	require.NotContains(t, out, "4111 1111 1111 1111")
 	require.NotContains(t, out, "3704 0044 0532")
 	require.Contains(t, out, "1111", "masked card keeps the last 4")
+}
+
+func TestVersionCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"version"}, strings.NewReader(""), &out, &errb), errb.String())
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &ev))
+	require.Equal(t, "version", ev["event"])
+	require.Equal(t, version, ev["version"])
+	require.NotEmpty(t, ev["go"])
 }
