@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -27,6 +28,9 @@ import (
 // with the user's configuration.
 func runGUI(ctx context.Context, env *cli, args []string) int {
 	started := time.Now()
+	w, closeLog := desktopLogWriter(env.stderr)
+	defer closeLog.Close()
+	env.log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel()}))
 	fs := newFlagSet(env, "softphone")
 	demoMode := fs.Bool("demo", false, "run against the embedded demo PBX with synthetic demo data")
 	var sf sessionFlags

@@ -99,10 +99,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	level := slog.LevelWarn
-	if os.Getenv("SOFTPHONE_DEBUG") != "" {
-		level = slog.LevelDebug
-	}
+	level := logLevel()
 	env := &cli{
 		stdin:  stdin,
 		stdout: stdout,
@@ -136,6 +133,14 @@ func (c *cli) closeAudit() {
 		c.auditLog.Close()
 		c.auditLog = nil
 	}
+}
+
+// logLevel is Warn, or Debug with SOFTPHONE_DEBUG set.
+func logLevel() slog.Level {
+	if os.Getenv("SOFTPHONE_DEBUG") != "" {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }
 
 func usage(w io.Writer) {
