@@ -257,3 +257,72 @@ func TestVersionCommand(t *testing.T) {
 	require.Equal(t, version, ev["version"])
 	require.NotEmpty(t, ev["go"])
 }
+
+// TestHeadlessAnswerFromBaresip runs `softphone answer`: baresip calls the
+// registered agent over Kamailio, the call is answered with SRTP, baresip's
+// tone is recorded, and baresip hangs up.
+func TestHeadlessAnswerFromBaresip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "sip-secret-1000", "2000": "farpw"})
+	b := testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{ToneHz: 660})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	next := enrolledAgent(t, c, "sip-secret-1000")
+	rec := filepath.Join(t.TempDir(), "in.wav")
+
+	type result struct {
+		code int
+		evs  []map[string]any
+		out  string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+			"", "answer", "--count", "1", "--record", rec, "--audio", "null")
+		done <- result{code, evs, out}
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(k.Contacts(t, "1000")) == 0 {
+		select {
+		case r := <-done:
+			t.Fatalf("answer ended before a call (exit %d): %s", r.code, r.out)
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "softphone never registered")
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Dial(t, "sip:1000@"+k.Domain)
+	b.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	time.Sleep(2 * time.Second)
+	b.Hangup(t)
+
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("answer did not return after the far end hung up")
+	}
+	require.Equal(t, exitOK, r.code, r.out)
+	var sawActive bool
+	for _, e := range eventsNamed(r.evs, "call_state") {
+		if e["state"] == "active" {
+			sawActive = true
+			require.Equal(t, "incoming", e["direction"])
+			require.NotEmpty(t, e["srtp"], "not encrypted: %v", e)
+		}
+	}
+	require.True(t, sawActive, r.out)
+	ended := eventsNamed(r.evs, "call_ended")
+	require.Len(t, ended, 1, r.out)
+	require.Contains(t, ended[0]["reason"], "remote")
+
+	f, err := os.Open(rec)
+	require.NoError(t, err)
+	defer f.Close()
+	pcm, _, err := device.DecodeWAV(f)
+	require.NoError(t, err)
+	require.Greater(t, len(pcm), 8000)
+	require.InDelta(t, 660, tone.DominantFrequency(pcm[len(pcm)/2:], 8000), 15)
+}

@@ -179,7 +179,8 @@ func (k *Kamailio) Contacts(t testing.TB, user string) []string {
 	if err != nil {
 		t.Skip("kamcmd is not installed")
 	}
-	out, err := exec.Command(kamcmd, "-s", "unix:"+k.ctlSock, "ul.lookup", "location", user).CombinedOutput()
+	// "s:" keeps a numeric user ("1000") a string for kamcmd.
+	out, err := exec.Command(kamcmd, "-s", "unix:"+k.ctlSock, "ul.lookup", "location", "s:"+user).CombinedOutput()
 	if err != nil {
 		if strings.Contains(string(out), "not found") || strings.Contains(string(out), "404") {
 			return nil
@@ -196,7 +197,7 @@ func (k *Kamailio) Contacts(t testing.TB, user string) []string {
 // Expires returns the remaining lifetime in seconds of each contact of user.
 func (k *Kamailio) Expires(t testing.TB, user string) []int {
 	t.Helper()
-	out, err := exec.Command("kamcmd", "-s", "unix:"+k.ctlSock, "ul.lookup", "location", user).CombinedOutput()
+	out, err := exec.Command("kamcmd", "-s", "unix:"+k.ctlSock, "ul.lookup", "location", "s:"+user).CombinedOutput()
 	if err != nil {
 		return nil
 	}
