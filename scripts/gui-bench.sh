@@ -5,7 +5,7 @@
 set -euo pipefail
 bin=$(readlink -f "$1")
 if [ -z "${BENCH_INNER:-}" ]; then
-	exec env BENCH_INNER=1 xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+	exec env BENCH_INNER=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
 fi
 idle=${GUI_BENCH_IDLE:-60}
 export LANG=en_US.UTF-8 SOFTPHONE_DEMO_CODES=1

@@ -10,7 +10,9 @@ bin=$(readlink -f "$1")
 out=$(readlink -f "$2")
 mkdir -p "$out"
 if [ -z "${SMOKE_INNER:-}" ]; then
-	exec env SMOKE_INNER=1 xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+	# A private session bus: without one, D-Bus autolaunch (Fyne, the keyring)
+	# starts a dbus-daemon that outlives the test.
+	exec env SMOKE_INNER=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
 fi
 
 log="$out/gui-smoke.jsonl"

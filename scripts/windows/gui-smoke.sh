@@ -56,6 +56,11 @@ export DISPLAY=":$(head -1 "$dispfile")"
 rm -f "$dispfile"
 [[ "$DISPLAY" != ":" ]] || { echo "gui-smoke: Xvfb did not start" >&2; exit 1; }
 
+# The Go tests before this ran Wine's desktop services without a display;
+# a window made in that wineserver session fails ("Failed to create helper
+# window"). Start a fresh session on this Xvfb.
+HOME="$WINE_HOME" wineserver -k 2>/dev/null || true
+HOME="$WINE_HOME" wineserver -w 2>/dev/null || true
 wine_server_up 60
 t0=$(date +%s.%N)
 HOME="$WINE_HOME" SOFTPHONE_DEMO_CODES=1 WINEDEBUG=-all wine "$exe" --demo --lang en >"$log" 2>&1 &
