@@ -659,24 +659,9 @@ func (s *Service) AddProfile(ctx context.Context, admin *Session, name string, r
 
 // Unlock clears a profile's lockout and failure counter (admin only).
 func (s *Service) Unlock(ctx context.Context, admin *Session, name string) error {
-	if err := requireAdmin(admin); err != nil {
-		return err
-	}
-	unlock, err := s.lockAll()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	p, err := s.store.load(name)
-	if err != nil {
-		return err
-	}
-	p.Failures, p.LastFailure, p.LockedUntil = 0, time.Time{}, time.Time{}
-	if err := s.store.save(p); err != nil {
-		return err
-	}
-	s.record(ActionUnlock, admin.profile, map[string]string{"profile": name})
-	return nil
+	return s.adminUpdate(admin, name, ActionUnlock, func(p *profile) {
+		p.Failures, p.LastFailure, p.LockedUntil = 0, time.Time{}, time.Time{}
+	})
 }
 
 // ResetEnrolment turns off a profile's second factor (admin only), e.g.
@@ -684,6 +669,14 @@ func (s *Service) Unlock(ctx context.Context, admin *Session, name string) error
 // next login with the password starts a new enrolment. The TOTP step
 // history is kept, so old codes stay refused.
 func (s *Service) ResetEnrolment(ctx context.Context, admin *Session, name string) error {
+	return s.adminUpdate(admin, name, ActionEnrolmentReset, func(p *profile) {
+		p.Enrolled, p.RecoverySalt, p.RecoveryHashes = false, nil, nil
+	})
+}
+
+// adminUpdate changes a profile on an admin's behalf: under the store-wide
+// lock (no lost update against a concurrent login), then audited.
+func (s *Service) adminUpdate(admin *Session, name, action string, change func(*profile)) error {
 	if err := requireAdmin(admin); err != nil {
 		return err
 	}
@@ -696,11 +689,11 @@ func (s *Service) ResetEnrolment(ctx context.Context, admin *Session, name strin
 	if err != nil {
 		return err
 	}
-	p.Enrolled, p.RecoverySalt, p.RecoveryHashes = false, nil, nil
+	change(p)
 	if err := s.store.save(p); err != nil {
 		return err
 	}
-	s.record(ActionEnrolmentReset, admin.profile, map[string]string{"profile": name})
+	s.record(action, admin.profile, map[string]string{"profile": name})
 	return nil
 }
 
