@@ -518,20 +518,8 @@ func (p *crmPanel) askReveal(key string) {
 	rd.Message.Hide()
 	rd.Confirm = widget.NewButtonWithIcon(lang.L("Reveal"), theme.VisibilityIcon(), func() { p.doReveal(rd, key) })
 	rd.Confirm.Importance = widget.HighImportance
-	rd.Confirm.Disable()
 	rd.Cancel = widget.NewButton(lang.L("Cancel"), func() { rd.Dialog.Hide() })
-	rd.Reason.OnChanged = func(s string) {
-		if strings.TrimSpace(s) == "" {
-			rd.Confirm.Disable()
-		} else {
-			rd.Confirm.Enable()
-		}
-	}
-	rd.Reason.OnSubmitted = func(string) {
-		if !rd.Confirm.Disabled() {
-			p.doReveal(rd, key)
-		}
-	}
+	requireReason(rd.Reason, rd.Confirm, func() { p.doReveal(rd, key) })
 	label := key
 	if p.card != nil {
 		if f, ok := p.card.Field(key); ok {

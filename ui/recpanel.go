@@ -416,19 +416,7 @@ func (r *recPanel) askFlag() {
 	}
 	fd.Confirm = widget.NewButtonWithIcon(lang.L("Flag"), theme.WarningIcon(), submit)
 	fd.Confirm.Importance = widget.HighImportance
-	fd.Confirm.Disable()
-	fd.Reason.OnChanged = func(s string) {
-		if strings.TrimSpace(s) == "" {
-			fd.Confirm.Disable()
-		} else {
-			fd.Confirm.Enable()
-		}
-	}
-	fd.Reason.OnSubmitted = func(string) {
-		if !fd.Confirm.Disabled() {
-			submit()
-		}
-	}
+	requireReason(fd.Reason, fd.Confirm, submit)
 	cancel := widget.NewButton(lang.L("Cancel"), func() { fd.Dialog.Hide() })
 	intro := widget.NewLabel(lang.L("Why should this recording be reviewed?"))
 	intro.Wrapping = fyne.TextWrapWord

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -322,4 +323,23 @@ func heading(text string, scale float32) *canvas.Text {
 	t.TextStyle.Bold = true
 	t.TextSize = theme.TextSize() * scale
 	return t
+}
+
+// requireReason keeps confirm disabled until entry holds a non-blank
+// reason (reveals and flags are audited with it), and lets Enter submit
+// only then.
+func requireReason(entry *widget.Entry, confirm *widget.Button, submit func()) {
+	confirm.Disable()
+	entry.OnChanged = func(s string) {
+		if strings.TrimSpace(s) == "" {
+			confirm.Disable()
+		} else {
+			confirm.Enable()
+		}
+	}
+	entry.OnSubmitted = func(string) {
+		if !confirm.Disabled() {
+			submit()
+		}
+	}
 }
