@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"softphone/internal/filelock"
 )
 
 // Option configures a Log or Verify.
@@ -72,7 +74,7 @@ func Open(path string, opts ...Option) (*Log, error) {
 		return nil, fmt.Errorf("open audit log: %w", err)
 	}
 	l := &Log{path: path, opts: o, f: f, head: GenesisHash}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock audit log: %w", err)
 	}
@@ -88,7 +90,7 @@ func Open(path string, opts ...Option) (*Log, error) {
 	if err == nil {
 		finding = l.checkAnchor()
 	}
-	unlockFile(f)
+	filelock.Unlock(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("audit log: %w", err)
@@ -185,10 +187,10 @@ func (l *Log) Record(action, actor string, attrs map[string]string) error {
 	}
 	// Another process (desktop and headless command) may append to the same
 	// file: hold its lock and re-read the tail if it grew behind our back.
-	if err := lockFile(l.f); err != nil {
+	if err := filelock.Lock(l.f); err != nil {
 		return fmt.Errorf("lock audit log: %w", err)
 	}
-	defer unlockFile(l.f)
+	defer filelock.Unlock(l.f)
 	if fi, err := l.f.Stat(); err != nil {
 		return fmt.Errorf("audit log: %w", err)
 	} else if fi.Size() != l.size {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"softphone/internal/filelock"
 )
 
 // lockFileName is the store-wide lock file. Every read-modify-write of a
@@ -22,12 +24,12 @@ func (s profileStore) lock() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock profiles: %w", err)
 	}
-	if err := lockFile(f); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock profiles: %w", err)
 	}
 	return func() {
-		unlockFile(f)
+		filelock.Unlock(f)
 		f.Close()
 	}, nil
 }

@@ -28,7 +28,7 @@ WINRES_BIN := $(PKG_BUILD_DIR)/tools/go-winres
 # exist yet are skipped by scripts/windows/test-windows.sh.
 # Not here: ui (Fyne widget tests need no Windows), internal/testpeer and
 # internal/benchcmp (drive Linux programs).
-WIN_TEST_PKGS ?= ./sip/... ./audio/... ./auth/... ./crm/... ./recording/... ./audit/... \
+WIN_TEST_PKGS ?= ./sip/... ./audio/... ./auth/... ./crm/... ./recording/... ./audit/... ./internal/filelock/... ./internal/safefile/... \
                  ./config/... ./phone/... ./demo/... ./cmd/... \
                  ./internal/instance/... ./internal/urlhandler/... ./internal/pki/...
 

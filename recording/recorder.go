@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"softphone/internal/filelock"
 )
 
 // queueFrames is how many frames may wait for the writer (~4 s of both
@@ -54,7 +56,7 @@ type Recorder struct {
 	id            string
 	recID         [16]byte
 	key           recordingKey
-	lock          *fileLock
+	lock          *filelock.File
 	pauses        PauseReasons
 	meta          Meta // recorder-owned fields: Pauses, Status, Ended, Duration, Segments, Dropped
 	writerDone    chan struct{}
@@ -329,7 +331,7 @@ func (r *Recorder) OptOut(actor string) error {
 		r.discard.Store(true)
 		r.stopWriterLocked()
 		// Release the lock file first: Windows cannot remove an open file.
-		r.lock.unlock()
+		r.lock.Close()
 		shredErr = r.s.shred(r.id, actor, "customer opted out", actOptOut, true)
 		if shredErr != nil {
 			// Not deleted (legal hold, index error): seal what exists so it is
@@ -392,7 +394,7 @@ func (r *Recorder) Close() error {
 		errs = append(errs, r.persistLocked())
 		errs = append(errs, r.s.audit(actStop, r.owner, map[string]string{
 			"recording": r.id, "status": r.meta.Status.String(), "segments": strconv.Itoa(r.meta.Segments)}))
-		errs = append(errs, r.lock.unlock())
+		errs = append(errs, r.lock.Close())
 		r.s.unregister(r.id)
 	}
 	r.closeErr = errors.Join(errs...)
@@ -521,20 +523,20 @@ func (r *Recorder) createLocked(actor string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("recording directory: %w", err)
 	}
-	lk, ok, err := tryLock(dir + string(os.PathSeparator) + "lock")
-	if err != nil || !ok {
+	lk, err := filelock.OpenTry(dir + string(os.PathSeparator) + "lock")
+	if err != nil {
 		os.RemoveAll(dir)
-		return fmt.Errorf("lock recording: %v", err)
+		return fmt.Errorf("lock recording: %w", err)
 	}
 	key, err := newRecordingKey()
 	if err != nil {
-		lk.unlock()
+		lk.Close()
 		os.RemoveAll(dir)
 		return err
 	}
 	wrapped, err := key.wrap(r.s.cfg.Recipients)
 	if err != nil {
-		lk.unlock()
+		lk.Close()
 		os.RemoveAll(dir)
 		return err
 	}
@@ -544,7 +546,7 @@ func (r *Recorder) createLocked(actor string) error {
 		Started: now, Status: StatusActive, RetainUntil: now.AddDate(0, 0, r.s.cfg.RetentionDays),
 	}
 	if err := r.s.insert(row{meta: r.meta, wrapped: wrapped}); err != nil {
-		lk.unlock()
+		lk.Close()
 		os.RemoveAll(dir)
 		return err
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"softphone/internal/filelock"
 )
 
 // Auditor receives audit events; *audit.Log implements it.
@@ -265,12 +267,12 @@ func (s *Store) recover() error {
 			continue
 		}
 		dir := s.recDir(r.meta.ID)
-		lk, ok, err := tryLock(filepath.Join(dir, "lock"))
+		lk, err := filelock.OpenTry(filepath.Join(dir, "lock"))
+		if errors.Is(err, filelock.ErrLocked) {
+			continue // live in another process
+		}
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("lock recording %s: %w", r.meta.ID, err)
-		}
-		if err == nil && !ok {
-			continue // live in another process
 		}
 		tmps, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
 		for _, t := range tmps {
@@ -290,7 +292,7 @@ func (s *Store) recover() error {
 		s.mu.Lock()
 		err = putRow(s.db, s.macKey, row{meta: m, wrapped: r.wrapped})
 		s.mu.Unlock()
-		lk.unlock()
+		lk.Close()
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,4 @@ var (
 	// ErrUnsafeDir means the directory for the lock and endpoint is not a
 	// private directory of the current user.
 	ErrUnsafeDir = errors.New("instance directory is not private to the user")
-	// errLocked is returned by lockFile when another process holds the lock.
-	errLocked = errors.New("lock held by another process")
 )

@@ -12,6 +12,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"softphone/internal/filelock"
 )
 
 // QueueLen is how many links the primary buffers before refusing with ErrBusy.
@@ -33,7 +35,7 @@ type Instance struct {
 	log  *slog.Logger
 
 	// Primary only; set in startPrimary and read-only afterwards.
-	lock    *fileLock
+	lock    *filelock.File
 	ln      net.Listener
 	token   string
 	cleanup func() error
@@ -58,7 +60,7 @@ func Acquire(name string, opts ...Option) (inst *Instance, primary bool, err err
 	}
 	deadline := time.Now().Add(o.timeout)
 	for {
-		lk, err := lockFile(o.lockPath(name))
+		lk, err := filelock.OpenTry(o.lockPath(name))
 		if err == nil {
 			inst, err := startPrimary(name, o, lk)
 			if err != nil {
@@ -66,7 +68,7 @@ func Acquire(name string, opts ...Option) (inst *Instance, primary bool, err err
 			}
 			return inst, true, nil
 		}
-		if !errors.Is(err, errLocked) {
+		if !errors.Is(err, filelock.ErrLocked) {
 			return nil, false, err
 		}
 		// Someone holds the lock: a running primary, one starting up, or a
@@ -91,10 +93,10 @@ func newSecondary(name string, o options) *Instance {
 	return &Instance{name: name, opts: o, role: RoleSecondary, log: o.logger, links: links, closed: closed}
 }
 
-func startPrimary(name string, o options, lk *fileLock) (*Instance, error) {
+func startPrimary(name string, o options, lk *filelock.File) (*Instance, error) {
 	ln, token, cleanup, err := o.transport.listen(o.dir, name)
 	if err != nil {
-		return nil, errors.Join(err, lk.unlock())
+		return nil, errors.Join(err, lk.Close())
 	}
 	i := &Instance{
 		name:    name,
@@ -165,11 +167,11 @@ func send(ctx context.Context, o options, name, link string) error {
 		}
 		// Unreachable. If nobody holds the lock, nobody runs. If somebody
 		// does, it may still be starting: try again until the deadline.
-		lk, lerr := lockFile(o.lockPath(name))
+		lk, lerr := filelock.OpenTry(o.lockPath(name))
 		if lerr == nil {
-			return errors.Join(ErrNotRunning, lk.unlock())
+			return errors.Join(ErrNotRunning, lk.Close())
 		}
-		if !errors.Is(lerr, errLocked) {
+		if !errors.Is(lerr, filelock.ErrLocked) {
 			return lerr
 		}
 		select {
@@ -303,7 +305,7 @@ func (i *Instance) Close() error {
 		errs := []error{i.ln.Close()}
 		i.wg.Wait()
 		close(i.links)
-		errs = append(errs, i.cleanup(), i.lock.unlock())
+		errs = append(errs, i.cleanup(), i.lock.Close())
 		i.closeErr = errors.Join(errs...)
 	})
 	return i.closeErr

@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"softphone/internal/filelock"
 )
 
 const childEnv = "SOFTPHONE_INSTANCE_TEST_CHILD"
@@ -271,9 +273,9 @@ func TestNotRespondingHolder(t *testing.T) {
 	dir := t.TempDir()
 	o := opts(t, testTransports["tcp"], dir)
 	// Someone holds the lock but never listens.
-	lk, err := lockFile(filepath.Join(dir, "sp.lock"))
+	lk, err := filelock.OpenTry(filepath.Join(dir, "sp.lock"))
 	require.NoError(t, err)
-	defer lk.unlock()
+	defer lk.Close()
 	short := append(o, WithTimeout(300*time.Millisecond))
 	_, _, err = Acquire("sp", short...)
 	assert.ErrorIs(t, err, ErrNotResponding)
