@@ -8,7 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"strings"
+
+	"softphone/crm"
 )
 
 //go:embed data/contacts.csv
@@ -36,15 +37,7 @@ type Customer struct {
 // LogValue keeps the name and number of a customer out of logs; the demo
 // data is synthetic, but the code path is the one real data takes.
 func (c Customer) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", c.ID), slog.String("number", maskNumber(c.Number)))
-}
-
-// maskNumber keeps the last two digits of a phone number.
-func maskNumber(n string) string {
-	if len(n) <= 2 {
-		return "**"
-	}
-	return strings.Repeat("*", len(n)-2) + n[len(n)-2:]
+	return slog.GroupValue(slog.String("id", c.ID), slog.Any("number", crm.Number(c.Number)))
 }
 
 // parseCustomers reads a contacts file with the ContactsHeader columns.

@@ -33,11 +33,3 @@ func TestTargetURI(t *testing.T) {
 		})
 	}
 }
-
-func TestMaskNumber(t *testing.T) {
-	for in, want := range map[string]string{"+4920180900": "•••••••••00", "12": "••", "": ""} {
-		if got := MaskNumber(in); got != want {
-			t.Errorf("MaskNumber(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -279,7 +279,7 @@ func newCallPanel(d *Desktop, c phone.CallInfo) *CallPanel {
 	p.TransferTarget.SetPlaceHolder(lang.L("Transfer to number"))
 	p.TransferTarget.OnSubmitted = func(string) { p.transfer() }
 	p.TransferTarget.onPaste = func(t string) {
-		if c, err := CleanNumber(t); err == nil {
+		if c, err := phone.CleanNumber(t); err == nil {
 			t = c
 		}
 		p.TransferTarget.SetText(t)
@@ -564,7 +564,7 @@ func (p *CallPanel) toggleTransfer() {
 func (p *CallPanel) transfer() {
 	d, id := p.d, p.call.ID
 	d.touch()
-	target, err := CleanNumber(p.TransferTarget.Text)
+	target, err := phone.CleanNumber(p.TransferTarget.Text)
 	if err != nil {
 		p.fail(err)
 		return

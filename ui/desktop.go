@@ -663,11 +663,11 @@ func errorText(err error) string {
 		return lang.L("You are not logged in.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return lang.L("No answer from the phone service. Try again.")
-	case errors.Is(err, ErrEmptyNumber):
+	case errors.Is(err, phone.ErrEmptyNumber):
 		return lang.L("Enter a number to dial.")
-	case errors.Is(err, ErrInvalidNumber):
+	case errors.Is(err, phone.ErrInvalidNumber):
 		return lang.L("This is not a phone number.")
-	case errors.Is(err, ErrNumberTooLong):
+	case errors.Is(err, phone.ErrNumberTooLong):
 		return lang.L("The number is too long.")
 	}
 	return lang.L("That did not work: {{.Err}}", map[string]any{"Err": err.Error()})

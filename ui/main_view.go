@@ -275,7 +275,7 @@ func newDialerView(d *Desktop) *DialerView {
 // paste puts a pasted number into the field in dialable form.
 func (v *DialerView) paste(text string) {
 	v.d.touch()
-	if clean, err := CleanNumber(text); err == nil {
+	if clean, err := phone.CleanNumber(text); err == nil {
 		v.Number.SetText(clean)
 	} else {
 		v.Number.SetText(text)
@@ -294,7 +294,7 @@ func (v *DialerView) setMessage(msg string) {
 func (v *DialerView) dial() {
 	d := v.d
 	d.touch()
-	target, err := CleanNumber(v.Number.Text)
+	target, err := phone.CleanNumber(v.Number.Text)
 	if err != nil {
 		v.setMessage(errorText(err))
 		return

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"softphone/crm"
 	"softphone/phone"
 )
 
@@ -172,7 +173,7 @@ func callFields(c phone.CallInfo) map[string]any {
 		"call_id":     c.ID,
 		"state":       c.State.String(),
 		"direction":   c.Direction.String(),
-		"remote":      phone.MaskNumber(c.Number),
+		"remote":      crm.Number(c.Number).String(), // last digits only
 		"srtp":        c.SRTP,
 		"encrypted":   c.Encrypted(),
 		"codec":       c.Codec,
