@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"softphone/config"
 	"softphone/crm"
 	"softphone/phone"
 )
@@ -36,6 +37,13 @@ func (f *callFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.dtmf, "dtmf", "", "send these DTMF digits once the call is established")
 }
 
+// endpoints makes the call's audio endpoints once the configuration is known.
+func (f *callFlags) endpoints(env *cli) func(config.Audio) phone.Endpoints {
+	return func(a config.Audio) phone.Endpoints {
+		return fileEndpoints(f.play, f.record, newSoundCard(a, f.session.backend, env.log))
+	}
+}
+
 func runCall(ctx context.Context, env *cli, args []string) int {
 	var f callFlags
 	fs := newFlagSet(env, "call")
@@ -47,7 +55,7 @@ func runCall(ctx context.Context, env *cli, args []string) int {
 		fmt.Fprintln(env.stderr, "usage: softphone call URI [flags]")
 		return exitUsage
 	}
-	ag, code := openAgent(ctx, env, &f.session, fileEndpoints(f.play, f.record, f.session.backend))
+	ag, code := openAgent(ctx, env, &f.session, f.endpoints(env))
 	if ag == nil {
 		return code
 	}
@@ -69,7 +77,7 @@ func runAnswer(ctx context.Context, env *cli, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	ag, code := openAgent(ctx, env, &f.session, fileEndpoints(f.play, f.record, f.session.backend))
+	ag, code := openAgent(ctx, env, &f.session, f.endpoints(env))
 	if ag == nil {
 		return code
 	}

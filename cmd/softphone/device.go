@@ -8,6 +8,7 @@ import (
 
 	"softphone/audio"
 	"softphone/audio/device"
+	"softphone/config"
 )
 
 // soundCard opens the configured sound devices per call, and falls back to
@@ -42,14 +43,27 @@ func (s *soundCard) devices() (input, output string) {
 	return s.input, s.output
 }
 
-// openDevice opens the sound card for a call, or the null device when the
-// backend is "null" or files cover the call (withFiles).
-func openDevice(backend string, withFiles bool) (audio.Source, audio.Sink, io.Closer, error) {
-	if backend == "null" || withFiles {
-		n := &device.Null{}
-		return n, n, nil, nil
+// newSoundCard selects the devices of the configuration; backend, when not
+// empty, overrides the configured backend (the --audio flag).
+func newSoundCard(a config.Audio, backend string, log *slog.Logger) *soundCard {
+	if backend == "" {
+		backend = a.Backend
 	}
-	d, err := device.Open(device.Config{Backend: backend})
+	c := &soundCard{backend: backend, log: log}
+	c.select_(a.Input, a.Output, a.Ring)
+	return c
+}
+
+// openStrict opens the devices for a headless call: the null device when
+// the backend is "null", else the sound card or a clear error (automation
+// must not run silent by surprise).
+func (s *soundCard) openStrict() (audio.Source, audio.Sink, io.Closer, error) {
+	if s.backend == "null" {
+		n := &device.Null{}
+		return n, n, io.NopCloser(nil), nil
+	}
+	in, out := s.devices()
+	d, err := device.Open(device.Config{Backend: s.backend, Capture: in, Playback: out, Logger: s.log})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -14,14 +14,16 @@ import (
 )
 
 // fileEndpoints gives each call a WAV file source (--play), a WAV file sink
-// (--record) and, for what is not a file, the sound card or the null device.
-// With several calls, recordings go to out.wav, out-2.wav, …
-func fileEndpoints(play, record, backend string) phone.Endpoints {
-	return &endpoints{play: play, record: record, backend: backend}
+// (--record); without files the sound card, and with one file the null
+// device for the other side. With several calls, recordings go to out.wav,
+// out-2.wav, …
+func fileEndpoints(play, record string, card *soundCard) phone.Endpoints {
+	return &endpoints{play: play, record: record, card: card}
 }
 
 type endpoints struct {
-	play, record, backend string
+	play, record string
+	card         *soundCard
 
 	mu sync.Mutex // guards n
 	n  int        // calls opened so far
@@ -57,7 +59,16 @@ func (e *endpoints) Open(call phone.CallInfo) (audio.Source, audio.Sink, io.Clos
 		closers = append(closers, w)
 	}
 	if src == nil || sink == nil {
-		dsrc, dsink, c, err := openDevice(e.backend, e.play != "" || e.record != "")
+		var dsrc audio.Source
+		var dsink audio.Sink
+		var c io.Closer
+		var err error
+		if e.play != "" || e.record != "" {
+			n := &device.Null{}
+			dsrc, dsink = n, n
+		} else {
+			dsrc, dsink, c, err = e.card.openStrict()
+		}
 		if err != nil {
 			closers.Close()
 			return nil, nil, nil, err

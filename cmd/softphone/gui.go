@@ -126,8 +126,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		settings.UI.Language = *lang
 	}
 
-	card := &soundCard{backend: settings.Audio.Backend, log: env.log}
-	card.select_(settings.Audio.Input, settings.Audio.Output, settings.Audio.Ring)
+	card := newSoundCard(settings.Audio, "", env.log)
 	agent, err = phone.New(phone.Config{
 		Settings:   settings,
 		RootCAs:    roots,

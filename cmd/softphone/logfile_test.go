@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"softphone/config"
 	"strings"
 	"testing"
 )
@@ -29,5 +30,26 @@ func TestLogFileRotatesAndIsPrivate(t *testing.T) {
 	}
 	if d, err := logDir(); err != nil || d == "" {
 		t.Fatalf("logDir: %q %v", d, err)
+	}
+}
+
+// TestSoundCardSelection: the --audio flag overrides the configured
+// backend, the configured devices are kept, and "null" never touches a
+// sound card.
+func TestSoundCardSelection(t *testing.T) {
+	c := newSoundCard(config.Audio{Backend: "", Input: "Headset Mic", Output: "Headset", Ring: "Speakers"}, "null", nil)
+	if c.backend != "null" {
+		t.Fatalf("backend %q, want the flag's null", c.backend)
+	}
+	if in, out := c.devices(); in != "Headset Mic" || out != "Headset" || c.ringDevice() != "Speakers" {
+		t.Fatalf("devices %q %q %q", in, out, c.ringDevice())
+	}
+	src, sink, closer, err := c.openStrict()
+	if err != nil || src == nil || sink == nil {
+		t.Fatalf("null device: %v", err)
+	}
+	closer.Close()
+	if c2 := newSoundCard(config.Audio{Backend: "null"}, "", nil); c2.backend != "null" {
+		t.Fatalf("configured backend lost: %q", c2.backend)
 	}
 }

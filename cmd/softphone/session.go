@@ -45,7 +45,7 @@ func (s *sessionFlags) loadConfig() (config.Config, string, error) {
 // and TOTP code: headless commands enforce two factors like the desktop),
 // builds the agent and registers it. On failure it has already printed the
 // error event and returns the exit code.
-func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoints) (*phone.Agent, int) {
+func openAgent(ctx context.Context, env *cli, s *sessionFlags, endpoints func(config.Audio) phone.Endpoints) (*phone.Agent, int) {
 	cfg, path, err := s.loadConfig()
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -76,7 +76,7 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, eps phone.Endpoin
 		svc.Logout(sess)
 		return nil, env.fail(exitConfig, err)
 	}
-	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: eps, Auth: svc, Recordings: store, CRM: crmCfg, Logger: env.log})
+	ag, err := phone.New(phone.Config{Settings: cfg, Endpoints: endpoints(cfg.Audio), Auth: svc, Recordings: store, CRM: crmCfg, Logger: env.log})
 	if err != nil {
 		svc.Logout(sess)
 		return nil, env.fail(exitConfig, err)
