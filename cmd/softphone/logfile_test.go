@@ -3,9 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"softphone/config"
 	"strings"
 	"testing"
+
+	"softphone/config"
 )
 
 func TestLogFileRotatesAndIsPrivate(t *testing.T) {
