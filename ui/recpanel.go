@@ -261,6 +261,14 @@ func (r *recPanel) render() {
 
 // recReasonText translates the recorder's reasons ("paused: agent, payment",
 // "disk full" …); unknown ones are shown as they are.
+// recReasons are the recorder's state reasons (recording package) that
+// have a translation; other text is shown as the recorder wrote it.
+var recReasons = map[string]bool{
+	"starting": true, "stopped": true, "customer opted out": true, "switched off by supervisor": true,
+	"recording policy is off": true, "customer declined recording": true, "waiting for customer consent": true,
+	"disk full": true, "write error": true,
+}
+
 func recReasonText(why string) string {
 	if rest, ok := strings.CutPrefix(why, "paused: "); ok {
 		var out []string
@@ -278,27 +286,8 @@ func recReasonText(why string) string {
 		}
 		return strings.Join(out, ", ")
 	}
-	switch why {
-	case "":
-		return ""
-	case "starting":
-		return lang.L("starting")
-	case "stopped":
-		return lang.L("stopped")
-	case "customer opted out":
-		return lang.L("customer opted out")
-	case "switched off by supervisor":
-		return lang.L("switched off by supervisor")
-	case "recording policy is off":
-		return lang.L("recording policy is off")
-	case "customer declined recording":
-		return lang.L("customer declined recording")
-	case "waiting for customer consent":
-		return lang.L("waiting for customer consent")
-	case "disk full":
-		return lang.L("disk full")
-	case "write error":
-		return lang.L("write error")
+	if recReasons[why] {
+		return lang.L(why) // the recorder's reasons are translation keys
 	}
 	if rest, ok := strings.CutPrefix(why, "cannot start: "); ok {
 		return lang.L("cannot start: {{.Err}}", map[string]any{"Err": rest})
