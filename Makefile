@@ -29,7 +29,7 @@ run: build
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 		echo "No display found: starting under Xvfb (screenshots: import -window root shot.png)"; \
 		scripts/deps.sh test; \
-		xvfb-run -a -s "-screen 0 1280x800x24" $(BUILD)/softphone --demo; \
+		dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" $(BUILD)/softphone --demo; \
 	else \
 		$(BUILD)/softphone --demo; \
 	fi

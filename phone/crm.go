@@ -40,7 +40,9 @@ const keptLookups = 8
 // "CRM unavailable".
 func (a *Agent) startLookupLocked(c *call) {
 	cc := a.cfg.CRM
-	if cc == nil || c.info.Number == "" {
+	// Extensions by name ("echo", "support") are colleagues and services,
+	// not customers: no lookup, no card.
+	if cc == nil || c.info.Number == "" || IsUserName(c.info.Number) {
 		return
 	}
 	c.lookup = crm.NewLookup(crm.LookupConfig{

@@ -138,3 +138,27 @@ func TestCustomerCallShowsMaskedCardAndPausesForPayment(t *testing.T) {
 		t.Fatalf("audit log: %v %+v", err, rep.Problems)
 	}
 }
+
+// TestNoCRMLookupForExtensions: calling a named extension (the echo test)
+// asks the CRM nothing and shows no customer card.
+func TestNoCRMLookupForExtensions(t *testing.T) {
+	checkLeaks(t)
+	r := newDemoRig(t)
+	id, err := r.agent.Dial(context.Background(), "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.events.waitFor(t, "echo call active", 10*time.Second, callState(id, CallActive))
+	if _, _, _, err := r.agent.Contact(id); err == nil {
+		t.Fatal("a CRM lookup ran for the echo extension")
+	}
+	r.agent.Hangup(id)
+	r.events.waitFor(t, "ended", 10*time.Second, callState(id, CallEnded))
+	r.events.mu.Lock()
+	defer r.events.mu.Unlock()
+	for _, e := range r.events.events {
+		if c, ok := e.(ContactChanged); ok {
+			t.Fatalf("CRM event for an extension call: %+v", c.Event)
+		}
+	}
+}
