@@ -29,10 +29,14 @@ type Endpoints interface {
 // Config is what an Agent needs besides the file configuration.
 type Config struct {
 	Settings config.Config
+	// SettingsFile is where SaveSettings writes the configuration; ""
+	// keeps saved settings in memory (the demo).
+	SettingsFile string
 	// RootCAs, when set, replaces Settings.Account.CAFile and the system
 	// roots (the demo trusts only the CA it made at start).
 	RootCAs *x509.CertPool
-	// Endpoints opens audio devices per call; nil means silence in, nothing out.
+	// Endpoints opens audio devices per call; nil means silence in, nothing
+	// out. If it is also a DeviceSelector, saved settings select its devices.
 	Endpoints Endpoints
 	// Auth checks logins and releases the SIP password; nil allows only
 	// Register with a password from elsewhere (automation with
@@ -95,19 +99,6 @@ func (a *Agent) Settings() config.Config {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.cfg.Settings
-}
-
-// UpdateSettings replaces the configuration. Account changes take effect
-// at the next registration (log out and in); media and call settings with
-// the next call.
-func (a *Agent) UpdateSettings(s config.Config) error {
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	a.mu.Lock()
-	a.cfg.Settings = s
-	a.mu.Unlock()
-	return nil
 }
 
 // Snapshot returns the current state.

@@ -22,35 +22,32 @@ func (u *UA) aor() sip.Uri {
 	return a
 }
 
-// targetURI turns what the user dialled into a SIP URI: a full sip:/sips:
-// URI is used as is; "user@host" gets "sip:"; a bare number or name is
-// placed in our domain.
+// targetURI checks the request URI of a call or transfer. The caller
+// (phone.TargetURI) has already turned what the agent typed into a SIP URI;
+// sip only validates it: a sip:/sips: URI with a host, nothing that could
+// break out of the request line.
 func (u *UA) targetURI(target string) (sip.Uri, error) {
-	target = strings.TrimSpace(target)
 	if target == "" {
 		return sip.Uri{}, errors.New("no one to call: the target is empty")
 	}
-	if strings.ContainsAny(target, " <>\"\r\n") {
-		return sip.Uri{}, fmt.Errorf("%q is not a valid SIP address or number", target)
+	if strings.ContainsAny(target, " <>\"\r\n\t") {
+		return sip.Uri{}, fmt.Errorf("%w: %q", ErrBadTarget, target)
 	}
 	lower := strings.ToLower(target)
 	if !strings.HasPrefix(lower, "sip:") && !strings.HasPrefix(lower, "sips:") {
-		if !strings.Contains(target, "@") {
-			target += "@" + u.cfg.Domain
-		}
-		target = "sip:" + target
+		return sip.Uri{}, fmt.Errorf("%w: %q is not a sip: or sips: URI", ErrBadTarget, target)
 	}
 	var uri sip.Uri
 	if err := sip.ParseUri(target, &uri); err != nil {
-		return sip.Uri{}, fmt.Errorf("%q is not a valid SIP address: %w", target, err)
+		return sip.Uri{}, fmt.Errorf("%w: %q: %v", ErrBadTarget, target, err)
 	}
 	if uri.Host == "" {
-		return sip.Uri{}, fmt.Errorf("%q has no host", target)
+		return sip.Uri{}, fmt.Errorf("%w: %q has no host", ErrBadTarget, target)
 	}
 	return uri, nil
 }
 
-// Dial calls target (a SIP URI, user@host, or a number in our domain)
+// Dial calls target, a sip:/sips: URI with a host (phone.TargetURI makes it)
 // with the SDP offer, through the server the UA registered with.
 // progress, if not nil, is called on the goroutine that called Dial for
 // every provisional response above 100 (180 Ringing, 183 Session

@@ -59,20 +59,14 @@ func TestTargetURI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ua.Close()
-	tests := []struct{ in, want string }{
-		{"+4930123456", "sip:+4930123456@pbx.example.com"},
-		{"bob", "sip:bob@pbx.example.com"},
-		{"bob@other.example", "sip:bob@other.example"},
-		{"sip:carol@x.example;transport=tls", "sip:carol@x.example;transport=tls"},
-		{" 200 ", "sip:200@pbx.example.com"},
-	}
-	for _, tt := range tests {
-		u, err := ua.targetURI(tt.in)
-		if err != nil || u.String() != tt.want {
-			t.Errorf("targetURI(%q) = %v, %v; want %s", tt.in, u.String(), err, tt.want)
+	// phone.TargetURI makes the URI; sip only validates it.
+	for _, ok := range []string{"sip:+4930123456@pbx.example.com", "sip:carol@x.example;transport=tls", "sips:bob@y.example"} {
+		u, err := ua.targetURI(ok)
+		if err != nil || u.String() != ok {
+			t.Errorf("targetURI(%q) = %v, %v; want it unchanged", ok, u.String(), err)
 		}
 	}
-	for _, bad := range []string{"", "a b", "<sip:x>", "x\r\nVia: y"} {
+	for _, bad := range []string{"", "bob", "200", "bob@other.example", " sip:a@b", "sip:a b@c", "<sip:x@y>", "sip:x@y\r\nVia: y", "sip:@", "tel:+4930123456"} {
 		if _, err := ua.targetURI(bad); err == nil {
 			t.Errorf("targetURI(%q) accepted", bad)
 		}

@@ -84,6 +84,9 @@ type Desktop struct {
 	enrol    *enrolData
 	ringing  bool
 	lastUser time.Time // last input, for the idle lock
+	// pendingLink is a clicked link waiting for the main view and the
+	// registration (OpenLink).
+	pendingLink string
 
 	// Login, Enrol, Lock and Main are the current views; only the one for
 	// the current screen is non-nil. Tests read their widgets.
@@ -325,6 +328,7 @@ func (d *Desktop) showMain() {
 	d.Main = m
 	// Ready to type a number; the call shortcuts still work from here.
 	d.win.Canvas().Focus(m.Dialer.Number)
+	d.dialPendingLink()
 }
 
 // loggedIn moves from login/enrolment to the main view.
@@ -486,6 +490,7 @@ func (d *Desktop) apply(ev phone.Event) {
 		if d.Main != nil {
 			d.Main.applyRegistration()
 		}
+		d.dialPendingLink()
 	case phone.LoginChanged:
 		d.applyLogin(e.Login)
 	case phone.CallChanged:

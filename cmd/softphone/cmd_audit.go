@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"softphone/audit"
-	"softphone/config"
 )
 
 func init() {
@@ -16,11 +15,6 @@ func init() {
 		run:     runAudit,
 	})
 }
-
-// auditAnchorKey returns the key that authenticates the audit anchor, or nil
-// when it is not available (then the anchor's MAC is reported as not
-// checked). The auth work wires it to the keyring.
-var auditAnchorKey = func(ctx context.Context, env *cli, configPath string) ([]byte, error) { return nil, nil }
 
 func runAudit(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 || args[0] != "verify" {
@@ -37,7 +31,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitUsage, fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0)))
 	}
 	if *path == "" && *cfgPath != "" {
-		if cfg, err := config.Load(*cfgPath); err == nil && cfg.Auth.ProfileDir != "" {
+		if cfg, _, err := loadConfig(*cfgPath, true); err == nil && cfg.Auth.ProfileDir != "" {
 			*path = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log")
 		}
 	}
@@ -48,7 +42,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		}
 		*path = p
 	}
-	key, err := auditAnchorKey(ctx, env, *cfgPath)
+	key, err := env.deps.auditAnchorKey(ctx, env, *cfgPath)
 	if err != nil {
 		return env.fail(exitLoginRefused, err)
 	}

@@ -3,13 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"filippo.io/age"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"filippo.io/age"
+
 	"softphone/audit"
+	"softphone/auth"
 	"softphone/config"
 	"softphone/recording"
 )
@@ -31,15 +33,20 @@ type headlessUser struct {
 	AuditKey []byte         // audit anchor HMAC key (keyring); nil: anchor MAC not checked
 }
 
-// errHeadlessLogin is returned until the auth work wires loginHeadless.
-var errHeadlessLogin = errors.New("headless login is not available yet (auth not wired)")
-
-// loginHeadless authenticates the user of a headless command (password and
-// TOTP from env or stdin, as for every headless command) for the profile
-// (--profile, or "" for $SOFTPHONE_PROFILE) and unlocks the local keys. It
-// is to be wired to package auth (see the lead's report); tests set it.
-var loginHeadless = func(ctx context.Context, env *cli, configPath, profile string) (headlessUser, error) {
-	return headlessUser{}, errHeadlessLogin
+// loginRecordings logs in the user of a recordings command and unlocks
+// the local keys.
+func loginRecordings(ctx context.Context, env *cli, configPath, profile string) (headlessUser, int) {
+	acct, code := env.deps.login(ctx, env, authFlags{configPath: configPath, profile: profile})
+	if acct == nil {
+		return headlessUser{}, code
+	}
+	local, err := acct.machineSecret(auth.MachineRecordingKey)
+	if err != nil {
+		return headlessUser{}, env.fail(exitLoginRefused, err)
+	}
+	// The anchor key is optional: without it the anchor MAC is "not checked".
+	auditKey, _ := acct.machineSecret(auth.MachineAuditKey)
+	return headlessUser{Actor: acct.profile, Role: recording.Role(acct.role), LocalKey: local, AuditKey: auditKey}, exitOK
 }
 
 // recordingsCtx is what every recordings subcommand has once set up.
@@ -167,9 +174,9 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	if code != exitOK {
 		return nil, code
 	}
-	u, err := loginHeadless(ctx, env, cfgPath, profile)
-	if err != nil {
-		return nil, env.fail(exitLoginRefused, err)
+	u, code := loginRecordings(ctx, env, cfgPath, profile)
+	if code != exitOK {
+		return nil, code
 	}
 	rcpts, err := recording.ParseRecipients(cfg.Recording.Recipients)
 	if err != nil {
@@ -200,14 +207,7 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 
 // recordingsConfig reads the configuration file (path or the default).
 func recordingsConfig(env *cli, path string) (config.Config, int) {
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return config.Config{}, env.fail(exitConfig, err)
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
+	cfg, _, err := loadConfig(path, true)
 	if err == nil {
 		err = cfg.Recording.Validate()
 	}
