@@ -45,8 +45,11 @@ type call struct {
 	sess   *audio.Session
 	io     *lateIO
 	rec    *recording.Recorder // nil unless recording is configured
-	tap    *recTap             // set at creation; read by media goroutines
-	lookup *crm.Lookup         // nil without a CRM; set at creation
+	// recStatus is what rec last reported (RecordingNone without a
+	// recorder); replayed to new watchers.
+	recStatus RecordingStatus
+	tap       *recTap     // set at creation; read by media goroutines
+	lookup    *crm.Lookup // nil without a CRM; set at creation
 	// What the CRM said about recording, applied when the recorder starts.
 	consent crm.Consent
 	payment bool
@@ -94,8 +97,10 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call 
 	c.info = CallInfo{ID: c.id, Direction: dir, State: st, Remote: remote, Number: number, RemoteName: name, Created: time.Now()}
 	a.calls[c.id] = c
 	a.order = append(a.order, c.id)
-	a.emitLocked(CallChanged{c.info})
+	// The CRM lookup's first state goes out before the call, so a watcher
+	// never sees a call whose contact state is unknown.
 	a.startLookupLocked(c)
+	a.emitLocked(CallChanged{c.info})
 	return c
 }
 

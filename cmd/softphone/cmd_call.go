@@ -149,7 +149,7 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 			}
 		case phone.RecordingChanged:
 			if ours[e.CallID] {
-				env.emit("recording_state", map[string]any{"call_id": e.CallID, "state": e.State, "reason": e.Reason})
+				env.emit("recording_state", map[string]any{"call_id": e.CallID, "state": e.State.String(), "reason": e.Reason()})
 			}
 		case phone.DTMFReceived:
 			if ours[e.CallID] {
