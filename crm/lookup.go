@@ -20,8 +20,10 @@ type Auditor interface {
 	Record(action, actor string, attrs map[string]string) error
 }
 
-// Clock schedules the re-masking of revealed fields; tests inject a fake.
-type Clock interface {
+// Scheduler schedules the re-masking of revealed fields; tests inject a
+// fake. (What time it is comes from a func() time.Time everywhere; this is
+// not a clock but a timer source.)
+type Scheduler interface {
 	AfterFunc(d time.Duration, f func()) Timer
 }
 
@@ -30,10 +32,10 @@ type Timer interface {
 	Stop() bool
 }
 
-type realClock struct{}
+type realScheduler struct{}
 
-// AfterFunc implements Clock with time.AfterFunc.
-func (realClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+// AfterFunc implements Scheduler with time.AfterFunc.
+func (realScheduler) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // Audit actions written by a Lookup.
 const (
@@ -78,13 +80,9 @@ type LookupConfig struct {
 	// and should return quickly.
 	OnEvent func(Event)
 	Logger  *slog.Logger
+	// Scheduler times the re-masking; nil is time.AfterFunc (tests set a fake).
+	Scheduler Scheduler
 }
-
-// Option adjusts a Lookup.
-type Option func(*Lookup)
-
-// WithClock replaces the clock used for re-masking (tests).
-func WithClock(c Clock) Option { return func(l *Lookup) { l.clock = c } }
 
 // State is the state of a Lookup.
 type State int
@@ -172,7 +170,7 @@ type Event struct {
 // call with NewLookup, Start it, and Close it at call end.
 type Lookup struct {
 	cfg   LookupConfig
-	clock Clock
+	clock Scheduler
 	log   *slog.Logger
 
 	mu sync.Mutex // guards everything below; held only briefly, never while calling out
@@ -204,7 +202,7 @@ type revealTimer struct {
 
 // NewLookup creates the Lookup of one call. It starts one goroutine that
 // delivers events; Close stops it.
-func NewLookup(cfg LookupConfig, opts ...Option) *Lookup {
+func NewLookup(cfg LookupConfig) *Lookup {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -216,15 +214,15 @@ func NewLookup(cfg LookupConfig, opts ...Option) *Lookup {
 	}
 	l := &Lookup{
 		cfg:      cfg,
-		clock:    realClock{},
+		clock:    cfg.Scheduler,
 		selected: -1,
 		revealed: map[string]revealTimer{},
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		dispDone: make(chan struct{}),
 	}
-	for _, o := range opts {
-		o(l)
+	if l.clock == nil {
+		l.clock = realScheduler{}
 	}
 	l.log = cfg.Logger
 	if l.log == nil {
