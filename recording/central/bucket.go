@@ -3,10 +3,12 @@ package central
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -90,14 +92,15 @@ type ObjectInfo struct {
 func (b *Bucket) full(key string) string { return b.prefix + key }
 
 // Put stores data under key with the lock, then reads the object's metadata
-// back and checks the SHA-256 the store computed and the size. The store
-// rejects a body that does not match the checksum header.
+// back and checks its size, its ETag (the MD5 the store computed over what it
+// received) and the SHA-256 recorded with it. The store itself rejects a
+// body that does not match the Content-MD5 header.
 func (b *Bucket) Put(ctx context.Context, key string, data []byte, lock Lock) (string, error) {
 	sum := sha256.Sum256(data)
 	want := base64.StdEncoding.EncodeToString(sum[:])
 	opts := minio.PutObjectOptions{
 		ContentType: "application/octet-stream", SendContentMd5: true, DisableMultipart: true,
-		Checksum: minio.ChecksumSHA256, UserMetadata: map[string]string{"sha256": want},
+		UserMetadata: map[string]string{"sha256": want},
 	}
 	if lock.LegalHold {
 		opts.LegalHold = minio.LegalHoldEnabled
@@ -112,14 +115,14 @@ func (b *Bucket) Put(ctx context.Context, key string, data []byte, lock Lock) (s
 	if err != nil {
 		return "", fmt.Errorf("upload %s: %w", key, err)
 	}
-	if info.ChecksumSHA256 != "" && info.ChecksumSHA256 != want {
-		return "", fmt.Errorf("upload %s: %w", key, ErrChecksum)
-	}
 	st, err := b.mc.StatObject(ctx, b.bucket, b.full(key), minio.StatObjectOptions{VersionID: info.VersionID})
 	if err != nil {
 		return "", fmt.Errorf("check %s: %w", key, err)
 	}
-	if st.Size != int64(len(data)) || st.UserMetadata["Sha256"] != want && st.UserMetadata["sha256"] != want {
+	md := md5.Sum(data)
+	etag := strings.Trim(st.ETag, `"`)
+	if st.Size != int64(len(data)) || etag != hex.EncodeToString(md[:]) ||
+		st.UserMetadata["Sha256"] != want && st.UserMetadata["sha256"] != want {
 		return "", fmt.Errorf("check %s: %w", key, ErrChecksum)
 	}
 	return info.VersionID, nil

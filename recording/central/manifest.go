@@ -58,7 +58,9 @@ func recPrefix(day, id string) string { return "rec/" + day + "/" + id + "/" }
 
 func manifestKey(day, id string) string { return recPrefix(day, id) + "manifest.age" }
 
-func packKey(day, id string, n int) string { return fmt.Sprintf("%spack-%06d.age", recPrefix(day, id), n) }
+func packKey(day, id string, n int) string {
+	return fmt.Sprintf("%spack-%06d.age", recPrefix(day, id), n)
+}
 
 // dayOf is the UTC day of a recording's start, the first level of its key.
 func dayOf(m recording.Meta) string { return m.Started.UTC().Format(time.DateOnly) }

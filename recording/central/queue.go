@@ -17,8 +17,8 @@ import (
 // recording in the queue directory, replaced atomically after every step,
 // so an upload resumes after a crash at the first pack not yet verified.
 type job struct {
-	ID   string `json:"id"`
-	Day  string `json:"day"`
+	ID  string `json:"id"`
+	Day string `json:"day"`
 	// Packs are the packs uploaded and verified so far.
 	Packs []Pack `json:"packs"`
 	// ManifestSum is the SHA-256 of the manifest content last uploaded
