@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"softphone/internal/s3store"
 	"softphone/recording"
 	"softphone/recording/central"
 )
@@ -35,7 +36,7 @@ type slowPutter struct {
 	n     atomic.Int64
 }
 
-func (s *slowPutter) Put(ctx context.Context, key string, data []byte, lock central.Lock) (string, error) {
+func (s *slowPutter) Put(ctx context.Context, key string, data []byte, lock s3store.Lock) (string, error) {
 	time.Sleep(s.delay)
 	s.n.Add(1)
 	return s.Putter.Put(ctx, key, data, lock)
@@ -58,7 +59,7 @@ func uploadChild() int {
 		fmt.Println("store:", err)
 		return 2
 	}
-	b, err := central.OpenBucket(central.StoreConfig{Endpoint: env("ENDPOINT"), Bucket: env("BUCKET"),
+	b, err := s3store.Open(s3store.Config{Endpoint: env("ENDPOINT"), Bucket: env("BUCKET"),
 		Region: "us-east-1", Prefix: "acme/", AccessKey: env("ACCESS"), SecretKey: env("SECRET")})
 	if err != nil {
 		fmt.Println("bucket:", err)
@@ -152,4 +153,3 @@ func TestKillMidUploadResumes(t *testing.T) {
 		require.Equal(t, 44+8*recording.SampleRate*4, wav.Len(), id)
 	}
 }
-

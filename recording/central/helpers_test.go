@@ -13,6 +13,7 @@ import (
 	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
+	"softphone/internal/s3store"
 	"softphone/internal/testpeer"
 	"softphone/recording"
 	"softphone/recording/central"
@@ -115,15 +116,15 @@ func sine(f float64, n, off int) []int16 {
 }
 
 // s3Bucket starts a real server and opens its bucket under a prefix.
-func s3Bucket(t testing.TB) (*testpeer.S3, *central.Bucket) {
+func s3Bucket(t testing.TB) (*testpeer.S3, *s3store.Bucket) {
 	t.Helper()
 	srv := testpeer.StartS3(t)
 	return srv, openBucket(t, srv)
 }
 
-func openBucket(t testing.TB, srv *testpeer.S3) *central.Bucket {
+func openBucket(t testing.TB, srv *testpeer.S3) *s3store.Bucket {
 	t.Helper()
-	b, err := central.OpenBucket(central.StoreConfig{
+	b, err := s3store.Open(s3store.Config{
 		Endpoint: srv.Endpoint, Bucket: srv.Bucket, Region: srv.Region, Prefix: "acme/",
 		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey,
 	})

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"softphone/internal/s3store"
 	"softphone/recording"
 )
 
 // versions lists every version of every object of a recording.
-func (r *Reviewer) versions(ctx context.Context, it Item) ([]ObjectInfo, error) {
+func (r *Reviewer) versions(ctx context.Context, it Item) ([]s3store.ObjectInfo, error) {
 	objs, err := r.cfg.Store.List(ctx, recPrefix(it.Day, it.ID()), true)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 
 	"filippo.io/age"
 
+	"softphone/internal/s3store"
 	"softphone/recording"
 )
 
@@ -25,11 +26,11 @@ const (
 	actDelete  = "recording.delete"
 )
 
-// Objects is the central store as the reviewer needs it; *Bucket implements it.
+// Objects is the central store as the reviewer needs it; *s3store.Bucket implements it.
 type Objects interface {
 	Putter
 	Get(ctx context.Context, key string, max int64) ([]byte, error)
-	List(ctx context.Context, prefix string, versions bool) ([]ObjectInfo, error)
+	List(ctx context.Context, prefix string, versions bool) ([]s3store.ObjectInfo, error)
 	SetLegalHold(ctx context.Context, key, versionID string, on bool) error
 	LegalHold(ctx context.Context, key, versionID string) (bool, error)
 	RemoveVersion(ctx context.Context, key, versionID string, bypass bool) error
@@ -185,7 +186,7 @@ type group struct {
 	reviews  []string
 }
 
-func groupRecordings(objs []ObjectInfo) []group {
+func groupRecordings(objs []s3store.ObjectInfo) []group {
 	byID := map[string]*group{}
 	var order []string
 	for _, o := range objs {
@@ -285,7 +286,7 @@ func (r *Reviewer) Note(ctx context.Context, id, note string, resolve bool) erro
 	rand.Read(rnd[:])
 	key := fmt.Sprintf("%sreview-%020d-%s.age", recPrefix(it.Day, id), now.UnixNano(), hex.EncodeToString(rnd[:]))
 	m := it.Manifest.Meta
-	if _, err := r.cfg.Store.Put(ctx, key, data, Lock{RetainUntil: m.RetainUntil}); err != nil {
+	if _, err := r.cfg.Store.Put(ctx, key, data, s3store.Lock{RetainUntil: m.RetainUntil}); err != nil {
 		return err
 	}
 	return r.cfg.Auditor.Record(actReview, r.cfg.Actor, map[string]string{

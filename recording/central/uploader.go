@@ -16,6 +16,7 @@ import (
 
 	"filippo.io/age"
 
+	"softphone/internal/s3store"
 	"softphone/recording"
 )
 
@@ -31,9 +32,9 @@ type Source interface {
 	Offload(id, actor string) error
 }
 
-// Putter stores one object and verifies it; *Bucket implements it.
+// Putter stores one object and verifies it; *s3store.Bucket implements it.
 type Putter interface {
-	Put(ctx context.Context, key string, data []byte, lock Lock) (string, error)
+	Put(ctx context.Context, key string, data []byte, lock s3store.Lock) (string, error)
 }
 
 // UploaderConfig is what an Uploader needs.
@@ -255,8 +256,8 @@ func (u *Uploader) sealedSegments(m recording.Meta, closed bool, from int) int {
 	}
 }
 
-func (u *Uploader) lock(m recording.Meta) Lock {
-	return Lock{LegalHold: m.OnHold(), RetainUntil: m.RetainUntil, Compliance: u.cfg.Compliance}
+func (u *Uploader) lock(m recording.Meta) s3store.Lock {
+	return s3store.Lock{LegalHold: m.OnHold(), RetainUntil: m.RetainUntil, Compliance: u.cfg.Compliance}
 }
 
 // uploadPacks uploads full packs (and, once sealed, the rest) of a recording.

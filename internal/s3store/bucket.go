@@ -1,4 +1,4 @@
-package central
+package s3store
 
 import (
 	"bytes"
@@ -21,9 +21,9 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
-// StoreConfig says where the central bucket is. The keys come from the
+// Config says where the central bucket is. The keys come from the
 // vault or keyring, never from the configuration file.
-type StoreConfig struct {
+type Config struct {
 	// Endpoint is the S3 URL, e.g. https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:7070.
 	Endpoint string
 	Bucket   string
@@ -36,15 +36,15 @@ type StoreConfig struct {
 	RootCAs *x509.CertPool
 }
 
-// Bucket is the central store: one S3 bucket (with Object Lock) under a prefix.
+// Bucket is one S3 bucket (with Object Lock) under a key prefix.
 type Bucket struct {
 	mc     *minio.Client
 	bucket string
 	prefix string
 }
 
-// OpenBucket makes the S3 client. It does no I/O.
-func OpenBucket(cfg StoreConfig) (*Bucket, error) {
+// Open makes the S3 client. It does no I/O.
+func Open(cfg Config) (*Bucket, error) {
 	u, err := url.Parse(cfg.Endpoint)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("%w: endpoint %q: want http(s)://host[:port]", ErrConfig, cfg.Endpoint)
@@ -140,7 +140,7 @@ func (b *Bucket) Get(ctx context.Context, key string, max int64) ([]byte, error)
 		return nil, b.mapErr(key, err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrTampered, key, max)
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrTooLarge, key, max)
 	}
 	return data, nil
 }
