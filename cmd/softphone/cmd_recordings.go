@@ -17,7 +17,7 @@ import (
 func init() {
 	register(command{
 		name:    "recordings",
-		summary: "list|play|export|flag|delete|hold|release|verify call recordings",
+		summary: "list|play|export|flag|delete|hold|release|verify|sync|review call recordings",
 		run:     runRecordings,
 	})
 }
@@ -66,6 +66,9 @@ func recordingsUsage(env *cli) int {
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
   policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
+  sync    [--watch]                            upload to central storage and ship the audit log
+  list --central [--flagged] [--agent NAME]    recordings in central storage
+  review  [list|play|note|hold|release|delete] supervisor review of central storage (recordings review --help)
 common flags: --config FILE, --profile NAME, --audit-log FILE
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
@@ -76,6 +79,9 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 		return recordingsUsage(env)
 	}
 	sub, args := args[0], args[1:]
+	if h := centralSubcommand(sub, args); h != nil {
+		return h(ctx, env, args) // central storage: cmd_sync.go, cmd_review.go
+	}
 	fs := newFlagSet(env, "recordings "+sub)
 	cfgPath := fs.String("config", "", "configuration file (default: user config dir)")
 	profile := fs.String("profile", "", "login profile (default: $SOFTPHONE_PROFILE)")

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"filippo.io/age"
+
+	"softphone/audit"
+	"softphone/auth"
+	"softphone/config"
+	"softphone/internal/s3store"
+	"softphone/recording"
+)
+
+// Vault entries of central storage (softphone secret set NAME).
+const (
+	secretS3AccessKey = "s3-access-key"
+	secretS3SecretKey = "s3-secret-key"
+	// secretOrgIdentity is the organisation's age identity granted to a
+	// reviewer (a supervisor's profile); later machine policy supplies it.
+	secretOrgIdentity = "org-identity"
+)
+
+func init() {
+	for _, s := range []string{secretS3AccessKey, secretS3SecretKey, secretOrgIdentity} {
+		storableSecrets[s] = true
+	}
+}
+
+// centralUser is a logged-in user of a central-storage command.
+type centralUser struct {
+	headlessUser
+	AccessKey, SecretKey string
+	OrgIdentity          string // age identity text from the vault; may be empty
+}
+
+// loginCentral logs in (password and TOTP as for every headless command)
+// and reads the local keys and the central storage secrets from the vault.
+// Tests replace it.
+var loginCentral = func(ctx context.Context, env *cli, configPath, profile string) (centralUser, error) {
+	af := &authFlags{configPath: configPath, profile: profile}
+	svc, code := openAuth(ctx, env, af)
+	if svc == nil {
+		return centralUser{}, fmt.Errorf("cannot open the login store (exit %d)", code)
+	}
+	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
+	if sess == nil {
+		return centralUser{}, errLoginReported{code}
+	}
+	defer svc.Logout(sess)
+	local, err := svc.MachineSecret(sess, auth.MachineRecordingKey)
+	if err != nil {
+		return centralUser{}, err
+	}
+	auditKey, _ := svc.MachineSecret(sess, auth.MachineAuditKey)
+	u := centralUser{headlessUser: headlessUser{Actor: sess.Profile(), Role: recording.Role(sess.Role()), LocalKey: local, AuditKey: auditKey}}
+	if u.AccessKey, err = sess.Secret(secretS3AccessKey); err != nil {
+		return u, fmt.Errorf("central storage key: %w (softphone secret set %s)", err, secretS3AccessKey)
+	}
+	if u.SecretKey, err = sess.Secret(secretS3SecretKey); err != nil {
+		return u, fmt.Errorf("central storage secret: %w (softphone secret set %s)", err, secretS3SecretKey)
+	}
+	u.OrgIdentity, _ = sess.Secret(secretOrgIdentity)
+	return u, nil
+}
+
+// centralFlags are the flags every central command takes.
+type centralFlags struct {
+	cfgPath, profile, auditPath, identity string
+}
+
+// centralCtx is what a central command has once set up.
+type centralCtx struct {
+	env    *cli
+	cfg    config.Config
+	user   centralUser
+	bucket *s3store.Bucket
+	log    *audit.Log
+	// logFile is the audit log's path (shipped by sync).
+	logFile string
+}
+
+func (c *centralCtx) close() { c.log.Close() }
+
+// openCentral loads the configuration, logs in and opens the bucket and the audit log.
+func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, int) {
+	cfg, code := recordingsConfig(env, f.cfgPath)
+	if code != exitOK {
+		return nil, code
+	}
+	st := cfg.Recording.Store
+	if !st.Enabled() {
+		return nil, env.fail(exitConfig, errors.New("central storage is not configured: set [recording.store] endpoint and bucket"))
+	}
+	u, err := loginCentral(ctx, env, f.cfgPath, f.profile)
+	if err != nil {
+		var lr errLoginReported
+		if errors.As(err, &lr) {
+			return nil, lr.code
+		}
+		return nil, env.fail(exitLoginRefused, err)
+	}
+	b, err := s3store.Open(s3store.Config{Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region,
+		Prefix: st.Prefix, AccessKey: u.AccessKey, SecretKey: u.SecretKey})
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
+	}
+	logFile := f.auditPath
+	if logFile == "" {
+		if logFile, err = audit.DefaultPath(); err != nil {
+			return nil, env.fail(exitConfig, err)
+		}
+	}
+	alog, code := openAuditLogFor(env, logFile, u.AuditKey)
+	if alog == nil {
+		return nil, code
+	}
+	return &centralCtx{env: env, cfg: cfg, user: u, bucket: b, log: alog, logFile: logFile}, exitOK
+}
+
+// orgIdentity is the reviewer's organisation identity: an identity file
+// given on the command line, else the vault's org-identity entry.
+type orgIdentity struct {
+	file, text string
+}
+
+// OrgIdentities parses the identity; nothing of it is written anywhere.
+func (o orgIdentity) OrgIdentities() ([]age.Identity, error) {
+	if o.file != "" {
+		f, err := os.Open(o.file)
+		if err != nil {
+			return nil, fmt.Errorf("identity file: %w", err)
+		}
+		defer f.Close()
+		return recording.ParseIdentityFile(f)
+	}
+	if strings.TrimSpace(o.text) == "" {
+		return nil, fmt.Errorf("no organisation identity: give --identity FILE or store it with softphone secret set %s", secretOrgIdentity)
+	}
+	return recording.ParseIdentityFile(strings.NewReader(o.text))
+}
+
+// stateDir is where upload and audit-shipping state live: beside the recordings.
+func stateDir(cfg config.Config) (string, error) {
+	dir, err := cfg.Recording.RecordingDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(dir), "central"), nil
+}
