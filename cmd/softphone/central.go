@@ -17,13 +17,12 @@ import (
 	"softphone/recording"
 )
 
-// Vault entries of central storage (softphone secret set NAME).
+// Vault entries of central storage (softphone secret set NAME). The org
+// identity is granted to a reviewer's profile; later machine policy supplies it.
 const (
-	secretS3AccessKey = "s3-access-key"
-	secretS3SecretKey = "s3-secret-key"
-	// secretOrgIdentity is the organisation's age identity granted to a
-	// reviewer (a supervisor's profile); later machine policy supplies it.
-	secretOrgIdentity = "org-identity"
+	secretS3AccessKey = auth.SecretS3AccessKey
+	secretS3SecretKey = auth.SecretS3SecretKey
+	secretOrgIdentity = auth.SecretOrgIdentity
 )
 
 func init() {
@@ -111,7 +110,12 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 		return nil, env.fail(exitConfig, err)
 	}
 	logFile := f.auditPath
-	if logFile == "" {
+	switch {
+	case logFile != "":
+	case cfg.Auth.ProfileDir != "":
+		// Beside the profile directory, where the login and calls write it.
+		logFile = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log")
+	default:
 		if logFile, err = audit.DefaultPath(); err != nil {
 			return nil, env.fail(exitConfig, err)
 		}
