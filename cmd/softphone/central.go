@@ -110,13 +110,8 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 		return nil, env.fail(exitConfig, err)
 	}
 	logFile := f.auditPath
-	switch {
-	case logFile != "":
-	case cfg.Auth.ProfileDir != "":
-		// Beside the profile directory, where the login and calls write it.
-		logFile = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log")
-	default:
-		if logFile, err = audit.DefaultPath(); err != nil {
+	if logFile == "" {
+		if logFile, err = auditLogPath(cfg); err != nil {
 			return nil, env.fail(exitConfig, err)
 		}
 	}
@@ -125,6 +120,15 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 		return nil, code
 	}
 	return &centralCtx{env: env, cfg: cfg, user: u, bucket: b, log: alog, logFile: logFile}, exitOK
+}
+
+// auditLogPath is where the login and calls write the audit log: beside the
+// profile directory (by default the user config dir's softphone/audit.log).
+func auditLogPath(cfg config.Config) (string, error) {
+	if cfg.Auth.ProfileDir != "" {
+		return filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log"), nil
+	}
+	return audit.DefaultPath()
 }
 
 // orgIdentity is the reviewer's organisation identity: an identity file

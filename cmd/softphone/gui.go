@@ -161,7 +161,14 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		opts = append(opts, ui.WithNotice(noSoundCardNotice))
 	}
 	a := app.NewWithID(appID)
-	desk := ui.New(a, extras(agent, card), opts...)
+	phoneUI := extras(agent, card)
+	// Central storage (central_desktop.go): uploads after login, the Review tab, the upload status line.
+	if cd := startCentralDesk(ctx, settings, recs, agentSession, card, env); cd != nil {
+		if dp, ok := phoneUI.(desktopPhone); ok {
+			phoneUI = centralPhone{desktopPhone: dp, c: cd}
+		}
+	}
+	desk := ui.New(a, phoneUI, opts...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
 	if inst != nil {
