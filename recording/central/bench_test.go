@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,24 +34,44 @@ func heapInuse() uint64 {
 	return ms.HeapInuse
 }
 
-// recordMinute records one minute of synthetic two-channel audio as fast as
-// the recorder's writer keeps up.
-func recordMinute(b *testing.B, d *agentDesk, owner string) {
-	r, err := d.store.Start(context.Background(), recording.CallMeta{CallID: "bench", Direction: "incoming", Number: "+4930123456"}, owner)
-	require.NoError(b, err)
-	a, c := sine(440, 160, 0), sine(660, 160, 0)
-	for k := range 60 * 50 {
-		r.WriteAgent(a)
-		r.WriteCustomer(c)
-		if k%25 == 24 {
-			time.Sleep(2 * time.Millisecond) // the queue holds ~4 s; keep it from overflowing
-		}
+// recordMinutes records n calls of one minute of synthetic two-channel
+// audio at once, each at 50× real time (the recorder's queue holds ~4 s and
+// each sealed segment is fsynced, so faster would drop frames).
+func recordMinutes(b *testing.B, d *agentDesk, n int, owner func(int) string) {
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := d.store.Start(context.Background(), recording.CallMeta{CallID: "bench", Direction: "incoming", Number: "+4930123456"}, owner(i))
+			if err != nil {
+				errs <- err
+				return
+			}
+			a, c := sine(440, 160, 0), sine(660, 160, 0)
+			for k := range 60 * 50 {
+				r.WriteAgent(a)
+				r.WriteCustomer(c)
+				if k%25 == 24 {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			id := r.ID()
+			if err := r.Close(); err != nil {
+				errs <- err
+				return
+			}
+			if m, _, err := d.store.Envelope(id); err != nil || m.Dropped > 0 {
+				errs <- fmt.Errorf("recording %s: %v, %d frames dropped: the minute is not a minute", id, err, m.Dropped)
+			}
+		}()
 	}
-	id := r.ID()
-	require.NoError(b, r.Close())
-	m, _, err := d.store.Envelope(id)
-	require.NoError(b, err)
-	require.Zero(b, m.Dropped, "frames dropped while recording: the minute is not a minute")
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkUploadMinutes uploads one-minute encrypted recordings (1,000 by
@@ -75,9 +96,7 @@ func BenchmarkUploadMinutes(b *testing.B) {
 		const batch = 10
 		for done := 0; done < n; done += batch {
 			c0 := cpuTime()
-			for i := range min(batch, n-done) {
-				recordMinute(b, desk, fmt.Sprintf("agent%03d", (done+i)%500))
-			}
+			recordMinutes(b, desk, min(batch, n-done), func(i int) string { return fmt.Sprintf("agent%03d", (done+i)%500) })
 			c1, t1 := cpuTime(), time.Now()
 			require.NoError(b, u.Sync(ctx))
 			recCPU += c1 - c0
