@@ -31,6 +31,7 @@ type centralDesk struct {
 	session func() *auth.Session
 	card    *soundCard
 	env     *cli
+	ctx     context.Context // the desktop's: playback ends with it
 
 	mu     sync.Mutex // guards the fields below; written by run, read by the UI
 	up     *central.Uploader
@@ -44,7 +45,7 @@ func startCentralDesk(ctx context.Context, cfg config.Config, recs *recording.St
 	if !cfg.Recording.Store.Enabled() {
 		return nil
 	}
-	c := &centralDesk{cfg: cfg, recs: recs, session: session, card: card, env: env}
+	c := &centralDesk{cfg: cfg, recs: recs, session: session, card: card, env: env, ctx: ctx}
 	go c.run(ctx)
 	return c
 }
@@ -184,9 +185,11 @@ func (c *centralDesk) reviewer() (*central.Reviewer, error) {
 // play decrypts a recording in memory and plays it on the output device:
 // the WAV is streamed through a pipe, both channels mixed, 20 ms a frame.
 // It returns once playback started; a new play stops the previous one.
-func (c *centralDesk) play(ctx context.Context, r *central.Reviewer, id string) error {
+func (c *centralDesk) play(r *central.Reviewer, id string) error {
 	pr, pw := io.Pipe()
-	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	// Playback lives on after the request returns, until
+	// the recording ends, another starts, or the desktop closes.
+	pctx, stop := context.WithCancel(c.ctx)
 	c.mu.Lock()
 	if c.stop != nil {
 		c.stop()
@@ -273,7 +276,7 @@ func (p centralPhone) ReviewPlay(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return p.c.play(ctx, r, id)
+	return p.c.play(r, id)
 }
 
 // ReviewNote adds a note; resolve clears the flag.
