@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,9 @@ func StartS3(t testing.TB) *S3 {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipping integration test with a real S3 server in -short mode")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("the S3 test server (scripts/s3-server.sh) runs on Linux")
 	}
 	script, err := repoFile("scripts/s3-server.sh")
 	if err != nil {
