@@ -274,9 +274,16 @@ func TestStoreDownDuringCall(t *testing.T) {
 		}
 	}
 	id := r.ID()
+	t0 := time.Now()
 	require.NoError(t, r.Close())
+	require.Less(t, time.Since(t0), time.Second, "sealing does not wait for the store")
 	retries.Wait()
-	require.Less(t, slowest, 5*time.Millisecond, "a call's writes never wait for the store")
+	// Writes are channel sends that never block; the bound only allows for a loaded machine (-race, 2 cores).
+	require.Less(t, slowest, 50*time.Millisecond, "a call's writes never wait for the store")
+	m, _, err := desk.store.Envelope(id)
+	require.NoError(t, err)
+	require.Zero(t, m.Dropped)
+	require.Equal(t, recording.StatusComplete, m.Status)
 	sum := u.Summary()
 	require.True(t, sum.Retrying)
 	require.NotEmpty(t, sum.LastError)
