@@ -186,22 +186,6 @@ func (b *Bucket) LegalHold(ctx context.Context, key, versionID string) (bool, er
 	return st != nil && *st == minio.LegalHoldEnabled, nil
 }
 
-// Retention returns the retention of one object version (zero time: none).
-func (b *Bucket) Retention(ctx context.Context, key, versionID string) (time.Time, bool, error) {
-	mode, until, err := b.mc.GetObjectRetention(ctx, b.bucket, b.full(key), versionID)
-	if err != nil {
-		var er minio.ErrorResponse
-		if errors.As(err, &er) && (er.Code == "NoSuchObjectLockConfiguration" || er.StatusCode == http.StatusNotFound) {
-			return time.Time{}, false, nil
-		}
-		return time.Time{}, false, b.mapErr(key, err)
-	}
-	if until == nil {
-		return time.Time{}, false, nil
-	}
-	return *until, mode != nil && *mode == minio.Compliance, nil
-}
-
 // RemoveVersion deletes one object version for good. The store refuses
 // while a legal hold or retention protects it (ErrRetained). bypass asks to
 // override GOVERNANCE retention (only roles allowed to delete do).

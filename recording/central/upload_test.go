@@ -195,8 +195,10 @@ func TestLegalHoldAndRetention(t *testing.T) {
 	_, err = sup.Get(ctx, id)
 	require.NoError(t, err)
 
-	// Released, the GOVERNANCE retention is bypassed by a role that may delete.
+	// Released, the GOVERNANCE retention still stops a delete without the
+	// bypass, and is bypassed by a role that may delete.
 	require.NoError(t, sup.Hold(ctx, id, "case closed", false))
+	require.ErrorIs(t, b.RemoveVersion(ctx, vers[0].Key, vers[0].VersionID, false), central.ErrRetained)
 	require.NoError(t, sup.Delete(ctx, id, "erasure request"))
 	_, err = sup.Get(ctx, id)
 	require.ErrorIs(t, err, central.ErrNotFound)
