@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -80,6 +81,9 @@ type ReviewerConfig struct {
 type Reviewer struct {
 	cfg ReviewerConfig
 	log *slog.Logger
+
+	mu   sync.Mutex        // guards days
+	days map[string]string // recording id → day, learnt by List, so Get lists one prefix
 }
 
 // Item is one recording in central storage with its review notes.
@@ -118,7 +122,7 @@ func NewReviewer(cfg ReviewerConfig) (*Reviewer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Reviewer{cfg: cfg, log: cfg.Logger.With("component", "review")}, nil
+	return &Reviewer{cfg: cfg, log: cfg.Logger.With("component", "review"), days: map[string]string{}}, nil
 }
 
 func (r *Reviewer) ids() ([]age.Identity, error) {
@@ -142,7 +146,13 @@ func (r *Reviewer) List(ctx context.Context, f ReviewFilter) ([]Item, error) {
 		return nil, err
 	}
 	var out []Item
-	for _, g := range groupRecordings(objs) {
+	groups := groupRecordings(objs)
+	r.mu.Lock()
+	for _, g := range groups {
+		r.days[g.id] = g.day
+	}
+	r.mu.Unlock()
+	for _, g := range groups {
 		it, err := r.load(ctx, g, ids)
 		if err != nil {
 			r.log.Warn("central recording unreadable", "recording", g.id, "err", err)
@@ -256,7 +266,15 @@ func (r *Reviewer) Get(ctx context.Context, id string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	objs, err := r.cfg.Store.List(ctx, "rec/", false)
+	// A recording seen by List is looked up under its own prefix; otherwise
+	// every recording is listed (the id alone does not say the day).
+	prefix := "rec/"
+	r.mu.Lock()
+	if day, ok := r.days[id]; ok {
+		prefix = recPrefix(day, id)
+	}
+	r.mu.Unlock()
+	objs, err := r.cfg.Store.List(ctx, prefix, false)
 	if err != nil {
 		return Item{}, err
 	}
