@@ -17,6 +17,7 @@ import (
 	"softphone/auth"
 	"softphone/config"
 	"softphone/internal/s3store"
+	"softphone/phone"
 	"softphone/recording"
 	"softphone/recording/central"
 	"softphone/ui"
@@ -40,14 +41,35 @@ type centralDesk struct {
 }
 
 // startCentralDesk starts the background work; nil when central storage is
-// not configured. It ends with ctx.
-func startCentralDesk(ctx context.Context, cfg config.Config, recs *recording.Store, session func() *auth.Session, card *soundCard, env *cli) *centralDesk {
+// not configured. It ends with ctx. watch, if set, is the agent's event
+// stream: an ended call (its recording is sealed by then) starts the upload
+// at once instead of at the next look.
+func startCentralDesk(ctx context.Context, cfg config.Config, recs *recording.Store, session func() *auth.Session,
+	card *soundCard, env *cli, watch func(context.Context, func(phone.Event) bool)) *centralDesk {
 	if !cfg.Recording.Store.Enabled() {
 		return nil
 	}
 	c := &centralDesk{cfg: cfg, recs: recs, session: session, card: card, env: env, ctx: ctx}
 	go c.run(ctx)
+	if watch != nil {
+		go watch(ctx, func(e phone.Event) bool {
+			if cc, ok := e.(phone.CallChanged); ok && cc.Call.State == phone.CallEnded {
+				c.kick()
+			}
+			return true
+		})
+	}
 	return c
+}
+
+// kick tells the uploader a recording may have been sealed; never blocks.
+func (c *centralDesk) kick() {
+	c.mu.Lock()
+	up := c.up
+	c.mu.Unlock()
+	if up != nil {
+		up.Kick()
+	}
 }
 
 // run waits for a login, connects, then uploads and ships until ctx ends.

@@ -79,7 +79,7 @@ func TestDesktopCentral(t *testing.T) {
 	require.NoError(t, r.Close())
 
 	card := newSoundCard(config.Audio{Backend: "null"}, "null", env.log)
-	cd := startCentralDesk(ctx, cfg, recs, func() *auth.Session { return sess }, card, env)
+	cd := startCentralDesk(ctx, cfg, recs, func() *auth.Session { return sess }, card, env, nil)
 	require.NotNil(t, cd)
 	p := centralPhone{c: cd}
 	var _ ui.Reviewer = p

@@ -163,7 +163,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	a := app.NewWithID(appID)
 	phoneUI := extras(agent, card)
 	// Central storage (central_desktop.go): uploads after login, the Review tab, the upload status line.
-	if cd := startCentralDesk(ctx, settings, recs, agentSession, card, env); cd != nil {
+	if cd := startCentralDesk(ctx, settings, recs, agentSession, card, env, agent.Watch); cd != nil {
 		if dp, ok := phoneUI.(desktopPhone); ok {
 			phoneUI = centralPhone{desktopPhone: dp, c: cd}
 		}
