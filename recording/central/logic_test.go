@@ -1,6 +1,7 @@
 package central
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -130,4 +131,43 @@ func FuzzOpen(f *testing.F) {
 		var m Manifest
 		_ = open(data, []age.Identity{org}, &m)
 	})
+}
+
+// missingSegments is a Source whose recording lost a segment file.
+type missingSegments struct{ dir string }
+
+func (m missingSegments) List(string, recording.Role, recording.Filter) ([]recording.Meta, error) {
+	return []recording.Meta{{ID: "0123456789abcdef0123456789abcdef", Status: recording.StatusComplete, Segments: 2}}, nil
+}
+func (m missingSegments) Envelope(string) (recording.Meta, []byte, error) {
+	return recording.Meta{}, nil, nil
+}
+func (m missingSegments) SegmentPath(id string, n int) string { return m.dir + "/none" }
+func (m missingSegments) Offload(string, string) error        { return nil }
+
+type failPutter struct{ calls int }
+
+func (f *failPutter) Put(context.Context, string, []byte, s3store.Lock) (string, error) {
+	f.calls++
+	return "", errors.New("store down")
+}
+
+// TestTamperedRecordingIsSkipped: a recording that cannot be uploaded
+// (missing segment) is reported once per pass and does not make the
+// uploader back off as if the store were down.
+func TestTamperedRecordingIsSkipped(t *testing.T) {
+	org, _ := age.GenerateX25519Identity()
+	var events []Event
+	p := &failPutter{}
+	u, err := NewUploader(UploaderConfig{Source: missingSegments{t.TempDir()}, Store: p, QueueDir: t.TempDir(),
+		Recipients: []age.Recipient{org.Recipient()}, Agent: "a", OnEvent: func(e Event) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Sync(context.Background()); err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if p.calls != 0 || len(events) != 1 || events[0].State != StateSkipped || !errors.Is(events[0].Err, recording.ErrTampered) {
+		t.Fatalf("puts %d, events %+v", p.calls, events)
+	}
 }

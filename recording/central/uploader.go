@@ -191,7 +191,7 @@ func (u *Uploader) Sync(ctx context.Context) error {
 		if err != nil && first == nil {
 			first = err
 		}
-		if err != nil && !errors.Is(err, recording.ErrTampered) {
+		if err != nil {
 			break // the store is failing: the next pass retries
 		}
 	}
@@ -219,13 +219,20 @@ func (u *Uploader) syncOne(ctx context.Context, m recording.Meta) (done bool, er
 	}
 	j.Day = dayOf(m)
 	closed := m.Status != recording.StatusActive
-	if err := u.uploadPacks(ctx, j, m, closed); err != nil {
-		return false, u.failed(j, err)
-	}
-	if !closed {
+	err = u.uploadPacks(ctx, j, m, closed)
+	if err == nil && !closed {
 		return false, nil
 	}
-	if err := u.uploadManifest(ctx, j); err != nil {
+	if err == nil {
+		err = u.uploadManifest(ctx, j)
+	}
+	switch {
+	case errors.Is(err, recording.ErrTampered):
+		// A missing segment or a broken index entry: retrying cannot help
+		// and must not hold up the others; recordings verify reports it.
+		u.emit(Event{Recording: m.ID, State: StateSkipped, Err: err})
+		return true, nil
+	case err != nil:
 		return false, u.failed(j, err)
 	}
 	return u.offload(j), nil
