@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"softphone/auth"
 )
@@ -17,8 +18,21 @@ type account struct {
 
 	profile string
 	role    auth.Role
-	// keys stand in for the machine secrets when svc is nil (tests).
-	keys map[string][]byte
+	// keys and secrets stand in for the machine secrets and the vault when
+	// svc is nil (tests).
+	keys    map[string][]byte
+	secrets map[string]string
+}
+
+// secret returns a named secret from the profile's vault.
+func (a *account) secret(name string) (string, error) {
+	if a.sess == nil {
+		if v, ok := a.secrets[name]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("secret %s not set", name)
+	}
+	return a.sess.Secret(name)
 }
 
 // machineSecret returns one of the machine-wide keys (auth.Machine*).

@@ -11,15 +11,18 @@ import (
 func init() {
 	register(command{
 		name:    "audit",
-		summary: "verify the audit log (audit verify [--log FILE])",
+		summary: "verify the audit log (audit verify [--log FILE] | --central)",
 		run:     runAudit,
 	})
 }
 
 func runAudit(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE]")
+		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE] | audit verify --central [--config FILE]")
 		return exitUsage
+	}
+	if hasFlag(args[1:], "central") {
+		return runAuditVerifyCentral(ctx, env, args[1:]) // cmd_audit_central.go
 	}
 	fs := newFlagSet(env, "audit verify")
 	path := fs.String("log", "", "audit log file (default: beside the profile directory, i.e. the user config dir's softphone/audit.log)")

@@ -19,7 +19,7 @@ import (
 func init() {
 	register(command{
 		name:    "recordings",
-		summary: "list|play|export|flag|delete|hold|release|verify call recordings",
+		summary: "list|play|export|flag|delete|hold|release|verify|sync|review call recordings",
 		run:     runRecordings,
 	})
 }
@@ -73,6 +73,9 @@ func recordingsUsage(env *cli) int {
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
   policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
+  sync    [--watch]                            upload to central storage and ship the audit log
+  list --central [--flagged] [--agent NAME]    recordings in central storage
+  review  [list|play|note|hold|release|delete] supervisor review of central storage (recordings review --help)
 common flags: --config FILE, --profile NAME, --audit-log FILE
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
@@ -139,6 +142,9 @@ func parseRecordingsArgs(env *cli, sub string, args []string) (recordingsArgs, i
 func runRecordings(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 {
 		return recordingsUsage(env)
+	}
+	if h := centralSubcommand(args[0], args[1:]); h != nil {
+		return h(ctx, env, args[1:]) // central storage: cmd_sync.go, cmd_review.go
 	}
 	a, code := parseRecordingsArgs(env, args[0], args[1:])
 	if code != exitOK {

@@ -80,7 +80,14 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	defer agent.Close()
 
 	a := app.NewWithID(appID)
-	desk := ui.New(a, dw.phone(agent, card), desktopOptions(env, dw, card)...)
+	phoneUI := dw.phone(agent, card)
+	// Central storage (central_desktop.go): uploads after login, the Review tab, the upload status line.
+	if cd := startCentralDesk(ctx, dw.settings, dw.recordings, agent.Session, card, env, agent.Watch); cd != nil {
+		if dp, ok := phoneUI.(desktopPhone); ok {
+			phoneUI = centralPhone{desktopPhone: dp, c: cd}
+		}
+	}
+	desk := ui.New(a, phoneUI, desktopOptions(env, dw, card)...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
 	if f.openLink != "" {
