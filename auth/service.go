@@ -17,6 +17,8 @@ type Config struct {
 	Auditor Auditor
 	// Policy is the lockout/throttle/hash policy; zero fields take defaults.
 	Policy Policy
+	// Permissions is the effective permission table (nil: DefaultTable).
+	Permissions *Table
 }
 
 // Option adjusts a Service.
@@ -51,6 +53,7 @@ type Service struct {
 	vault  Vault
 	audit  Auditor
 	policy Policy
+	perms  *Table
 	clock  Clock
 	log    *slog.Logger
 
@@ -77,6 +80,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 		vault:  cfg.Vault,
 		audit:  cfg.Auditor,
 		policy: pol,
+		perms:  cfg.Permissions,
 		clock:  SystemClock{},
 		log:    slog.Default().With("component", "auth"),
 	}

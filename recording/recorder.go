@@ -97,10 +97,10 @@ func (r *Recorder) State() (State, string) {
 	return r.state, r.reason
 }
 
-// SetRecording switches recording on or off for this call (supervisor, admin).
+// SetRecording switches recording on or off for this call (supervisor; see auth's table).
 func (r *Recorder) SetRecording(actor string, role Role, on bool) error {
-	if !role.Can(PermToggle) {
-		return ErrPermission
+	if err := r.s.permit(actor, role, PermToggle, r.ID()); err != nil {
+		return err
 	}
 	r.opMu.Lock()
 	if r.closed {

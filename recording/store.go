@@ -60,6 +60,8 @@ type Config struct {
 	Policy Policy
 	// Auditor gets every recording event. Nil discards them (tests only).
 	Auditor Auditor
+	// Permissions is the effective permission table (nil: auth's defaults).
+	Permissions Permissions
 	// Clock returns the time for metadata and retention; nil means time.Now.
 	Clock func() time.Time
 	// PseudonymKey is the local secret (from the keyring) for customer
@@ -311,8 +313,8 @@ func (s *Store) Policy() Policy {
 
 // SetPolicy changes the default policy for new calls (supervisor, admin).
 func (s *Store) SetPolicy(actor string, role Role, p Policy) error {
-	if !role.Can(PermSetPolicy) {
-		return ErrPermission
+	if err := s.permit(actor, role, PermSetPolicy, ""); err != nil {
+		return err
 	}
 	if p.String() == "unknown" {
 		return ErrBadPolicy
@@ -403,8 +405,8 @@ func (s *Store) Get(actor string, role Role, id string) (Meta, error) {
 	if err != nil && !errors.Is(err, ErrTampered) {
 		return Meta{}, err
 	}
-	if !role.Can(PermListAll) && !(role.Can(PermListOwn) && r.meta.Owner == actor) {
-		return Meta{}, ErrPermission
+	if !s.allows(role, PermListAll) && !(s.allows(role, PermListOwn) && r.meta.Owner == actor) {
+		return Meta{}, s.permit(actor, role, PermListAll, id)
 	}
 	return r.meta, err
 }
@@ -412,8 +414,10 @@ func (s *Store) Get(actor string, role Role, id string) (Meta, error) {
 // List returns the recordings the actor may see: supervisors and admins see
 // all, agents their own. Entries whose MAC fails are included with Tampered set.
 func (s *Store) List(actor string, role Role, f Filter) ([]Meta, error) {
-	if !role.Can(PermListAll) && !role.Can(PermListOwn) {
-		return nil, ErrPermission
+	if !s.allows(role, PermListAll) {
+		if err := s.permit(actor, role, PermListOwn, ""); err != nil {
+			return nil, err
+		}
 	}
 	s.mu.Lock()
 	rows, err := allRows(s.db, s.macKey, "")
@@ -425,7 +429,7 @@ func (s *Store) List(actor string, role Role, f Filter) ([]Meta, error) {
 	for _, r := range rows {
 		m := r.meta
 		switch {
-		case !role.Can(PermListAll) && m.Owner != actor:
+		case !s.allows(role, PermListAll) && m.Owner != actor:
 		case f.FlaggedOnly && !m.Flagged():
 		case f.OnHoldOnly && !m.OnHold():
 		case !f.IncludeDeleted && m.Status == StatusDeleted:
@@ -439,10 +443,10 @@ func (s *Store) List(actor string, role Role, f Filter) ([]Meta, error) {
 
 // Flag marks a recording for review. Agents may flag their own recordings.
 func (s *Store) Flag(actor string, role Role, id, reason string) error {
-	if !role.Can(PermFlag) {
-		return ErrPermission
+	if err := s.permit(actor, role, PermFlag, id); err != nil {
+		return err
 	}
-	return s.flag(actor, id, reason, !role.Can(PermListAll))
+	return s.flag(actor, id, reason, !s.allows(role, PermListAll))
 }
 
 func (s *Store) flag(actor, id, reason string, ownOnly bool) error {
@@ -477,8 +481,8 @@ func (s *Store) Release(actor string, role Role, id, reason string) error {
 }
 
 func (s *Store) setHold(actor string, role Role, id, reason string, on bool) error {
-	if !role.Can(PermHold) {
-		return ErrPermission
+	if err := s.permit(actor, role, PermHold, id); err != nil {
+		return err
 	}
 	if reason == "" {
 		return ErrReasonRequired
@@ -508,8 +512,8 @@ func (s *Store) setHold(actor string, role Role, id, reason string, on bool) err
 // destroyed, its files removed, its index entry reduced to a tombstone.
 // Refused while under legal hold or while the call is still recording.
 func (s *Store) Delete(actor string, role Role, id string) error {
-	if !role.Can(PermDelete) {
-		return ErrPermission
+	if err := s.permit(actor, role, PermDelete, id); err != nil {
+		return err
 	}
 	return s.shred(id, actor, "deleted by "+string(role), actDelete, false)
 }
