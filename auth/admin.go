@@ -104,7 +104,7 @@ func (s *Service) adminUpdate(admin *Session, name, action string, change func(*
 		return err
 	}
 	defer unlock()
-	p, err := s.store.load(name)
+	p, err := s.load(name)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Service) Profiles(admin *Session) ([]ProfileInfo, error) {
 	now := s.clock.Now()
 	out := make([]ProfileInfo, 0, len(names))
 	for _, n := range names {
-		p, err := s.store.load(n)
+		p, err := s.load(n)
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ func (s *Service) attempt(ctx context.Context, name, password, op string, second
 	}
 	defer unlock()
 
-	p, err := s.store.load(name)
+	p, err := s.load(name)
 	if errors.Is(err, ErrNoSuchProfile) || errors.Is(err, ErrInvalidProfileName) {
 		s.dummyVerify(password)
 		s.spendVaultTime(password)
@@ -151,15 +151,7 @@ func (s *Service) throttle(ctx context.Context, name string) error {
 // dummyVerify spends the time of a password check, so unknown profiles
 // cannot be told apart from wrong passwords.
 func (s *Service) dummyVerify(password string) {
-	s.dummyOnce.Do(func() {
-		enc, err := hashPassword("dummy password for timing", s.policy.Hash)
-		if err == nil {
-			s.dummy, _ = parseHash(enc)
-		}
-	})
-	if s.dummy.key != nil {
-		s.dummy.verify(password)
-	}
+	s.dummy.verify(password)
 }
 
 // spendVaultTime stands in for the file vault's key derivation on paths

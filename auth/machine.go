@@ -17,6 +17,7 @@ const (
 	MachineRecordingKey = "recording-key"
 	MachineAuditKey     = "audit-key"
 	MachineCRMKey       = "crm-field-key" // encrypts personal fields in the embedded CRM store
+	MachineProfileKey   = "profile-key"   // authenticates profile records (role, counters)
 )
 
 // MachineSecret returns the machine-wide 32-byte key name, creating it on

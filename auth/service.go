@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 )
@@ -17,6 +18,9 @@ type Config struct {
 	Auditor Auditor
 	// Policy is the lockout/throttle/hash policy; zero fields take defaults.
 	Policy Policy
+	// Integrity authenticates profile records; nil picks the keyring (with
+	// a keyring vault) or user-only key files beside Dir (file vault).
+	Integrity Integrity
 	// Permissions is the effective permission table (nil: DefaultTable).
 	Permissions *Table
 }
@@ -59,8 +63,9 @@ type Service struct {
 
 	mu sync.Mutex // serialises read-modify-write of profile files
 
-	dummyOnce sync.Once
-	dummy     passwordHash // verified against for unknown profiles (equal timing)
+	// dummy is verified against for unknown profiles. It is made in New,
+	// so the first unknown name costs no extra hash (equal timing).
+	dummy passwordHash
 }
 
 // New returns a Service over the profiles in cfg.Dir.
@@ -76,13 +81,23 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{
-		store:  profileStore{Dir: cfg.Dir},
+		store:  profileStore{Dir: cfg.Dir, in: cfg.Integrity},
 		vault:  cfg.Vault,
 		audit:  cfg.Auditor,
 		policy: pol,
 		perms:  cfg.Permissions,
 		clock:  SystemClock{},
 		log:    slog.Default().With("component", "auth"),
+	}
+	enc, err := hashPassword("dummy password for timing", pol.Hash)
+	if err == nil {
+		s.dummy, err = parseHash(enc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	if s.store.in == nil {
+		s.store.in = integrityFor(cfg.Vault, cfg.Dir)
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {
@@ -106,6 +121,17 @@ func (s *Service) NeedsBootstrap() (bool, error) {
 	defer s.mu.Unlock()
 	names, err := s.store.names()
 	return len(names) == 0, err
+}
+
+// load reads a profile; a record that fails its integrity check is
+// audited as tampered (the caller holds s.mu).
+func (s *Service) load(name string) (*profile, error) {
+	p, err := s.store.load(name)
+	if errors.Is(err, ErrProfileTampered) {
+		s.record(ActionProfileTampered, name, map[string]string{"finding": err.Error()})
+		s.log.Error("profile record refused", "err", err)
+	}
+	return p, err
 }
 
 // record writes an audit event; a failure to record a refusal is logged,
