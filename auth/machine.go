@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/zalando/go-keyring"
 )
@@ -31,8 +32,13 @@ func (s *Service) MachineSecret(sess *Session, name string) ([]byte, error) {
 	if name != MachineRecordingKey && name != MachineAuditKey && name != MachineCRMKey {
 		return nil, fmt.Errorf("unknown machine secret %q", name)
 	}
-	if s.vault.Backend() == VaultKeyring {
-		return machineKeyring(goKeyring{}, name)
+	if kv, ok := s.vault.(*keyringVault); ok {
+		return machineKeyring(kv.kc, name)
+	}
+	if name == MachineAuditKey {
+		// One key for every profile, or each login would see the others'
+		// anchors as forged (false tamper alarms).
+		return MachineKeyFile(filepath.Dir(s.store.Dir), name)
 	}
 	if sess == nil {
 		return nil, fmt.Errorf("%s: no OS keyring and no login to unlock the file vault", name)
@@ -47,6 +53,17 @@ func (s *Service) MachineSecret(sess *Session, name string) ([]byte, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// AuditKey returns the audit anchor key without a login: from the OS
+// keyring when the vault backend is the keyring, else from the user-only
+// key file beside profileDir. Every mode has one, so the anchor always
+// carries a MAC.
+func AuditKey(ctx context.Context, backend, profileDir string) ([]byte, error) {
+	if backend == VaultKeyring {
+		return KeyringMachineSecret(ctx, MachineAuditKey)
+	}
+	return MachineKeyFile(filepath.Dir(profileDir), MachineAuditKey)
 }
 
 // KeyringMachineSecret is MachineSecret for callers that have no Service

@@ -23,22 +23,61 @@ func MachineKeyFile(dir, name string) ([]byte, error) {
 		return nil, fmt.Errorf("machine key directory: %w", err)
 	}
 	path := filepath.Join(kd, name)
-	if fi, err := os.Stat(path); err == nil {
-		if fi.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("machine key %s: readable by other users (mode %o): refused", path, fi.Mode().Perm())
+	for range 3 {
+		k, err := readKeyFile(path)
+		if !errors.Is(err, os.ErrNotExist) {
+			return k, err
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
+		k = make([]byte, 32)
+		rand.Read(k)
+		// Two processes may start at once: the key is published with a
+		// link, which fails if the other one won, and then theirs is read.
+		err = publishKeyFile(kd, path, []byte(base64.StdEncoding.EncodeToString(k)))
+		if err == nil {
+			return k, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("machine key: %w", err)
 		}
-		return decodeKey(string(b))
-	} else if !errors.Is(err, os.ErrNotExist) {
+	}
+	return nil, fmt.Errorf("machine key %s: could not be created", path)
+}
+
+func readKeyFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("machine key %s: readable by other users (mode %o): refused", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
 		return nil, fmt.Errorf("machine key: %w", err)
 	}
-	k := make([]byte, 32)
-	rand.Read(k)
-	if err := writeFileAtomic(kd, path, []byte(base64.StdEncoding.EncodeToString(k))); err != nil {
-		return nil, fmt.Errorf("machine key: %w", err)
+	return decodeKey(string(b))
+}
+
+func publishKeyFile(dir, path string, b []byte) error {
+	tmp, err := os.CreateTemp(dir, ".key-*")
+	if err != nil {
+		return err
 	}
-	return k, nil
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path)
 }
