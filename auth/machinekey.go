@@ -15,7 +15,9 @@ import (
 // user, so it stops other users and copied files, but not a person who can
 // run code as that OS user (README, security model).
 func MachineKeyFile(dir, name string) ([]byte, error) {
-	if name != MachineRecordingKey && name != MachineAuditKey && name != MachineCRMKey && name != MachineProfileKey {
+	switch name {
+	case MachineRecordingKey, MachineAuditKey, MachineCRMKey, MachineProfileKey, MachinePolicyKey, MachineReceiptKey:
+	default:
 		return nil, fmt.Errorf("unknown machine secret %q", name)
 	}
 	kd := filepath.Join(dir, "machine-keys")
@@ -80,4 +82,23 @@ func publishKeyFile(dir, path string, b []byte) error {
 		return err
 	}
 	return os.Link(tmp.Name(), path)
+}
+
+func machineKeyFileExists(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, "machine-keys", name))
+	return err == nil
+}
+
+// seedMachineKeyFile publishes k as the machine key file name unless one
+// exists already (another process won: theirs stays).
+func seedMachineKeyFile(dir, name string, k []byte) error {
+	kd := filepath.Join(dir, "machine-keys")
+	if err := os.MkdirAll(kd, 0o700); err != nil {
+		return fmt.Errorf("machine key directory: %w", err)
+	}
+	err := publishKeyFile(kd, filepath.Join(kd, name), []byte(base64.StdEncoding.EncodeToString(k)))
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("machine key: %w", err)
+	}
+	return nil
 }

@@ -141,3 +141,6 @@ func (s *Service) record(action, actor string, attrs map[string]string) {
 		s.log.Error("audit failed", "action", action, "err", err)
 	}
 }
+
+// Dir is the profile directory.
+func (s *Service) Dir() string { return s.store.Dir }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
+	"softphone/audit"
 	"softphone/auth"
 	"softphone/config"
 	"softphone/crm"
@@ -34,6 +36,9 @@ var crmToken = func(ctx context.Context, key string) (string, error) {
 // crm.WithFieldKey); crmLogin sets it to the machine's CRM key.
 var crmFieldKey = func(ctx context.Context) ([]byte, error) { return nil, nil }
 
+// crmAudit records a CRM event as the logged-in user; crmLogin sets it.
+var crmAudit = func(action string, attrs map[string]string) {}
+
 // crmLogin checks the user's password and TOTP code (headless commands
 // enforce two factors) and unlocks the CRM secrets: the machine's field
 // key and the profile's REST token. Tests replace it.
@@ -48,6 +53,15 @@ var crmLogin = func(ctx context.Context, env *cli, f crmFlags) int {
 		return code
 	}
 	env.onExit(func() { svc.Logout(sess) })
+	// One permission table (auth): import is the admin's, lookup the agents'.
+	if err := svc.Permit(sess, f.perm, nil); err != nil {
+		return env.fail(exitPermission, err)
+	}
+	crmAudit = func(action string, attrs map[string]string) {
+		if err := env.auditLog.Record(action, sess.Profile(), attrs); err != nil {
+			env.log.Error("audit failed", "action", action, "err", err)
+		}
+	}
 	key, err := svc.MachineSecret(sess, auth.MachineCRMKey)
 	if err != nil {
 		return env.fail(exitConfig, err)
@@ -103,6 +117,7 @@ func runCRM(ctx context.Context, env *cli, args []string) int {
 type crmFlags struct {
 	db, configPath, profile string
 	positional              []string
+	perm                    auth.Permission // what the subcommand needs
 }
 
 // parseCRMFlags accepts flags before and after the positional arguments
@@ -162,6 +177,7 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
+	f.perm = auth.PermCRMLookup
 	if code := crmLogin(ctx, env, f); code != exitOK {
 		return code
 	}
@@ -173,6 +189,9 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	c, err := crmConfig(f)
 	if err != nil {
 		return env.fail(exitConfig, err)
+	}
+	if env.policy != nil {
+		c.Mask, c.RevealFor = env.policy.Config.CRM.Mask, env.policy.Config.CRM.RevealFor // the machine policy's masking
 	}
 	if _, err := crm.Normalize(number, c.DefaultRegion); err != nil {
 		return env.fail(exitUsage, err)
@@ -247,6 +266,8 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	for _, card := range cards {
 		env.emit("crm_contact", cardFields(card))
 	}
+	// Audited with the number redacted as in logs (last digits only).
+	crmAudit(audit.ActionCRMLookup, map[string]string{"number": crm.Number(e164).String(), "matches": strconv.Itoa(len(cards))})
 	env.emit("crm_lookup", map[string]any{"number": crm.Number(e164).String(), "matches": len(cards)})
 	return exitOK
 }
@@ -274,6 +295,7 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
+	f.perm = auth.PermCRMImport
 	if code := crmLogin(ctx, env, f); code != exitOK {
 		return code
 	}
@@ -306,8 +328,10 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return env.fail(exitFailure, fmt.Errorf("%w (%d rows stored before)", err, rep.Imported))
 	}
+	crmAudit(audit.ActionCRMImport, map[string]string{"format": rep.Format.String(),
+		"imported": strconv.Itoa(rep.Imported), "bad": strconv.Itoa(len(rep.Bad)), "neutralised": strconv.Itoa(rep.Neutralised)})
 	env.emit("crm_import", map[string]any{
-		"format": rep.Format.String(), "imported": rep.Imported, "bad": len(rep.Bad),
+		"format": rep.Format.String(), "imported": rep.Imported, "bad": len(rep.Bad), "neutralised": rep.Neutralised,
 		"rows_per_s": int(rep.RowsPerSecond()), "db": path,
 	})
 	return exitOK

@@ -77,6 +77,9 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
+	if err := applyPolicy(ctx, env, &cfg, vault.Backend(), dir); err != nil {
+		return nil, env.fail(exitConfig, err)
+	}
 	alog, err := openAuditLog(ctx, vault, dir)
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
@@ -88,6 +91,8 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 		Vault:   vault,
 		Auditor: alog,
 		Policy:  auth.Policy{MaxFailures: cfg.Auth.MaxFailures, Lockout: cfg.Auth.Lockout},
+		// The one permission table, with the machine policy's grants.
+		Permissions: env.permissions(),
 	}, auth.WithLogger(env.log))
 	if err != nil {
 		return nil, env.fail(exitConfig, err)

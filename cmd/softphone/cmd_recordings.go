@@ -66,7 +66,7 @@ func recordingsUsage(env *cli) int {
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
   policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
-common flags: --config FILE, --profile NAME, --audit-log FILE
+common flags: --config FILE, --profile NAME (the audit log is always the one beside the profiles)
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
 }
@@ -79,7 +79,6 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 	fs := newFlagSet(env, "recordings "+sub)
 	cfgPath := fs.String("config", "", "configuration file (default: user config dir)")
 	profile := fs.String("profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	auditPath := fs.String("audit-log", "", "audit log file (default: user config dir)")
 	identity := fs.String("identity", "", "age identity file with the organisation's private key")
 	out := fs.String("out", "", "output WAV file")
 	reason := fs.String("reason", "", "reason (flag, hold, release)")
@@ -122,7 +121,7 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitUsage, fmt.Errorf("recordings %s: --identity FILE required", sub))
 	}
 
-	rc, code := openRecordings(ctx, env, *cfgPath, *profile, *auditPath)
+	rc, code := openRecordings(ctx, env, *cfgPath, *profile)
 	if rc == nil {
 		return code
 	}
@@ -162,7 +161,7 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 }
 
 // openRecordings logs in, loads the configuration and opens the audit log and store.
-func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath string) (*recordingsCtx, int) {
+func openRecordings(ctx context.Context, env *cli, cfgPath, profile string) (*recordingsCtx, int) {
 	cfg, code := recordingsConfig(env, cfgPath)
 	if code != exitOK {
 		return nil, code
@@ -170,6 +169,9 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	u, err := loginHeadless(ctx, env, cfgPath, profile)
 	if err != nil {
 		return nil, env.fail(exitLoginRefused, err)
+	}
+	if env.policy != nil {
+		cfg = env.policy.Config // the machine policy applied at login
 	}
 	rcpts, err := recording.ParseRecipients(cfg.Recording.Recipients)
 	if err != nil {
@@ -183,13 +185,14 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
-	alog, code := openAuditLogFor(env, auditPath, u.AuditKey)
+	alog, code := openAuditLogFor(env, cfg, u.AuditKey)
 	if alog == nil {
 		return nil, code
 	}
 	store, err := recording.NewStore(recording.Config{
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: alog, PseudonymKey: u.LocalKey, SweepInterval: -1, Logger: env.log,
+		Permissions: env.permissions(),
 	})
 	if err != nil {
 		alog.Close()
@@ -217,14 +220,18 @@ func recordingsConfig(env *cli, path string) (config.Config, int) {
 	return cfg, exitOK
 }
 
-// openAuditLogFor opens the audit log at path or the default location.
-func openAuditLogFor(env *cli, path string, key []byte) (*audit.Log, int) {
-	if path == "" {
-		p, err := audit.DefaultPath()
-		if err != nil {
-			return nil, env.fail(exitConfig, err)
-		}
-		path = p
+// openAuditLogFor opens the audit log beside the profile directory; no
+// acting command can point it elsewhere. The login usually opened it already.
+func openAuditLogFor(env *cli, cfg config.Config, key []byte) (*audit.Log, int) {
+	if env.auditLog != nil {
+		return env.auditLog, exitOK
+	}
+	path, err := audit.DefaultPath()
+	if cfg.Auth.ProfileDir != "" {
+		path, err = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log"), nil
+	}
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
 	}
 	l, err := audit.Open(path, audit.WithAnchorKey(key), audit.WithLogger(env.log))
 	if err != nil {

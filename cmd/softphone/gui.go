@@ -106,6 +106,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		if svc, code = openAuth(ctx, env, &authFlags{configPath: sf.configPath}); svc == nil {
 			return code
 		}
+		settings = env.policy.Config // the machine policy applied (openAuth)
 		profile = os.Getenv("SOFTPHONE_PROFILE")
 		ensureURLHandler(env)
 		// Before the login only keyring-held machine keys are available;

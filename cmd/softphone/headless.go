@@ -29,8 +29,10 @@ func init() {
 		if err != nil {
 			return headlessUser{}, err
 		}
-		// The anchor key is optional: without it the anchor MAC is "not checked".
-		auditKey, _ := svc.MachineSecret(sess, auth.MachineAuditKey)
+		auditKey, err := svc.MachineSecret(sess, auth.MachineAuditKey)
+		if err != nil {
+			return headlessUser{}, err
+		}
 		return headlessUser{Actor: sess.Profile(), Role: recording.Role(sess.Role()), LocalKey: local, AuditKey: auditKey}, nil
 	}
 	// The anchor key lives in the OS keyring; verification must not open
@@ -41,14 +43,19 @@ func init() {
 		if err != nil && configPath != "" {
 			return nil, err
 		}
-		if cfg.Auth.Vault == auth.VaultFile {
-			return nil, nil // no keyring in use: the anchor MAC cannot be checked
+		dir := cfg.Auth.ProfileDir
+		if dir == "" {
+			if dir, err = auth.DefaultDir(); err != nil {
+				return nil, err
+			}
 		}
-		key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
-		if errors.Is(err, auth.ErrKeyringUnavailable) {
-			return nil, nil
+		if cfg.Auth.Vault != auth.VaultFile {
+			key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
+			if !errors.Is(err, auth.ErrKeyringUnavailable) {
+				return key, err
+			}
 		}
-		return key, err
+		return auth.MachineKeyFile(filepath.Dir(dir), auth.MachineAuditKey)
 	}
 }
 
@@ -59,16 +66,14 @@ func (e errLoginReported) Error() string { return "login refused" }
 
 // openAuditLog opens the hash-chained audit log beside the profile
 // directory (the user config dir's softphone/audit.log by default), with the
-// machine's anchor key when the OS keyring holds the vault. It stays open
+// machine's anchor key. It stays open
 // until the process exits; every entry is synced as it is written.
 func openAuditLog(ctx context.Context, vault auth.Vault, profileDir string) (*audit.Log, error) {
-	var key []byte
-	if vault.Backend() == auth.VaultKeyring {
-		k, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
-		if err != nil {
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-		key = k
+	// Every mode has an anchor key (keyring, or a user-only key file), one
+	// per machine: no false alarms between profiles.
+	key, err := auth.AuditKey(ctx, vault.Backend(), profileDir)
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
 	}
 	return audit.Open(filepath.Join(filepath.Dir(profileDir), "audit.log"), audit.WithAnchorKey(key))
 }

@@ -58,6 +58,7 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, endpoints func(co
 	if svc == nil {
 		return nil, code
 	}
+	cfg = env.policy.Config // the machine policy applied (openAuth)
 	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
 	if sess == nil {
 		return nil, code
@@ -129,6 +130,7 @@ func openRecordingStore(cfg config.Config, svc *auth.Service, sess *auth.Session
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: auditor, PseudonymKey: key, AutoPausePayment: cfg.Recording.AutoPausePayment,
 		AutoPauseDTMF: cfg.Recording.AutoPauseDTMF, DTMFIdle: cfg.Recording.DTMFIdle, Logger: env.log,
+		Permissions: env.permissions(),
 	})
 }
 
