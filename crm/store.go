@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,6 +244,8 @@ func (s *Store) LookupNumber(ctx context.Context, e164 string) ([]Contact, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("crm store lookup: %w", err)
 	}
+	// The index holds keyed hashes: order by the real id after opening.
+	slices.SortFunc(out, func(a, b Contact) int { return strings.Compare(a.CustomerID, b.CustomerID) })
 	return out, nil
 }
 

@@ -57,11 +57,13 @@ var crmLogin = func(ctx context.Context, env *cli, f crmFlags) int {
 	if err := svc.Permit(sess, f.perm, nil); err != nil {
 		return env.fail(exitPermission, err)
 	}
+	log := env.auditLog
 	crmAudit = func(action string, attrs map[string]string) {
-		if err := env.auditLog.Record(action, sess.Profile(), attrs); err != nil {
+		if err := log.Record(action, sess.Profile(), attrs); err != nil {
 			env.log.Error("audit failed", "action", action, "err", err)
 		}
 	}
+	env.onExit(func() { crmAudit = func(string, map[string]string) {} })
 	key, err := svc.MachineSecret(sess, auth.MachineCRMKey)
 	if err != nil {
 		return env.fail(exitConfig, err)

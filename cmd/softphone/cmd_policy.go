@@ -10,6 +10,7 @@ import (
 	"softphone/auth"
 	"softphone/config"
 	"softphone/policy"
+	"softphone/ui"
 )
 
 func init() {
@@ -104,3 +105,8 @@ func (c *cli) permissions() *auth.Table {
 	}
 	return c.policy.Table
 }
+
+// LockedKeys implements ui.LockedSettings: the settings the policy fixes.
+func (p desktopPhone) LockedKeys() []string { return p.locked }
+
+var _ ui.LockedSettings = desktopPhone{}

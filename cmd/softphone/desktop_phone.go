@@ -19,6 +19,7 @@ type desktopPhone struct {
 	*phone.Agent
 	card       *soundCard
 	configPath string // where settings are saved; "" keeps them in memory (demo)
+	locked     []string // config keys the machine policy fixes (settings dialog)
 }
 
 var (

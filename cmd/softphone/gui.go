@@ -120,7 +120,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 			env.log.Warn("CRM unavailable", "err", err)
 		}
 		extras = func(a *phone.Agent, card *soundCard) ui.Phone {
-			return desktopPhone{Agent: a, card: card, configPath: path}
+			return desktopPhone{Agent: a, card: card, configPath: path, locked: env.policy.LockedKeys()}
 		}
 	}
 	if *lang != "" {

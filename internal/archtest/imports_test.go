@@ -101,6 +101,9 @@ func rules() []rule {
 		{"nothing imports cmd", func(string) bool { return true }, mod + "/cmd", false},
 		{"leaves do not import the demo", not("demo", "cmd", "internal/archtest"), mod + "/demo", false},
 		{"test harness stays in tests", func(string) bool { return true }, mod + "/internal/testpeer", false},
+		// Leaves get the effective policy's values through their config and
+		// small interfaces; only the wiring loads it.
+		{"only cmd loads the policy", not("cmd", "policy"), mod + "/policy", false},
 	}
 }
 
