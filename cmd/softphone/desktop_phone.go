@@ -18,7 +18,7 @@ import (
 type desktopPhone struct {
 	*phone.Agent
 	card       *soundCard
-	configPath string // where settings are saved; "" keeps them in memory (demo)
+	configPath string   // where settings are saved; "" keeps them in memory (demo)
 	locked     []string // config keys the machine policy fixes (settings dialog)
 }
 
