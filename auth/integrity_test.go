@@ -90,3 +90,12 @@ func TestProfileGenerationInKeyring(t *testing.T) {
 	require.NotEmpty(t, gen)
 	require.NotEmpty(t, kc.items["softphone|machine/"+MachineProfileKey])
 }
+
+// The dummy hash for unknown profiles is made in New, so the first unknown
+// name costs no extra argon2id (timing would tell which names exist).
+func TestDummyHashMadeAtStart(t *testing.T) {
+	e := newTestEnv(t)
+	require.NotNil(t, e.svc.dummy.key, "dummy hash ready before any login")
+	_, err := e.svc.Login(context.Background(), "nobody", adminPW, "123456")
+	require.ErrorIs(t, err, ErrLoginRefused)
+}
