@@ -75,8 +75,10 @@ func TestEraseCustomer(t *testing.T) {
 	rs, err := recording.NewStore(recording.Config{Dir: filepath.Join(root, "rec"), Recipients: []age.Recipient{org.Recipient()},
 		PseudonymKey: recKey, Policy: recording.PolicyOn, SweepInterval: -1})
 	require.NoError(t, err)
+	calls := 0
 	rec := func(n string) string {
-		r, err := rs.Start(context.Background(), recording.CallMeta{CallID: "call-" + n, Direction: "incoming", Number: n}, "ann")
+		calls++
+		r, err := rs.Start(context.Background(), recording.CallMeta{CallID: fmt.Sprintf("call-%d", calls), Direction: "incoming", Number: n}, "ann")
 		require.NoError(t, err)
 		r.WriteAgent(make([]int16, 160))
 		r.WriteCustomer(make([]int16, 160))
