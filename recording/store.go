@@ -62,6 +62,9 @@ type Config struct {
 	Auditor Auditor
 	// Permissions is the effective permission table (nil: auth's defaults).
 	Permissions Permissions
+	// PolicyLocked: the machine policy fixes Policy; a stored run-time
+	// change is ignored and SetPolicy refused (ErrPolicyLocked).
+	PolicyLocked bool
 	// Clock returns the time for metadata and retention; nil means time.Now.
 	Clock func() time.Time
 	// PseudonymKey is the local secret (from the keyring) for customer
@@ -183,6 +186,7 @@ func NewStore(cfg Config) (*Store, error) {
 		policy: cfg.Policy, active: map[string]*Recorder{},
 	}
 	switch v, ok, err := getSetting(db, s.macKey, "policy"); {
+	case cfg.PolicyLocked:
 	case errors.Is(err, ErrTampered):
 		s.log.Warn("stored recording policy failed its integrity check; using the configured policy")
 	case err != nil:
@@ -318,6 +322,9 @@ func (s *Store) SetPolicy(actor string, role Role, p Policy) error {
 	}
 	if p.String() == "unknown" {
 		return ErrBadPolicy
+	}
+	if s.cfg.PolicyLocked {
+		return ErrPolicyLocked
 	}
 	s.mu.Lock()
 	old := s.policy

@@ -354,3 +354,18 @@ func TestRefusalIsAudited(t *testing.T) {
 	}
 	require.Equal(t, 2, n, "both refusals are in the audit trail")
 }
+
+// A recording policy fixed by the machine policy cannot be changed at run
+// time, and an earlier stored change no longer applies.
+func TestPolicyLocked(t *testing.T) {
+	env := newEnv(t, nil)
+	require.NoError(t, env.store.SetPolicy("admin1", RoleAdmin, PolicyOff))
+	cfg := env.store.cfg
+	require.NoError(t, env.store.Close())
+	cfg.Policy, cfg.PolicyLocked = PolicyOn, true
+	s2, err := NewStore(cfg)
+	require.NoError(t, err)
+	defer s2.Close()
+	require.Equal(t, PolicyOn, s2.Policy())
+	require.ErrorIs(t, s2.SetPolicy("admin1", RoleAdmin, PolicyOff), ErrPolicyLocked)
+}

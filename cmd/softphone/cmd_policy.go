@@ -110,3 +110,12 @@ func (c *cli) permissions() *auth.Table {
 func (p desktopPhone) LockedKeys() []string { return p.locked }
 
 var _ ui.LockedSettings = desktopPhone{}
+
+// locked reports whether the policy fixes the config key.
+func (c *cli) locked(key string) bool {
+	if c.policy == nil {
+		return false
+	}
+	v, ok := c.policy.Get(key)
+	return ok && v.Source.Locked()
+}

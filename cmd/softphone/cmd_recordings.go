@@ -192,7 +192,7 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile string) (*re
 	store, err := recording.NewStore(recording.Config{
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: alog, PseudonymKey: u.LocalKey, SweepInterval: -1, Logger: env.log,
-		Permissions: env.permissions(),
+		Permissions: env.permissions(), PolicyLocked: env.locked("recording.policy"),
 	})
 	if err != nil {
 		alog.Close()

@@ -130,7 +130,7 @@ func openRecordingStore(cfg config.Config, svc *auth.Service, sess *auth.Session
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: auditor, PseudonymKey: key, AutoPausePayment: cfg.Recording.AutoPausePayment,
 		AutoPauseDTMF: cfg.Recording.AutoPauseDTMF, DTMFIdle: cfg.Recording.DTMFIdle, Logger: env.log,
-		Permissions: env.permissions(),
+		Permissions: env.permissions(), PolicyLocked: env.locked("recording.policy"),
 	})
 }
 
