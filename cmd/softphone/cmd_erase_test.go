@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,4 +149,39 @@ func TestEraseCustomer(t *testing.T) {
 	_, err = st.LookupCustomer(context.Background(), "CUST-MAX-0002")
 	require.NoError(t, err)
 	_ = keep
+
+	// The DPO's view: the log, exported, holds the erasure (pseudonymous) and
+	// passes the standalone verifier in docs/.
+	exp := filepath.Join(t.TempDir(), "audit.jsonl")
+	code, _, out = c.run(admin(3), "", "audit", "export", "--out", exp)
+	require.Equal(t, exitOK, code, out)
+	b, err := os.ReadFile(exp)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"action":"crm.erase"`)
+	require.Contains(t, string(b), `"action":"audit.export"`)
+	if py, err := exec.LookPath("python3"); err == nil {
+		res, err := exec.Command(py, filepath.Join("..", "..", "docs", "audit-verify", "verify.py"), exp).CombinedOutput()
+		require.NoError(t, err, "%s", res)
+	}
+}
+
+// policy show prints every governed key with its source; a user config
+// that tries to show card numbers is reported as overridden by a fixed rule.
+func TestPolicyShow(t *testing.T) {
+	c := newAuthCLI(t)
+	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	fmt.Fprintf(f, "\n[crm.mask]\ncard = \"show\"\niban = \"hide\"\n")
+	require.NoError(t, f.Close())
+	code, evs, out := c.run(nil, "", "policy", "show")
+	require.Equal(t, exitOK, code, out)
+	vals := map[string]map[string]any{}
+	for _, e := range eventsNamed(evs, "policy_value") {
+		vals[e["key"].(string)] = e
+	}
+	require.Equal(t, "fixed", vals["crm.mask.card"]["source"], out)
+	require.Equal(t, "mask", vals["crm.mask.card"]["value"])
+	require.Equal(t, "show", vals["crm.mask.card"]["ignored_user_value"])
+	require.Equal(t, "user config", vals["crm.mask.iban"]["source"])
+	require.Len(t, eventsNamed(evs, "policy_role"), 4)
 }
