@@ -35,13 +35,13 @@ func (s *Store) flag(actor, id, reason string, ownOnly bool) error {
 	return s.audit(actFlag, actor, map[string]string{"recording": id, "reason": reason})
 }
 
-// Hold puts a recording under legal hold (supervisor, admin): it cannot be
+// Hold puts a recording under legal hold (admin, DPO): it cannot be
 // deleted, by anyone or by retention, until released.
 func (s *Store) Hold(actor string, role Role, id, reason string) error {
 	return s.setHold(actor, role, id, reason, true)
 }
 
-// Release lifts a legal hold (supervisor, admin).
+// Release lifts a legal hold (admin, DPO).
 func (s *Store) Release(actor string, role Role, id, reason string) error {
 	return s.setHold(actor, role, id, reason, false)
 }
@@ -74,7 +74,7 @@ func (s *Store) setHold(actor string, role Role, id, reason string, on bool) err
 	return s.audit(act, actor, map[string]string{"recording": id, "reason": reason})
 }
 
-// Delete crypto-shreds a recording (supervisor, admin): its wrapped key is
+// Delete crypto-shreds a recording (admin, DPO): its wrapped key is
 // destroyed, its files removed, its index entry reduced to a tombstone.
 // Refused while under legal hold or while the call is still recording.
 func (s *Store) Delete(actor string, role Role, id string) error {

@@ -24,7 +24,7 @@ func (s *Store) Get(actor string, role Role, id string) (Meta, error) {
 	return r.meta, err
 }
 
-// List returns the recordings the actor may see: supervisors and admins see
+// List returns the recordings the actor may see: roles with list-all see
 // all, agents their own. Entries whose MAC fails are included with Tampered set.
 func (s *Store) List(actor string, role Role, f Filter) ([]Meta, error) {
 	if !s.allows(role, PermListAll) {

@@ -307,7 +307,7 @@ func (s *Store) Policy() Policy {
 	return s.policy
 }
 
-// SetPolicy changes the default policy for new calls (supervisor, admin).
+// SetPolicy changes the default policy for new calls (admin; refused when the machine policy fixes it).
 func (s *Store) SetPolicy(actor string, role Role, p Policy) error {
 	if err := s.permit(actor, role, PermSetPolicy, ""); err != nil {
 		return err
