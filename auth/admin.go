@@ -7,15 +7,10 @@ import (
 	"time"
 )
 
-// requireAdmin checks that admin is an open session with PermAdmin.
-func requireAdmin(admin *Session) error {
-	if admin == nil || !admin.Open() {
-		return fmt.Errorf("%w: an admin login is required", ErrPermission)
-	}
-	if !admin.Can(PermAdmin) {
-		return fmt.Errorf("%w: role %s is not admin", ErrPermission, admin.role)
-	}
-	return nil
+// requireAdmin checks that admin is an open session with PermAdmin; a
+// refusal is audited (Permit).
+func (s *Service) requireAdmin(admin *Session) error {
+	return s.Permit(admin, PermAdmin, nil)
 }
 
 // AddProfile creates a profile. admin must be a logged-in admin, except for
@@ -47,7 +42,7 @@ func (s *Service) AddProfile(ctx context.Context, admin *Session, name string, r
 			return ErrBootstrapAdmin
 		}
 	} else {
-		if err := requireAdmin(admin); err != nil {
+		if err := s.requireAdmin(admin); err != nil {
 			return err
 		}
 		actor = admin.profile
@@ -96,7 +91,7 @@ func (s *Service) ResetEnrolment(ctx context.Context, admin *Session, name strin
 // adminUpdate changes a profile on an admin's behalf: under the store-wide
 // lock (no lost update against a concurrent login), then audited.
 func (s *Service) adminUpdate(admin *Session, name, action string, change func(*profile)) error {
-	if err := requireAdmin(admin); err != nil {
+	if err := s.requireAdmin(admin); err != nil {
 		return err
 	}
 	unlock, err := s.lockAll()
@@ -118,7 +113,7 @@ func (s *Service) adminUpdate(admin *Session, name, action string, change func(*
 
 // Profiles lists all profiles (admin only).
 func (s *Service) Profiles(admin *Session) ([]ProfileInfo, error) {
-	if err := requireAdmin(admin); err != nil {
+	if err := s.requireAdmin(admin); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
