@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,4 +60,39 @@ func TestStoreErase(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, er.Contacts)
 	assert.Equal(t, []string{"+4930111222"}, er.Numbers)
+}
+
+type lookupAuditor struct {
+	mu      sync.Mutex
+	entries []string
+}
+
+func (a *lookupAuditor) Record(action, actor string, attrs map[string]string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.entries = append(a.entries, action+" "+actor+" "+attrs["number"]+" "+attrs["matches"])
+	return nil
+}
+
+// Every lookup is audited, with the number redacted to its last digits.
+func TestLookupAudited(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Put(ctx, []Contact{sampleContact()}))
+	aud := &lookupAuditor{}
+	done := make(chan struct{}, 1)
+	l := NewLookup(LookupConfig{Directory: s, Policy: DefaultPolicy(), Region: "DE", Auditor: aud,
+		Actor: func() string { return "ann" }, OnEvent: func(e Event) {
+			if e.Kind == EventState && e.State == StateFound {
+				done <- struct{}{}
+			}
+		}})
+	l.Start(ctx, "0201 80900")
+	<-done
+	require.NoError(t, l.Close())
+	aud.mu.Lock()
+	defer aud.mu.Unlock()
+	require.Equal(t, []string{"crm.lookup ann …900 1"}, aud.entries)
 }
