@@ -39,6 +39,9 @@ func settings() []setting {
 		{key: "media.allow_plain_rtp", tight: boolFalseTighter,
 			get: func(c *config.Config) string { return strconv.FormatBool(c.Media.AllowPlainRTP) },
 			set: func(c *config.Config, v string) (err error) { c.Media.AllowPlainRTP, err = checkBool(v); return }},
+		{key: "media.suites", tight: subsetTighter, // SRTP suites: the user may drop some, not add
+			get: func(c *config.Config) string { return joinList(c.Media.Suites) },
+			set: func(c *config.Config, v string) error { c.Media.Suites = splitList(v); return nil }},
 		{key: "account.transport", tight: transportOrder,
 			get: func(c *config.Config) string { return c.Account.Transport },
 			set: func(c *config.Config, v string) error {

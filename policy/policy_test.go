@@ -42,6 +42,7 @@ func TestUserMayOnlyTighten(t *testing.T) {
 transport = "tls"
 [media]
 allow_plain_rtp = false
+suites = ["AEAD_AES_128_GCM"]
 [crm.mask]
 iban = "mask"
 reveal = ["iban", "email"]
@@ -80,6 +81,7 @@ revoke = ["agent:reveal"]
 	require.Equal(t, time.Hour, c.Auth.Lockout)
 	require.Equal(t, "on", c.Recording.Policy)
 	require.Equal(t, "tls", c.Account.Transport)
+	require.Equal(t, []string{"AEAD_AES_128_GCM"}, c.Media.Suites, "the user's extra suite is dropped")
 	require.True(t, eff.Table.Can(auth.RoleAdmin, auth.PermPlayback))
 	require.False(t, eff.Table.Can(auth.RoleAgent, auth.PermReveal))
 
