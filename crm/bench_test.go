@@ -239,7 +239,7 @@ func BenchmarkLookup(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			k := rng.IntN(n)
 			t0 := time.Now()
-			rows, err := st.QueryContext(ctx, fmt.Sprintf("+49201%07d", k))
+			rows, err := st.QueryContext(ctx, s.idx.number(fmt.Sprintf("+49201%07d", k)))
 			if err != nil {
 				b.Fatal(err)
 			}
