@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-
-	"howett.net/plist"
 )
 
 // ManagedPreferencesPath is where macOS puts the managed preferences a
@@ -34,17 +32,6 @@ func (p PlistStore) Load() (Doc, bool, error) {
 	if err := checkOwner(p.Path, true); err != nil {
 		return Doc{}, true, fmt.Errorf("managed preferences %s refused: %w", p.Path, err)
 	}
-	var raw map[string]any
-	if _, err := plist.Unmarshal(b, &raw); err != nil {
-		return Doc{}, true, fmt.Errorf("managed preferences %s: %w", p.Path, err)
-	}
-	flat := map[string]any{}
-	flatten("", raw, flat)
-	for k, v := range flat {
-		if n, ok := v.(uint64); ok {
-			flat[k] = int64(n)
-		}
-	}
-	d, err := FromMap(flat, p.Path)
+	d, err := ParsePlist(b, p.Path)
 	return d, true, err
 }

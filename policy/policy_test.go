@@ -221,3 +221,22 @@ func TestBundleNeedsHTTPS(t *testing.T) {
 	_, _, err := src.Fetch(context.Background())
 	require.ErrorContains(t, err, "https")
 }
+
+// macOS managed preferences: the same keys in a property list.
+func TestParsePlist(t *testing.T) {
+	xml := `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+  <key>media.allow_plain_rtp</key><false/>
+  <key>auth.max_failures</key><integer>4</integer>
+  <key>crm</key><dict><key>mask</key><dict><key>reveal</key><array><string>iban</string></array></dict></dict>
+</dict></plist>`
+	d, err := ParsePlist([]byte(xml), "com.softphone.policy.plist")
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"media.allow_plain_rtp": "false", "auth.max_failures": "4", "crm.mask.reveal": "iban"}, d.Values)
+	eff, err := Merge(config.Default(), SourcedDoc{Doc: d, Source: SourceMachine})
+	require.NoError(t, err)
+	require.Equal(t, 4, eff.Config.Auth.MaxFailures)
+	_, err = ParsePlist([]byte(`<plist version="1.0"><dict><key>media.allow_plan</key><true/></dict></plist>`), "x")
+	require.ErrorContains(t, err, "unknown key")
+}
