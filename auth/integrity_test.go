@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +99,22 @@ func TestDummyHashMadeAtStart(t *testing.T) {
 	require.NotNil(t, e.svc.dummy.key, "dummy hash ready before any login")
 	_, err := e.svc.Login(context.Background(), "nobody", adminPW, "123456")
 	require.ErrorIs(t, err, ErrLoginRefused)
+}
+
+// A machine key file that others may read is refused (Unix modes).
+func TestMachineKeyFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	dir := t.TempDir()
+	k, err := MachineKeyFile(dir, MachineAuditKey)
+	require.NoError(t, err)
+	k2, err := MachineKeyFile(dir, MachineAuditKey)
+	require.NoError(t, err)
+	require.Equal(t, k, k2, "the same key on every call")
+	require.NoError(t, os.Chmod(dir+"/machine-keys/"+MachineAuditKey, 0o644))
+	_, err = MachineKeyFile(dir, MachineAuditKey)
+	require.ErrorContains(t, err, "readable by other users")
+	_, err = MachineKeyFile(dir, "other")
+	require.Error(t, err)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // MachineKeyFile returns the 32-byte machine key name from a key file
@@ -50,7 +51,9 @@ func readKeyFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
+	// Windows has no Unix modes (Go reports 0666): the per-user AppData
+	// directory's ACL protects the file there.
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("machine key %s: readable by other users (mode %o): refused", path, fi.Mode().Perm())
 	}
 	b, err := os.ReadFile(path)
