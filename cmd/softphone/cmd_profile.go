@@ -174,6 +174,8 @@ func loginRefused(env *cli, profile string, err error) int {
 		fields["reason"] = "refused"
 	case errors.Is(err, auth.ErrEnrolmentRequired):
 		fields["reason"] = "enrolment_required"
+	case errors.Is(err, auth.ErrProfileTampered):
+		fields["reason"] = "profile_tampered" // refused and audited; an admin must re-create the profile
 	default:
 		return env.fail(exitFailure, err)
 	}

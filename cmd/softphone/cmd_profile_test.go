@@ -172,8 +172,9 @@ func TestAuthCommands(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o600))
 	code, _, out = c.run(map[string]string{"SOFTPHONE_PASSWORD": alicePW, "SOFTPHONE_TOTP": "123456"}, "", "login", "--profile", "alice")
-	assert.NotEqual(t, exitOK, code)
+	assert.Equal(t, exitLoginRefused, code)
 	assert.Contains(t, out, "integrity check")
+	assert.Contains(t, out, `"reason":"profile_tampered"`)
 	require.NoError(t, os.WriteFile(path, orig, 0o600))
 
 	// A locked profile is refused until an admin unlocks it (here the policy
