@@ -22,6 +22,7 @@ require (
 	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/sys v0.49.0
+	howett.net/plist v1.0.1
 	modernc.org/sqlite v1.61.1
 )
 

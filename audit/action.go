@@ -27,4 +27,10 @@ const (
 	ActionExport          = "recording.export"      // decrypted to a file
 	ActionPolicyChange    = "policy.change"         // default policy changed (attrs: setting, old, new)
 	ActionTamper          = "audit.tamper_detected" // the log or its anchor did not match at open
+	ActionCrashTail       = "audit.crash_tail"      // one entry after the anchor adopted at open (attrs: seq)
+	ActionAuditExport     = "audit.export"          // the log was exported (DPO)
+	ActionCRMImport       = "crm.import"            // contacts imported (attrs: counts)
+	ActionCRMLookup       = "crm.lookup"            // a number was looked up (attrs: pseudonym, found)
+	ActionErase           = "crm.erase"             // a customer was erased (attrs: pseudonym, counts)
+	ActionDenied          = "permission.denied"     // an action was refused by the permission table
 )

@@ -180,7 +180,10 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 }
 
-func TestCrashBetweenEntryAndAnchorTolerated(t *testing.T) {
+// One entry after the anchor is what a crash leaves, and also what a
+// forger who cannot sign the anchor appends: verify fails unless the crash
+// tail is allowed explicitly, also after Open adopted the entry.
+func TestCrashTailNeedsExplicitAllowance(t *testing.T) {
 	path := writeLog(t, 3)
 	lines := readLines(t, path)
 	e, err := ParseEntry(lines[1])
@@ -188,8 +191,54 @@ func TestCrashBetweenEntryAndAnchorTolerated(t *testing.T) {
 	require.NoError(t, writeAnchor(AnchorPath(path), newAnchor(testKey, 2, e.Hash)))
 	rep, err := Verify(path, WithAnchorKey(testKey))
 	require.NoError(t, err)
-	require.True(t, rep.OK(), "%v", rep.Problems)
+	require.False(t, rep.OK())
+	require.Equal(t, ProblemCrashTail, rep.Problems[0].Kind)
 	require.Equal(t, 1, rep.Unanchored)
+	rep, err = Verify(path, WithAnchorKey(testKey), WithCrashTail())
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%v", rep.Problems)
+
+	// Open adopts it, and says so in the chain.
+	l, err := Open(path, WithAnchorKey(testKey))
+	require.NoError(t, err)
+	require.NoError(t, l.Record("x.test", "ann", nil))
+	require.NoError(t, l.Close())
+	rep, err = Verify(path, WithAnchorKey(testKey))
+	require.NoError(t, err)
+	require.Len(t, rep.Problems, 1, "%v", rep.Problems)
+	require.Equal(t, ProblemCrashTail, rep.Problems[0].Kind)
+	require.Equal(t, uint64(3), rep.Problems[0].Seq)
+	rep, err = Verify(path, WithAnchorKey(testKey), WithCrashTail())
+	require.NoError(t, err)
+	require.True(t, rep.OK(), "%v", rep.Problems)
+}
+
+// A forged entry appended with a correct hash is found, even when the
+// forger also rewrites the anchor without the key.
+func TestForgedAppendFound(t *testing.T) {
+	path := writeLog(t, 3)
+	lines := readLines(t, path)
+	last, err := ParseEntry(lines[2])
+	require.NoError(t, err)
+	forged := Entry{Seq: 4, Time: last.Time, Actor: "ann", Action: "auth.logout", Prev: last.Hash}
+	forged.Hash, err = forged.ComputeHash()
+	require.NoError(t, err)
+	b, err := forged.MarshalLine()
+	require.NoError(t, err)
+	writeLines(t, path, append(lines, b))
+	rep, err := Verify(path, WithAnchorKey(testKey))
+	require.NoError(t, err)
+	require.False(t, rep.OK(), "an unanchored forged entry is not accepted")
+	// The forger rewrites the anchor, without the key.
+	require.NoError(t, writeAnchor(AnchorPath(path), newAnchor([]byte("guessed key"), 4, forged.Hash)))
+	rep, err = Verify(path, WithAnchorKey(testKey), WithCrashTail())
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Equal(t, "invalid", rep.AnchorMAC)
+	// Without a key nothing can be vouched for.
+	rep, err = Verify(path)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
 }
 
 func TestOpenAfterTruncationRecordsFinding(t *testing.T) {

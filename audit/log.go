@@ -19,9 +19,10 @@ import (
 type Option func(*options)
 
 type options struct {
-	key    []byte
-	now    func() time.Time
-	logger *slog.Logger
+	key       []byte
+	crashTail bool
+	now       func() time.Time
+	logger    *slog.Logger
 }
 
 // WithAnchorKey authenticates the anchor with HMAC-SHA256 under key (kept in
@@ -29,6 +30,11 @@ type options struct {
 func WithAnchorKey(key []byte) Option {
 	return func(o *options) { o.key = append([]byte(nil), key...) }
 }
+
+// WithCrashTail makes Verify accept one entry written after the anchor
+// (a crash between the two writes). Without it such an entry, and every
+// crash tail adopted by Open, is a problem: a forger appends the same way.
+func WithCrashTail() Option { return func(o *options) { o.crashTail = true } }
 
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -86,9 +92,9 @@ func Open(path string, opts ...Option) (*Log, error) {
 			l.size++
 		}
 	}
-	finding := ""
+	finding, tail := "", false
 	if err == nil {
-		finding = l.checkAnchor()
+		finding, tail = l.checkAnchor()
 	}
 	filelock.Unlock(f)
 	if err != nil {
@@ -98,6 +104,15 @@ func Open(path string, opts ...Option) (*Log, error) {
 	if finding != "" {
 		o.logger.Warn("audit log does not match its anchor", "finding", finding)
 		if err := l.Record(ActionTamper, "system:audit", map[string]string{"finding": finding}); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if tail {
+		// Adopted, but said so in the chain: Verify reports it unless
+		// --allow-crash-tail, as it would the bare tail.
+		o.logger.Warn("audit log: one entry after the anchor (crash between the two writes?)")
+		if err := l.Record(ActionCrashTail, "system:audit", map[string]string{"seq": strconv.FormatUint(l.seq, 10)}); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -135,30 +150,33 @@ func (l *Log) loadTail() (partial bool, err error) {
 }
 
 // checkAnchor compares the anchor with the loaded tail; "" means fine.
-func (l *Log) checkAnchor() string {
+// tail reports exactly one entry after the anchor.
+func (l *Log) checkAnchor() (finding string, tail bool) {
 	a, err := readAnchor(AnchorPath(l.path))
 	if errors.Is(err, os.ErrNotExist) {
 		if l.seq > 0 {
-			return "anchor missing for a non-empty log"
+			return "anchor missing for a non-empty log", false
 		}
-		return ""
+		return "", false
 	}
 	if err != nil {
-		return "anchor unreadable"
+		return "anchor unreadable", false
 	}
 	if len(l.opts.key) > 0 && !a.validMAC(l.opts.key) {
-		return "anchor MAC invalid (forged or written with another key)"
+		return "anchor MAC invalid (forged or written with another key)", false
 	}
 	switch {
 	case a.Count > l.seq:
 		return "log shorter than anchor: anchor has " + strconv.FormatUint(a.Count, 10) +
-			" entries, log has " + strconv.FormatUint(l.seq, 10)
+			" entries, log has " + strconv.FormatUint(l.seq, 10), false
 	case a.Count == l.seq && a.Head != l.head:
-		return "last entry differs from anchor"
+		return "last entry differs from anchor", false
 	case a.Count+1 < l.seq:
-		return "anchor behind the log by more than one entry"
+		return "anchor behind the log by more than one entry", false
+	case a.Count+1 == l.seq:
+		return "", true
 	}
-	return ""
+	return "", false
 }
 
 // Record appends one entry and fsyncs it. attrs are copied; they must never

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 )
 
 // ProblemKind classifies what Verify found.
@@ -20,6 +21,7 @@ const (
 	ProblemOutOfOrder                         // sequence number lower than expected: reordered or duplicated
 	ProblemTruncated                          // fewer entries than the anchor records
 	ProblemAnchor                             // anchor missing, unreadable, forged or stale
+	ProblemCrashTail                          // an entry after the anchor (crash, or appended by something else)
 )
 
 // String returns the problem kind as shown to users and in JSON output.
@@ -39,6 +41,8 @@ func (k ProblemKind) String() string {
 		return "truncated"
 	case ProblemAnchor:
 		return "anchor"
+	case ProblemCrashTail:
+		return "crash-tail"
 	}
 	return "unknown"
 }
@@ -63,11 +67,12 @@ func (p Problem) String() string {
 
 // Report is the result of Verify.
 type Report struct {
-	Entries    int    // lines read
-	LastSeq    uint64 // highest sequence number seen
-	Head       string // hash of the last entry
-	AnchorMAC  string // "valid", "not checked (no key)" or "invalid"
-	Unanchored int    // entries after the anchor (0, or 1 after a crash)
+	Entries    int      // lines read
+	LastSeq    uint64   // highest sequence number seen
+	Head       string   // hash of the last entry
+	AnchorMAC  string   // "valid", "absent", "no key" or "invalid"
+	Unanchored int      // entries after the anchor (0, or 1 after a crash)
+	CrashTails []uint64 // entries adopted by Open after a crash (audit.crash_tail)
 	Problems   []Problem
 }
 
@@ -98,6 +103,7 @@ func Verify(path string, opts ...Option) (Report, error) {
 		return rep, nil
 	}
 	checkAnchor(&rep, ap, o.key, hashes)
+	checkCrashTails(&rep, o.crashTail)
 	return rep, nil
 }
 
@@ -150,6 +156,11 @@ func verifyLine(rep *Report, hashes map[uint64]string, n int, b []byte, prevHash
 		rep.Problems = append(rep.Problems, Problem{Entry: n, Seq: e.Seq, Kind: ProblemChainBroken,
 			Detail: "prev hash does not match the entry before it (removed, inserted, reordered or edited)"})
 	}
+	if e.Action == ActionCrashTail && e.Actor == "system:audit" {
+		if n, err := strconv.ParseUint(e.Attrs["seq"], 10, 64); err == nil {
+			rep.CrashTails = append(rep.CrashTails, n)
+		}
+	}
 	if e.Seq > rep.LastSeq {
 		rep.LastSeq = e.Seq
 	}
@@ -178,7 +189,10 @@ func checkAnchor(rep *Report, a *Anchor, key []byte, hashes map[uint64]string) {
 	}
 	switch {
 	case len(key) == 0:
-		rep.AnchorMAC = "not checked (no key)"
+		rep.AnchorMAC = "no key"
+		rep.Problems = append(rep.Problems, Problem{Kind: ProblemAnchor,
+			Detail: "anchor MAC not checked: no anchor key (the anchor alone proves nothing)"})
+		return
 	case a.validMAC(key):
 		rep.AnchorMAC = "valid"
 	default:
@@ -196,9 +210,25 @@ func checkAnchor(rep *Report, a *Anchor, key []byte, hashes map[uint64]string) {
 		rep.Problems = append(rep.Problems, Problem{Entry: 0, Seq: a.Count, Kind: ProblemAnchor,
 			Detail: fmt.Sprintf("entry seq %d does not match the anchored head hash (edited or replaced)", a.Count)})
 	case last == a.Count+1:
-		rep.Unanchored = 1 // crash between entry and anchor write: tolerated
+		rep.Unanchored = 1 // crash between entry and anchor write, or a forged append
 	case last > a.Count+1:
 		rep.Problems = append(rep.Problems, Problem{Kind: ProblemAnchor,
 			Detail: fmt.Sprintf("anchor is stale: it records %d entries, log has %d (anchor rolled back, or entries appended by something else)", a.Count, last)})
+	}
+}
+
+// checkCrashTails turns unanchored and adopted tails into problems unless
+// the caller allowed crash tails explicitly.
+func checkCrashTails(rep *Report, allow bool) {
+	if allow {
+		return
+	}
+	if rep.Unanchored > 0 {
+		rep.Problems = append(rep.Problems, Problem{Kind: ProblemCrashTail,
+			Detail: "the last entry is not covered by the anchor: a crash between the two writes, or an appended forgery (--allow-crash-tail accepts it)"})
+	}
+	for _, n := range rep.CrashTails {
+		rep.Problems = append(rep.Problems, Problem{Seq: n, Kind: ProblemCrashTail,
+			Detail: fmt.Sprintf("entry seq %d was found after the anchor and adopted at open (--allow-crash-tail accepts it)", n)})
 	}
 }

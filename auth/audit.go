@@ -8,10 +8,12 @@ type Auditor interface {
 
 // Audit actions written by this package.
 const (
-	ActionLogin            = "auth.login"
-	ActionLoginFailed      = "auth.login_failed"
-	ActionLockout          = "auth.lockout"
-	ActionUnlock           = "auth.unlock"
+	ActionLogin       = "auth.login"
+	ActionLoginFailed = "auth.login_failed"
+	ActionLockout     = "auth.lockout"
+	ActionUnlock      = "auth.unlock"
+	// ActionProfileTampered: a profile record failed its MAC or was an older copy.
+	ActionProfileTampered  = "auth.profile_tampered"
 	ActionEnrolmentStarted = "auth.enrolment_started"
 	ActionEnrolled         = "auth.enrolled"
 	ActionEnrolmentReset   = "auth.enrolment_reset"

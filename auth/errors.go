@@ -31,7 +31,7 @@ var (
 	// characters, starting with a letter or digit.
 	ErrInvalidProfileName = errors.New("invalid profile name: use lower-case letters, digits, '.', '_' or '-' (at most 64)")
 	// ErrInvalidRole is returned for a role other than agent, supervisor, admin.
-	ErrInvalidRole = errors.New("invalid role: want agent, supervisor or admin")
+	ErrInvalidRole = errors.New("invalid role: want agent, supervisor, admin or dpo")
 	// ErrWeakPassword is returned for passwords shorter than MinPasswordLen.
 	ErrWeakPassword = errors.New("password too short")
 	// ErrPermission is returned when the session's role lacks a permission.
@@ -44,6 +44,9 @@ var (
 	// ErrCorruptProfile is returned when a profile file cannot be read; the
 	// file is left as it is.
 	ErrCorruptProfile = errors.New("profile file is damaged")
+	// ErrProfileTampered is returned when a profile record fails its MAC or
+	// is older than the last one saved: it was edited or copied back.
+	ErrProfileTampered = errors.New("profile record failed its integrity check")
 	// ErrBadHash is returned for a stored password hash that cannot be parsed.
 	ErrBadHash = errors.New("malformed password hash")
 

@@ -210,7 +210,7 @@ func (e *testEnv) code(secret string, offset int64) string {
 
 func (e *testEnv) loadProfile(name string) *profile {
 	e.t.Helper()
-	p, err := profileStore{Dir: e.dir}.load(name)
+	p, err := e.svc.store.load(name)
 	require.NoError(e.t, err)
 	return p
 }

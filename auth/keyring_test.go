@@ -90,3 +90,30 @@ func TestKeyringLoginFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "sip-pw", got)
 }
+
+// TestKeyringProfileIntegrity: with the real Secret Service the profile MAC
+// key and the generation counter live in the keyring; an older copy of the
+// profile file put back (failure counter reset) is refused.
+func TestKeyringProfileIntegrity(t *testing.T) {
+	v := realKeyring(t)
+	e := newTestEnv(t)
+	e.vault = v
+	e.restart()
+	name := "kr-int-" + time.Now().Format("150405000000")
+	require.NoError(t, e.svc.AddProfile(context.Background(), nil, "root"+name[len(name)-6:], RoleAdmin, adminPW))
+	prof := "root" + name[len(name)-6:]
+	old, err := readFileForSeed(profilePath(e.dir, prof))
+	require.NoError(t, err)
+	_, err = e.svc.Login(context.Background(), prof, "wrong password!!", "123456")
+	require.Error(t, err)
+	gen, err := keyring.Get(KeyringService, "profile-gen/"+prof)
+	require.NoError(t, err)
+	require.NotEqual(t, "0", gen)
+	t.Cleanup(func() { keyring.Delete(KeyringService, "profile-gen/"+prof) })
+	require.NoError(t, writeFileAtomic(e.dir, profilePath(e.dir, prof), old))
+	e.restart()
+	e.clock.Advance(time.Minute)
+	_, err = e.svc.Login(context.Background(), prof, adminPW, "123456")
+	require.ErrorIs(t, err, ErrProfileTampered)
+	require.Equal(t, 1, e.audit.countActor(ActionProfileTampered, prof))
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/zalando/go-keyring"
 )
@@ -17,35 +18,57 @@ const (
 	MachineRecordingKey = "recording-key"
 	MachineAuditKey     = "audit-key"
 	MachineCRMKey       = "crm-field-key" // encrypts personal fields in the embedded CRM store
+	MachineProfileKey   = "profile-key"   // authenticates profile records (role, counters)
+	MachinePolicyKey    = "policy-key"    // authenticates the signed policy bundle's version state
+	MachineReceiptKey   = "receipt-key"   // seeds the Ed25519 key that signs erasure receipts
 )
 
 // MachineSecret returns the machine-wide 32-byte key name, creating it on
 // first use. It lives in the OS keyring (service "softphone", user
-// "machine/NAME"). Where no keyring is reachable it falls back to the
-// logged-in profile's vault (sess may be nil only when the keyring is
-// there): then each profile has its own key, which keeps the data safe but
-// means one profile cannot verify another's recordings — provision the
-// same key (or use the keyring) on shared desks.
+// "machine/NAME"). Where no keyring is reachable it is a key file readable
+// only by the OS user, beside the profiles (MachineKeyFile), so every
+// profile on the desk shares it: the admin's import is readable by the
+// agents, the agents' recordings by the supervisor and the DPO. A key that
+// an older version kept in the logged-in profile's vault seeds the file, so
+// what was written with it stays readable. sess may be nil.
 func (s *Service) MachineSecret(sess *Session, name string) ([]byte, error) {
-	if name != MachineRecordingKey && name != MachineAuditKey && name != MachineCRMKey {
+	switch name {
+	case MachineRecordingKey, MachineAuditKey, MachineCRMKey:
+	default:
 		return nil, fmt.Errorf("unknown machine secret %q", name)
 	}
-	if s.vault.Backend() == VaultKeyring {
-		return machineKeyring(goKeyring{}, name)
+	if kv, ok := s.vault.(*keyringVault); ok {
+		return machineKeyring(kv.kc, name)
 	}
-	if sess == nil {
-		return nil, fmt.Errorf("%s: no OS keyring and no login to unlock the file vault", name)
+	dir := filepath.Dir(s.store.Dir)
+	if name != MachineAuditKey && sess != nil && !machineKeyFileExists(dir, name) {
+		if v, err := sess.Secret(name); err == nil {
+			if k, err := decodeKey(v); err == nil {
+				if err := seedMachineKeyFile(dir, name, k); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
-	v, err := sess.Secret(name)
-	if err == nil {
-		return decodeKey(v)
+	return MachineKeyFile(dir, name)
+}
+
+// AuditKey returns the audit anchor key without a login: from the OS
+// keyring when the vault backend is the keyring, else from the user-only
+// key file beside profileDir. Every mode has one, so the anchor always
+// carries a MAC.
+func AuditKey(ctx context.Context, backend, profileDir string) ([]byte, error) {
+	return MachineKey(ctx, backend, profileDir, MachineAuditKey)
+}
+
+// MachineKey is a machine-wide key that needs no login (audit, policy,
+// receipt, profile keys): the OS keyring with the keyring backend, else a
+// user-only key file beside profileDir.
+func MachineKey(ctx context.Context, backend, profileDir, name string) ([]byte, error) {
+	if backend == VaultKeyring {
+		return KeyringMachineSecret(ctx, name)
 	}
-	k := make([]byte, 32)
-	rand.Read(k)
-	if err := sess.SetSecret(name, base64.StdEncoding.EncodeToString(k)); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return MachineKeyFile(filepath.Dir(profileDir), name)
 }
 
 // KeyringMachineSecret is MachineSecret for callers that have no Service

@@ -54,6 +54,11 @@ type profile struct {
 	RecoveryHashes [][]byte  `json:"recovery_hashes,omitempty"`
 	Created        time.Time `json:"created"`
 	LastLogin      time.Time `json:"last_login,omitzero"`
+	// Gen counts saves; the last one is also kept outside the file
+	// (Integrity), so an older copy is refused.
+	Gen uint64 `json:"gen"`
+	// MAC authenticates all the above under the machine profile key.
+	MAC string `json:"mac,omitempty"`
 }
 
 // ProfileInfo is what may be shown about a profile (admin listing).

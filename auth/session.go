@@ -16,6 +16,7 @@ const (
 type Session struct {
 	profile string
 	role    Role
+	perms   *Table // the effective permission table (nil: defaults)
 	at      time.Time
 	method  string
 	backend string
@@ -31,7 +32,7 @@ func (s *Session) Profile() string { return s.profile }
 func (s *Session) Role() Role { return s.role }
 
 // Can reports whether the session is open and its role has permission p.
-func (s *Session) Can(p Permission) bool { return s.Open() && s.role.Can(p) }
+func (s *Session) Can(p Permission) bool { return s.Open() && s.perms.Can(s.role, p) }
 
 // LoggedInAt is when the login succeeded.
 func (s *Session) LoggedInAt() time.Time { return s.at }

@@ -17,6 +17,8 @@ import (
 type profileStore struct {
 	// Dir is the profile directory, created 0700 on first write.
 	Dir string
+	// in authenticates the records (MAC and generation counter).
+	in Integrity
 }
 
 // DefaultDir is os.UserConfigDir()/softphone/profiles.
@@ -54,16 +56,32 @@ func (s profileStore) load(name string) (*profile, error) {
 	if p.Name != name {
 		return nil, fmt.Errorf("profile %s: %w: name does not match file", name, ErrCorruptProfile)
 	}
+	if err := checkIntegrity(s.in, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 // save writes p atomically, replacing any previous version.
 func (s profileStore) save(p *profile) error {
+	key, err := s.in.Key()
+	if err != nil {
+		return fmt.Errorf("save profile: profile key: %w", err)
+	}
+	p.Gen++
+	if p.MAC, err = profileMAC(key, p); err != nil {
+		return err
+	}
 	b, err := encodeProfile(p)
 	if err != nil {
 		return err
 	}
 	if err := writeFileAtomic(s.Dir, s.path(p.Name), b); err != nil {
+		return fmt.Errorf("save profile: %w", err)
+	}
+	// The file first, then the counter: a crash in between leaves a file
+	// one generation ahead, which load accepts.
+	if err := s.in.SetGeneration(p.Name, p.Gen); err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}
 	return nil

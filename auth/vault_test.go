@@ -170,12 +170,14 @@ func TestServiceWithKeyringVault(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, VaultKeyring, sess.VaultBackend())
 
-	// If the keyring is gone later, the profile is not silently moved.
+	// If the keyring is gone later, the profile is not silently moved: its
+	// record was authenticated with the keyring's machine key, which the
+	// file fallback does not have.
 	e.vault = newTestFileVault(t, e.dir)
 	e.restart()
 	e.clock.Advance(totpPeriod * time.Second)
 	_, err = e.svc.Login(context.Background(), "root", adminPW, e.code(secret, 0))
-	assert.ErrorIs(t, err, ErrVaultMismatch)
+	assert.ErrorIs(t, err, ErrProfileTampered)
 }
 
 func TestFileVaultGenerations(t *testing.T) {

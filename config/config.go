@@ -144,6 +144,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("account.transport %q: want tls, tcp or udp", c.Account.Transport)
 	}
+	if err := c.Account.Validate(); err != nil {
+		return err
+	}
 	if err := c.Auth.Validate(); err != nil {
 		return err
 	}

@@ -75,7 +75,8 @@ func benchStore(b *testing.B) *Store {
 		if benchErr != nil {
 			return
 		}
-		benchDB, benchErr = Open(filepath.Join(benchDir, "crm.db"))
+		// With a field key, as in production: the indexes hold keyed hashes.
+		benchDB, benchErr = Open(filepath.Join(benchDir, "crm.db"), WithFieldKey(bytes.Repeat([]byte{5}, 32)))
 		if benchErr != nil {
 			return
 		}
@@ -126,9 +127,11 @@ func bulkLoad(s *Store, n int) error {
 		m := min(rowsPer, n-base)
 		for i := base; i < base+m; i++ {
 			c := synthContact(i)
-			cargs = append(cargs, i+1, c.CustomerID, c.Name, c.Email, c.BirthDate, c.IBAN, c.Card, c.Address, c.City, int(c.Consent))
+			// Keyed index values as Put writes them; the fields stay unsealed
+			// here (they pass through on read), which keeps the load fast.
+			cargs = append(cargs, i+1, s.idx.customer(c.CustomerID), c.Name, c.Email, c.BirthDate, c.IBAN, c.Card, c.Address, c.City, int(c.Consent))
 			for pos, p := range c.Phones {
-				pargs = append(pargs, p, i+1, pos)
+				pargs = append(pargs, s.idx.number(p), i+1, pos)
 			}
 		}
 		if m == rowsPer {
@@ -236,7 +239,7 @@ func BenchmarkLookup(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			k := rng.IntN(n)
 			t0 := time.Now()
-			rows, err := st.QueryContext(ctx, fmt.Sprintf("+49201%07d", k))
+			rows, err := st.QueryContext(ctx, s.idx.number(fmt.Sprintf("+49201%07d", k)))
 			if err != nil {
 				b.Fatal(err)
 			}

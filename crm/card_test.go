@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"softphone/config"
 )
 
 func sampleContact() Contact {
@@ -103,4 +105,20 @@ func TestParseConsent(t *testing.T) {
 	assert.Equal(t, "yes", ConsentGiven.String())
 	assert.Equal(t, "no", ConsentRefused.String())
 	assert.Equal(t, "unknown", ConsentUnknown.String())
+}
+
+// A full card number is never shown or revealable, whatever the config or
+// policy says (issue: `card = "show"` and `reveal = ["card"]` printed it).
+func TestCardNeverShown(t *testing.T) {
+	p, err := PolicyFromConfig(config.CRMMask{Card: "show", Reveal: []string{"card"}})
+	require.NoError(t, err)
+	card := NewCard(sampleContact(), p)
+	f, ok := card.Field("card")
+	require.True(t, ok)
+	assert.True(t, f.Masked)
+	assert.False(t, f.Revealable)
+	assert.NotContains(t, f.Value, "4111 1111")
+	b, err := json.Marshal(card)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "1111 1111")
 }

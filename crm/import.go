@@ -56,7 +56,9 @@ type ImportReport struct {
 	Format   Format
 	Imported int        // good rows stored (a customer id seen twice counts twice; the last wins)
 	Bad      []RowError // rejected rows, by line
-	Elapsed  time.Duration
+	// Neutralised counts cells that began like a spreadsheet formula.
+	Neutralised int
+	Elapsed     time.Duration
 }
 
 // RowsPerSecond is the import speed.
@@ -98,6 +100,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, f Format, region string
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		rep.Neutralised += neutraliseContact(&c)
 		batch = append(batch, c)
 		if len(batch) == importBatch {
 			return put()
@@ -122,4 +125,37 @@ func (s *Store) Import(ctx context.Context, r io.Reader, f Format, region string
 	}
 	s.log.Debug("crm import done", "format", f.String(), "imported", rep.Imported, "bad", len(rep.Bad))
 	return rep, nil
+}
+
+// neutralise defuses a cell that a spreadsheet would run as a formula
+// (CSV injection, OWASP): one starting with =, +, -, @, tab or CR gets a
+// leading apostrophe, so it stays text wherever it is exported to.
+func neutralise(v string) (string, bool) {
+	if v == "" {
+		return v, false
+	}
+	switch v[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + v, true
+	}
+	return v, false
+}
+
+// neutraliseContact applies neutralise to every free-text field (phone
+// numbers are E.164 already and keep their "+").
+func neutraliseContact(c *Contact) int {
+	n := 0
+	for _, f := range []*string{&c.CustomerID, &c.Name, &c.Email, &c.BirthDate, &c.IBAN, &c.Card, &c.Address, &c.City, &c.Notes} {
+		var hit bool
+		if *f, hit = neutralise(*f); hit {
+			n++
+		}
+	}
+	for k, v := range c.Custom {
+		if nv, hit := neutralise(v); hit {
+			c.Custom[k] = nv
+			n++
+		}
+	}
+	return n
 }

@@ -199,3 +199,28 @@ func TestStoreImportFiles(t *testing.T) {
 	_, err = s.Import(ctx, strings.NewReader("\x00\x01garbage"), FormatUnknown, "DE")
 	assert.Error(t, err)
 }
+
+// Cells a spreadsheet would run as a formula are stored as text.
+func TestImportNeutralisesFormulas(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	csv := "customer_id,name,phone,email,notes,address\n" +
+		`C1,"=HYPERLINK(""http://evil"",""x"")",+4920180900,a@b.de,@SUM(A1),-2+3` + "\n" +
+		"C2,+Max Mustermann,+4920180901,,plain note,Hauptstr. 5\n"
+	rep, err := s.Import(ctx, strings.NewReader(csv), FormatCSV, "DE")
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Imported)
+	require.Equal(t, 4, rep.Neutralised)
+	c, err := s.LookupCustomer(ctx, "C1")
+	require.NoError(t, err)
+	assert.Equal(t, `'=HYPERLINK("http://evil","x")`, c.Name)
+	assert.Equal(t, "'@SUM(A1)", c.Notes)
+	assert.Equal(t, "'-2+3", c.Address)
+	assert.Equal(t, []string{"+4920180900"}, c.Phones, "numbers keep their +")
+	c, err = s.LookupCustomer(ctx, "C2")
+	require.NoError(t, err)
+	assert.Equal(t, "'+Max Mustermann", c.Name)
+	assert.Equal(t, "plain note", c.Notes)
+}

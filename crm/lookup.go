@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -38,6 +39,9 @@ type LookupConfig struct {
 	PseudonymKey []byte
 	// CallID goes into audit entries and the wrap-up.
 	CallID string
+	// Actor names who looks up, for the crm.lookup audit entry (redacted
+	// number, match count). Nil: lookups are not audited here.
+	Actor func() string
 	// OnEvent receives every change, in order, on a goroutine of the Lookup.
 	// It may call the Lookup's methods except Close (which waits for it),
 	// and should return quickly.
@@ -209,7 +213,22 @@ func (l *Lookup) Start(ctx context.Context, number string) {
 		defer cancel()
 		cs, err := l.cfg.Directory.LookupNumber(rctx, e164)
 		l.finish(e164, cs, classify(rctx, err))
+		l.auditLookup(e164, len(cs), err)
 	}()
+}
+
+// auditLookup records that a number was looked up (last digits only).
+func (l *Lookup) auditLookup(e164 string, matches int, err error) {
+	if l.cfg.Auditor == nil || l.cfg.Actor == nil {
+		return
+	}
+	attrs := map[string]string{"number": Number(e164).String(), "matches": strconv.Itoa(matches), "call": l.cfg.CallID}
+	if err != nil {
+		attrs["failed"] = "true"
+	}
+	if aerr := l.cfg.Auditor.Record(AuditLookup, l.cfg.Actor(), attrs); aerr != nil {
+		l.log.Error("audit failed", "action", AuditLookup, "err", aerr)
+	}
 }
 
 // classify turns a directory error into what the sidebar shows.

@@ -108,11 +108,20 @@ func DefaultPolicy() Policy {
 }
 
 // For returns the rule of kind k (RuleMask, not revealable, for an unknown kind).
+// A full card number is never shown or revealed, whatever the policy says
+// (PCI DSS 3.4): this rule is not configurable, by policy or config.
 func (p Policy) For(k Kind) FieldRule {
 	if k < 0 || k >= numKinds {
 		return FieldRule{Rule: RuleMask}
 	}
-	return p.Rules[k]
+	r := p.Rules[k]
+	if k == KindCard {
+		r.Revealable = false
+		if r.Rule == RuleShow {
+			r.Rule = RuleMask
+		}
+	}
+	return r
 }
 
 // Apply returns value as the policy shows it, and whether it is shown at all.

@@ -38,6 +38,7 @@ func (realScheduler) AfterFunc(d time.Duration, f func()) Timer { return time.Af
 
 // Audit actions written by a Lookup.
 const (
+	AuditLookup       = "crm.lookup"
 	AuditReveal       = "crm.reveal"
 	AuditRevealDenied = "crm.reveal.denied"
 )

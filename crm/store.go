@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -22,6 +24,7 @@ const schema = `
 CREATE TABLE IF NOT EXISTS contacts (
 	id                  INTEGER PRIMARY KEY,
 	customer_id         TEXT NOT NULL UNIQUE,
+	customer            TEXT NOT NULL DEFAULT '',
 	name                TEXT NOT NULL,
 	email               TEXT NOT NULL DEFAULT '',
 	birth_date          TEXT NOT NULL DEFAULT '',
@@ -38,6 +41,7 @@ CREATE TABLE IF NOT EXISTS phones (
 	e164       TEXT NOT NULL,
 	contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
 	pos        INTEGER NOT NULL,
+	number     TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (e164, contact_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS phones_contact ON phones(contact_id, pos);
@@ -53,21 +57,21 @@ CREATE TABLE IF NOT EXISTS wrapups (
 CREATE INDEX IF NOT EXISTS wrapups_customer ON wrapups(customer_id);
 `
 
-const contactCols = `c.customer_id, c.name, c.email, c.birth_date, c.iban, c.card, c.address, c.city,
+const contactCols = `c.customer_id, c.customer, c.name, c.email, c.birth_date, c.iban, c.card, c.address, c.city,
 	c.consent, c.payment_in_progress, c.notes, c.custom,
-	(SELECT group_concat(e164, ' ') FROM (SELECT e164 FROM phones WHERE contact_id = c.id ORDER BY pos))`
+	(SELECT group_concat(CASE number WHEN '' THEN e164 ELSE number END, ' ') FROM (SELECT e164, number FROM phones WHERE contact_id = c.id ORDER BY pos))`
 
 const (
 	qByNumber   = `SELECT ` + contactCols + ` FROM phones p JOIN contacts c ON c.id = p.contact_id WHERE p.e164 = ? ORDER BY c.customer_id LIMIT 50`
 	qByCustomer = `SELECT ` + contactCols + ` FROM contacts c WHERE c.customer_id = ?`
 	// qInsert adds a new contact; on a known customer id it returns no row
 	// and qUpdate replaces it (then its numbers are replaced too).
-	qInsert = `INSERT INTO contacts (customer_id, name, email, birth_date, iban, card, address, city, consent, payment_in_progress, notes, custom)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(customer_id) DO NOTHING RETURNING id`
+	qInsert = `INSERT INTO contacts (customer_id, name, email, birth_date, iban, card, address, city, consent, payment_in_progress, notes, custom, customer)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(customer_id) DO NOTHING RETURNING id`
 	qUpdate = `UPDATE contacts SET name=?2, email=?3, birth_date=?4, iban=?5, card=?6, address=?7, city=?8, consent=?9,
-	payment_in_progress=?10, notes=?11, custom=?12 WHERE customer_id=?1 RETURNING id`
+	payment_in_progress=?10, notes=?11, custom=?12, customer=?13 WHERE customer_id=?1 RETURNING id`
 	qDelPhones = `DELETE FROM phones WHERE contact_id = ?`
-	qAddPhone  = `INSERT INTO phones (e164, contact_id, pos) VALUES (?,?,?) ON CONFLICT DO NOTHING`
+	qAddPhone  = `INSERT INTO phones (e164, contact_id, pos, number) VALUES (?,?,?,?) ON CONFLICT DO NOTHING`
 	qWrapUp    = `INSERT INTO wrapups (customer_id, call_id, agent, code, notes, at) VALUES (?,?,?,?,?,?)`
 	qExists    = `SELECT 1 FROM contacts WHERE customer_id = ?`
 )
@@ -79,6 +83,10 @@ type Store struct {
 	log  *slog.Logger
 	key  []byte
 	seal sealer
+	idx  indexer // keyed hashes of customer ids and numbers (with a key)
+	// wrongKey: the store was written under another field key (or none);
+	// lookups fail with ErrSealed instead of finding nothing.
+	wrongKey bool
 
 	byNumber, byCustomer, wrapUp, exists *sql.Stmt
 
@@ -89,10 +97,11 @@ type Store struct {
 // StoreOption adjusts Open.
 type StoreOption func(*Store)
 
-// WithFieldKey encrypts every personal field but the customer id and the
-// phone numbers (which are the lookup key) with AES-256-GCM under key (32
-// bytes, kept in the vault). Without it fields are stored as they are, in a
-// file only the user can read. PCI DSS 3.5 wants stored card numbers
+// WithFieldKey encrypts every personal field, the consent flags included,
+// with AES-256-GCM under key (32 bytes, kept in the keyring), and keeps the
+// customer ids and phone numbers of the lookup indexes only as keyed hashes
+// (HMAC-SHA256 under a key derived from it). Without it fields are stored as
+// they are, in a file only the user can read. PCI DSS 3.5 wants stored card numbers
 // unreadable: use a key wherever card numbers are imported.
 func WithFieldKey(key []byte) StoreOption {
 	return func(s *Store) { s.key = append([]byte(nil), key...) }
@@ -113,7 +122,8 @@ func Open(path string, opts ...StoreOption) (*Store, error) {
 	}
 	f.Close()
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32768)"} {
+	// secure_delete: erased rows are overwritten, not left in free pages.
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(5000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32768)", "secure_delete(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -134,11 +144,22 @@ func Open(path string, opts ...StoreOption) (*Store, error) {
 			db.Close()
 			return nil, err
 		}
+		s.idx = newIndexer(s.key)
 	}
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("crm store %s: %w", filepath.Base(path), err)
 	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("crm store %s: %w", filepath.Base(path), err)
+	}
+	ok, err := keyCheck(db, s.idx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("crm store %s: %w", filepath.Base(path), err)
+	}
+	s.wrongKey = !ok
 	for _, p := range []struct {
 		st **sql.Stmt
 		q  string
@@ -168,25 +189,32 @@ type scanner interface{ Scan(...any) error }
 
 func (s *Store) scanContact(r scanner) (Contact, error) {
 	var c Contact
-	var consent int
-	var pay bool
-	var custom string
+	var consent, pay, custom, ref, sealedID string
 	var phones sql.NullString
-	if err := r.Scan(&c.CustomerID, &c.Name, &c.Email, &c.BirthDate, &c.IBAN, &c.Card, &c.Address, &c.City,
+	if err := r.Scan(&ref, &sealedID, &c.Name, &c.Email, &c.BirthDate, &c.IBAN, &c.Card, &c.Address, &c.City,
 		&consent, &pay, &c.Notes, &custom, &phones); err != nil {
 		return Contact{}, err
 	}
-	c.Consent = Consent(consent)
-	c.PaymentInProgress = pay
+	c.CustomerID = ref
 	if phones.String != "" {
 		c.Phones = strings.Split(phones.String, " ")
 	}
 	var err error
-	for _, f := range []*string{&c.Name, &c.Email, &c.BirthDate, &c.IBAN, &c.Card, &c.Address, &c.City, &c.Notes, &custom} {
-		if *f, err = s.seal.open(c.CustomerID, *f); err != nil {
+	fields := []*string{&sealedID, &c.Name, &c.Email, &c.BirthDate, &c.IBAN, &c.Card, &c.Address, &c.City, &c.Notes, &custom, &consent, &pay}
+	for i := range c.Phones {
+		fields = append(fields, &c.Phones[i])
+	}
+	for _, f := range fields {
+		if *f, err = s.seal.open(ref, *f); err != nil {
 			return Contact{}, err
 		}
 	}
+	if sealedID != "" {
+		c.CustomerID = sealedID
+	}
+	n, _ := strconv.Atoi(consent)
+	c.Consent = Consent(n)
+	c.PaymentInProgress = pay == "1" || pay == "true"
 	if custom != "" {
 		if err := json.Unmarshal([]byte(custom), &c.Custom); err != nil {
 			return Contact{}, fmt.Errorf("custom fields: %w", err)
@@ -197,7 +225,10 @@ func (s *Store) scanContact(r scanner) (Contact, error) {
 
 // LookupNumber implements Directory.
 func (s *Store) LookupNumber(ctx context.Context, e164 string) ([]Contact, error) {
-	rows, err := s.byNumber.QueryContext(ctx, e164)
+	if s.wrongKey {
+		return nil, ErrSealed
+	}
+	rows, err := s.byNumber.QueryContext(ctx, s.idx.number(e164))
 	if err != nil {
 		return nil, fmt.Errorf("crm store lookup: %w", err)
 	}
@@ -213,12 +244,17 @@ func (s *Store) LookupNumber(ctx context.Context, e164 string) ([]Contact, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("crm store lookup: %w", err)
 	}
+	// The index holds keyed hashes: order by the real id after opening.
+	slices.SortFunc(out, func(a, b Contact) int { return strings.Compare(a.CustomerID, b.CustomerID) })
 	return out, nil
 }
 
 // LookupCustomer implements Directory.
 func (s *Store) LookupCustomer(ctx context.Context, customerID string) (Contact, error) {
-	c, err := s.scanContact(s.byCustomer.QueryRowContext(ctx, customerID))
+	if s.wrongKey {
+		return Contact{}, ErrSealed
+	}
+	c, err := s.scanContact(s.byCustomer.QueryRowContext(ctx, s.idx.customer(customerID)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Contact{}, ErrNotFound
 	}
@@ -231,14 +267,15 @@ func (s *Store) LookupCustomer(ctx context.Context, customerID string) (Contact,
 // WriteWrapUp implements Directory.
 func (s *Store) WriteWrapUp(ctx context.Context, w WrapUp) error {
 	var one int
-	if err := s.exists.QueryRowContext(ctx, w.CustomerID).Scan(&one); err != nil {
+	ref := s.idx.customer(w.CustomerID)
+	if err := s.exists.QueryRowContext(ctx, ref).Scan(&one); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		return fmt.Errorf("crm store wrap-up: %w", err)
 	}
 	at := w.At.UTC().Format("2006-01-02T15:04:05.000Z")
-	if _, err := s.wrapUp.ExecContext(ctx, w.CustomerID, w.CallID, w.Agent, w.Code, s.seal.seal(w.CustomerID, w.Notes), at); err != nil {
+	if _, err := s.wrapUp.ExecContext(ctx, ref, w.CallID, w.Agent, w.Code, s.seal.seal(ref, w.Notes), at); err != nil {
 		return fmt.Errorf("crm store wrap-up: %w", err)
 	}
 	return nil
@@ -246,7 +283,8 @@ func (s *Store) WriteWrapUp(ctx context.Context, w WrapUp) error {
 
 // WrapUps returns the wrap-ups of a customer, oldest first.
 func (s *Store) WrapUps(ctx context.Context, customerID string) ([]WrapUp, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT customer_id, call_id, agent, code, notes FROM wrapups WHERE customer_id = ? ORDER BY id`, customerID)
+	ref := s.idx.customer(customerID)
+	rows, err := s.db.QueryContext(ctx, `SELECT customer_id, call_id, agent, code, notes FROM wrapups WHERE customer_id = ? ORDER BY id`, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -257,9 +295,10 @@ func (s *Store) WrapUps(ctx context.Context, customerID string) ([]WrapUp, error
 		if err := rows.Scan(&w.CustomerID, &w.CallID, &w.Agent, &w.Code, &w.Notes); err != nil {
 			return nil, err
 		}
-		if w.Notes, err = s.seal.open(w.CustomerID, w.Notes); err != nil {
+		if w.Notes, err = s.seal.open(ref, w.Notes); err != nil {
 			return nil, err
 		}
+		w.CustomerID = customerID
 		out = append(out, w)
 	}
 	return out, rows.Err()
@@ -309,10 +348,18 @@ func (s *Store) Put(ctx context.Context, cs []Contact) error {
 			}
 			custom = string(b)
 		}
-		id := c.CustomerID
+		id := s.idx.customer(c.CustomerID)
 		sl := s.seal.seal
+		consent, pay := strconv.Itoa(int(c.Consent)), "0"
+		if c.PaymentInProgress {
+			pay = "1"
+		}
+		sealedID := ""
+		if s.idx.on() {
+			sealedID = sl(id, c.CustomerID)
+		}
 		args := []any{id, sl(id, c.Name), sl(id, c.Email), sl(id, c.BirthDate), sl(id, c.IBAN), sl(id, c.Card),
-			sl(id, c.Address), sl(id, c.City), int(c.Consent), c.PaymentInProgress, sl(id, c.Notes), sl(id, custom)}
+			sl(id, c.Address), sl(id, c.City), sl(id, consent), sl(id, pay), sl(id, c.Notes), sl(id, custom), sealedID}
 		var rowid int64
 		err := ins.QueryRowContext(ctx, args...).Scan(&rowid)
 		if errors.Is(err, sql.ErrNoRows) { // known customer: replace
@@ -324,7 +371,11 @@ func (s *Store) Put(ctx context.Context, cs []Contact) error {
 			return fmt.Errorf("crm store put: %w", err)
 		}
 		for i, p := range c.Phones {
-			if _, err := add.ExecContext(ctx, p, rowid, i); err != nil {
+			num := ""
+			if s.idx.on() {
+				num = sl(id, p)
+			}
+			if _, err := add.ExecContext(ctx, s.idx.number(p), rowid, i, num); err != nil {
 				return fmt.Errorf("crm store put: %w", err)
 			}
 		}

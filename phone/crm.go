@@ -45,9 +45,14 @@ func (a *Agent) startLookupLocked(c *call) {
 	if cc == nil || c.info.Number == "" || IsUserName(c.info.Number) {
 		return
 	}
+	who := "local" // a.mu is held: read the session directly
+	if a.session != nil {
+		who = a.session.Profile()
+	}
 	c.lookup = crm.NewLookup(crm.LookupConfig{
 		Directory: cc.Directory, Policy: cc.Policy, Region: cc.Region, Timeout: cc.Timeout,
 		Auditor: cc.Auditor, PseudonymKey: cc.PseudonymKey, CallID: c.id, Logger: a.log,
+		Actor: func() string { return who }, // audits crm.lookup
 		OnEvent: func(e crm.Event) {
 			c.crmEvent(e)
 			// Published under a.mu, like every state event, so Watch's

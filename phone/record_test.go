@@ -24,7 +24,7 @@ func TestRecordedCallWithPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	alog, err := audit.Open(dir + "/audit.log")
+	alog, err := audit.Open(dir+"/audit.log", audit.WithAnchorKey(testAuditKey))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,14 +29,14 @@ func TestAuditTrail(t *testing.T) {
 	id := r.ID()
 	require.NoError(t, r.Close())
 	s := env.store
-	require.NoError(t, s.Hold("sup1", RoleSupervisor, id, "case 7"))
-	require.NoError(t, s.Release("sup1", RoleSupervisor, id, "closed"))
+	require.NoError(t, s.Hold("admin1", RoleAdmin, id, "case 7"))
+	require.NoError(t, s.Release("admin1", RoleAdmin, id, "closed"))
 	_, err = s.Open("sup1", RoleSupervisor, id, PurposePlayback, env.id)
 	require.NoError(t, err)
 	_, err = s.Open("sup1", RoleSupervisor, id, PurposeExport, env.id)
 	require.NoError(t, err)
-	require.NoError(t, s.SetPolicy("sup1", RoleSupervisor, PolicyAsk))
-	require.NoError(t, s.Delete("sup1", RoleSupervisor, id))
+	require.NoError(t, s.SetPolicy("admin1", RoleAdmin, PolicyAsk))
+	require.NoError(t, s.Delete("admin1", RoleAdmin, id))
 	require.NoError(t, alog.Close())
 
 	rep, err := audit.Verify(logPath, audit.WithAnchorKey([]byte("k")))

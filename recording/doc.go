@@ -49,7 +49,9 @@
 // rows. Segment files from before a crash that were never sealed (at most
 // the last second) are removed at recovery.
 //
-// Roles are checked here (Role.Can): agents may flag and list their own
-// recordings; supervisors and admins switch recording per call, change the
-// policy, set and release holds, delete, play back and export.
+// Roles are checked against the one permission table in package auth
+// (Config.Permissions, default auth.DefaultTable; refusals are audited):
+// agents flag and list their own recordings; supervisors switch recording
+// per call, list all, play back and export; the admin changes the policy,
+// holds and deletes but does not listen; the DPO holds, deletes and erases.
 package recording

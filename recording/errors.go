@@ -6,6 +6,8 @@ import "errors"
 var (
 	// ErrPermission means the actor's role does not allow the operation.
 	ErrPermission = errors.New("not allowed for this role")
+	// ErrPolicyLocked means the machine policy fixes the recording policy.
+	ErrPolicyLocked = errors.New("the recording policy is set by the machine policy")
 	// ErrLegalHold means the recording is under legal hold and cannot be deleted.
 	ErrLegalHold = errors.New("recording is under legal hold")
 	// ErrNotFound means no recording has that id.

@@ -30,8 +30,8 @@ func (s *Store) Open(actor string, role Role, id string, purpose Purpose, ids ..
 	if purpose == PurposeExport {
 		perm, act = PermExport, actExport
 	}
-	if !role.Can(perm) {
-		return nil, ErrPermission
+	if err := s.permit(actor, role, perm, id); err != nil {
+		return nil, err
 	}
 	rd, err := s.reader(id, ids)
 	if err != nil {
@@ -171,8 +171,8 @@ var idRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // with identities, the decryption of every segment. It returns the number of
 // recordings checked and the findings.
 func (s *Store) Verify(actor string, role Role, ids ...age.Identity) (int, []Problem, error) {
-	if !role.Can(PermVerify) {
-		return 0, nil, ErrPermission
+	if err := s.permit(actor, role, PermVerify, ""); err != nil {
+		return 0, nil, err
 	}
 	s.mu.Lock()
 	rows, err := allRows(s.db, s.macKey, "")

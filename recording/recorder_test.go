@@ -356,7 +356,7 @@ func TestOptOutUnderLegalHoldKeepsRecording(t *testing.T) {
 	r := startCall(t, env)
 	writeBoth(r, 10, 0, speechFrame)
 	id := r.ID()
-	require.NoError(t, env.store.Hold("sup1", RoleSupervisor, id, "investigation"))
+	require.NoError(t, env.store.Hold("admin1", RoleAdmin, id, "investigation"))
 	require.ErrorIs(t, r.OptOut("agent7"), ErrLegalHold)
 	st, _ := r.State()
 	require.Equal(t, NotRecording, st, "recording stops anyway")

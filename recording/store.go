@@ -60,6 +60,11 @@ type Config struct {
 	Policy Policy
 	// Auditor gets every recording event. Nil discards them (tests only).
 	Auditor Auditor
+	// Permissions is the effective permission table (nil: auth's defaults).
+	Permissions Permissions
+	// PolicyLocked: the machine policy fixes Policy; a stored run-time
+	// change is ignored and SetPolicy refused (ErrPolicyLocked).
+	PolicyLocked bool
 	// Clock returns the time for metadata and retention; nil means time.Now.
 	Clock func() time.Time
 	// PseudonymKey is the local secret (from the keyring) for customer
@@ -94,14 +99,6 @@ type CallMeta struct {
 	// pseudonym and is never stored or logged.
 	Number  string
 	Started time.Time
-}
-
-// Filter narrows List.
-type Filter struct {
-	FlaggedOnly    bool
-	OnHoldOnly     bool
-	IncludeDeleted bool
-	CallID         string
 }
 
 // Purpose says why a recording is opened; each is audited as its own event.
@@ -185,6 +182,7 @@ func NewStore(cfg Config) (*Store, error) {
 		policy: cfg.Policy, active: map[string]*Recorder{},
 	}
 	switch v, ok, err := getSetting(db, s.macKey, "policy"); {
+	case cfg.PolicyLocked:
 	case errors.Is(err, ErrTampered):
 		s.log.Warn("stored recording policy failed its integrity check; using the configured policy")
 	case err != nil:
@@ -313,13 +311,16 @@ func (s *Store) Policy() Policy {
 	return s.policy
 }
 
-// SetPolicy changes the default policy for new calls (supervisor, admin).
+// SetPolicy changes the default policy for new calls (admin; refused when the machine policy fixes it).
 func (s *Store) SetPolicy(actor string, role Role, p Policy) error {
-	if !role.Can(PermSetPolicy) {
-		return ErrPermission
+	if err := s.permit(actor, role, PermSetPolicy, ""); err != nil {
+		return err
 	}
 	if p.String() == "unknown" {
 		return ErrBadPolicy
+	}
+	if s.cfg.PolicyLocked {
+		return ErrPolicyLocked
 	}
 	s.mu.Lock()
 	old := s.policy
@@ -400,200 +401,6 @@ func (s *Store) update(id string, fn func(m *Meta, wrapped *[]byte) error) (Meta
 		return r.meta, err
 	}
 	return r.meta, putRow(s.db, s.macKey, r)
-}
-
-// Get returns one recording's index entry.
-func (s *Store) Get(actor string, role Role, id string) (Meta, error) {
-	s.mu.Lock()
-	r, err := getRow(s.db, s.macKey, id)
-	s.mu.Unlock()
-	if err != nil && !errors.Is(err, ErrTampered) {
-		return Meta{}, err
-	}
-	if !role.Can(PermListAll) && !(role.Can(PermListOwn) && r.meta.Owner == actor) {
-		return Meta{}, ErrPermission
-	}
-	return r.meta, err
-}
-
-// List returns the recordings the actor may see: supervisors and admins see
-// all, agents their own. Entries whose MAC fails are included with Tampered set.
-func (s *Store) List(actor string, role Role, f Filter) ([]Meta, error) {
-	if !role.Can(PermListAll) && !role.Can(PermListOwn) {
-		return nil, ErrPermission
-	}
-	s.mu.Lock()
-	rows, err := allRows(s.db, s.macKey, "")
-	s.mu.Unlock()
-	if err != nil {
-		return nil, err
-	}
-	var out []Meta
-	for _, r := range rows {
-		m := r.meta
-		switch {
-		case !role.Can(PermListAll) && m.Owner != actor:
-		case f.FlaggedOnly && !m.Flagged():
-		case f.OnHoldOnly && !m.OnHold():
-		case !f.IncludeDeleted && m.Status == StatusDeleted:
-		case f.CallID != "" && m.CallID != f.CallID:
-		default:
-			out = append(out, m)
-		}
-	}
-	return out, nil
-}
-
-// Flag marks a recording for review. Agents may flag their own recordings.
-func (s *Store) Flag(actor string, role Role, id, reason string) error {
-	if !role.Can(PermFlag) {
-		return ErrPermission
-	}
-	return s.flag(actor, id, reason, !role.Can(PermListAll))
-}
-
-func (s *Store) flag(actor, id, reason string, ownOnly bool) error {
-	if reason == "" {
-		return ErrReasonRequired
-	}
-	_, err := s.update(id, func(m *Meta, _ *[]byte) error {
-		if ownOnly && m.Owner != actor {
-			return ErrPermission
-		}
-		if m.Status == StatusDeleted {
-			return ErrDeleted
-		}
-		m.Flags = append(m.Flags, FlagEntry{By: actor, Reason: reason, At: s.now()})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("flag %s: %w", id, err)
-	}
-	return s.audit(actFlag, actor, map[string]string{"recording": id, "reason": reason})
-}
-
-// Hold puts a recording under legal hold (supervisor, admin): it cannot be
-// deleted, by anyone or by retention, until released.
-func (s *Store) Hold(actor string, role Role, id, reason string) error {
-	return s.setHold(actor, role, id, reason, true)
-}
-
-// Release lifts a legal hold (supervisor, admin).
-func (s *Store) Release(actor string, role Role, id, reason string) error {
-	return s.setHold(actor, role, id, reason, false)
-}
-
-func (s *Store) setHold(actor string, role Role, id, reason string, on bool) error {
-	if !role.Can(PermHold) {
-		return ErrPermission
-	}
-	if reason == "" {
-		return ErrReasonRequired
-	}
-	_, err := s.update(id, func(m *Meta, _ *[]byte) error {
-		if m.Status == StatusDeleted {
-			return ErrDeleted
-		}
-		if on {
-			m.Hold = &HoldInfo{By: actor, Reason: reason, At: s.now()}
-		} else {
-			m.Hold = nil
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("hold %s: %w", id, err)
-	}
-	act := actHold
-	if !on {
-		act = actRelease
-	}
-	return s.audit(act, actor, map[string]string{"recording": id, "reason": reason})
-}
-
-// Delete crypto-shreds a recording (supervisor, admin): its wrapped key is
-// destroyed, its files removed, its index entry reduced to a tombstone.
-// Refused while under legal hold or while the call is still recording.
-func (s *Store) Delete(actor string, role Role, id string) error {
-	if !role.Can(PermDelete) {
-		return ErrPermission
-	}
-	return s.shred(id, actor, "deleted by "+string(role), actDelete, false)
-}
-
-// shred destroys the key material first (so the audio is unreadable even if
-// removing files fails), then the files.
-func (s *Store) shred(id, actor, reason, action string, fromRecorder bool) error {
-	s.mu.Lock()
-	if _, live := s.active[id]; live && !fromRecorder {
-		s.mu.Unlock()
-		return fmt.Errorf("delete %s: %w", id, ErrActive)
-	}
-	r, err := getRow(s.db, s.macKey, id)
-	if err == nil || errors.Is(err, ErrTampered) {
-		switch {
-		case r.meta.Status == StatusDeleted:
-			err = ErrDeleted
-		case r.meta.OnHold():
-			err = ErrLegalHold
-		case errors.Is(err, ErrTampered) && r.meta.Hold != nil:
-			err = ErrLegalHold
-		default:
-			m := r.meta
-			err = putRow(s.db, s.macKey, row{meta: Meta{
-				ID: m.ID, CallID: m.CallID, Owner: m.Owner, Direction: m.Direction,
-				Started: m.Started, Ended: m.Ended, Duration: m.Duration, RetainUntil: m.RetainUntil,
-				Status: StatusDeleted, Deleted: &Deletion{By: actor, Reason: reason, At: s.now()},
-			}})
-			if err == nil {
-				// Push the page without the key out of the WAL into the main file
-				// (secure_delete zeroes the old content) and truncate the WAL.
-				if _, cerr := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); cerr != nil {
-					s.log.Warn("index checkpoint after delete failed", "err", cerr)
-				}
-			}
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("delete %s: %w", id, err)
-	}
-	rmErr := os.RemoveAll(s.recDir(id))
-	aErr := s.audit(action, actor, map[string]string{"recording": id, "reason": reason})
-	if rmErr != nil {
-		rmErr = fmt.Errorf("remove files of %s (key already destroyed): %w", id, rmErr)
-	}
-	return errors.Join(rmErr, aErr)
-}
-
-// Sweep deletes every recording whose retention date is at or before now and
-// which is not on hold or in progress. It returns how many it deleted.
-func (s *Store) Sweep(now time.Time) (int, error) {
-	s.mu.Lock()
-	rows, err := allRows(s.db, s.macKey, `WHERE status IN (?, ?) AND hold = 0 AND retain_until <= ?`,
-		int(StatusComplete), int(StatusIncomplete), now.UnixNano())
-	s.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	var errs []error
-	for _, r := range rows {
-		m := r.meta
-		if m.Tampered || m.OnHold() || m.RetainUntil.After(now) {
-			s.log.Warn("retention sweep skipped a recording that failed its integrity check", "recording", m.ID)
-			continue
-		}
-		err := s.shred(m.ID, "system:retention", "retention period ended", actRetain, false)
-		if err != nil {
-			if !errors.Is(err, ErrLegalHold) && !errors.Is(err, ErrActive) {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		n++
-	}
-	return n, errors.Join(errs...)
 }
 
 // Active returns the ids of recordings being written in this process.

@@ -142,16 +142,16 @@ func TestDeleteHoldRelease(t *testing.T) {
 	s := env.store
 
 	require.ErrorIs(t, s.Hold("agent7", RoleAgent, id, "case 1"), ErrPermission)
-	require.ErrorIs(t, s.Hold("sup1", RoleSupervisor, id, ""), ErrReasonRequired)
-	require.NoError(t, s.Hold("sup1", RoleSupervisor, id, "court order 42"))
-	require.ErrorIs(t, s.Delete("sup1", RoleSupervisor, id), ErrLegalHold)
+	require.ErrorIs(t, s.Hold("admin1", RoleAdmin, id, ""), ErrReasonRequired)
+	require.NoError(t, s.Hold("admin1", RoleAdmin, id, "court order 42"))
+	require.ErrorIs(t, s.Delete("admin1", RoleAdmin, id), ErrLegalHold)
 	require.ErrorIs(t, s.Delete("adm", RoleAdmin, id), ErrLegalHold)
 	require.ErrorIs(t, s.Release("agent7", RoleAgent, id, "done"), ErrPermission, "agent cannot release a hold")
 	require.ErrorIs(t, s.Delete("agent7", RoleAgent, id), ErrPermission)
 	require.DirExists(t, s.recDir(id))
 
-	require.NoError(t, s.Release("sup1", RoleSupervisor, id, "case closed"))
-	require.NoError(t, s.Delete("sup1", RoleSupervisor, id))
+	require.NoError(t, s.Release("admin1", RoleAdmin, id, "case closed"))
+	require.NoError(t, s.Delete("admin1", RoleAdmin, id))
 	require.NoDirExists(t, s.recDir(id))
 	m, err := s.Get("sup1", RoleSupervisor, id)
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ func TestDeleteHoldRelease(t *testing.T) {
 	r, err := getRow(s.db, s.macKey, id)
 	require.NoError(t, err)
 	require.Nil(t, r.wrapped, "wrapped key destroyed")
-	require.ErrorIs(t, s.Delete("sup1", RoleSupervisor, id), ErrDeleted)
+	require.ErrorIs(t, s.Delete("admin1", RoleAdmin, id), ErrDeleted)
 	for _, a := range []string{actHold, actRelease, actDelete} {
 		require.Contains(t, env.aud.actions(), a)
 	}
@@ -174,7 +174,7 @@ func TestCryptoShred(t *testing.T) {
 	id := record(t, env, 10)
 	seg, err := os.ReadFile(filepath.Join(env.store.recDir(id), segName(1)))
 	require.NoError(t, err)
-	require.NoError(t, env.store.Delete("sup1", RoleSupervisor, id))
+	require.NoError(t, env.store.Delete("admin1", RoleAdmin, id))
 	_, err = age.Decrypt(bytes.NewReader(seg), env.id)
 	require.Error(t, err, "segments are encrypted to the per-recording key, not the org key")
 	_, err = env.store.Open("sup1", RoleSupervisor, id, PurposePlayback, env.id)
@@ -190,7 +190,7 @@ func TestRetentionSweep(t *testing.T) {
 	old := record(t, env, 5)        // day 0: expires day 30
 	oldHeld := record(t, env, 5)    // day 0, on hold
 	oldFlagged := record(t, env, 5) // day 0, flagged: still deleted
-	require.NoError(t, s.Hold("sup1", RoleSupervisor, oldHeld, "litigation"))
+	require.NoError(t, s.Hold("admin1", RoleAdmin, oldHeld, "litigation"))
 	require.NoError(t, s.Flag("agent7", RoleAgent, oldFlagged, "customer complaint"))
 	env.advance(20 * 24 * time.Hour)
 	recent := record(t, env, 5) // day 20: expires day 50
@@ -271,7 +271,14 @@ func TestPermissions(t *testing.T) {
 		{RoleAgent, PermPlayback, false},
 		{RoleAgent, PermExport, false},
 		{RoleSupervisor, PermToggle, true},
-		{RoleSupervisor, PermHold, true},
+		{RoleSupervisor, PermHold, false},
+		{RoleSupervisor, PermPlayback, true},
+		{RoleAdmin, PermHold, true},
+		{RoleAdmin, PermPlayback, false},
+		{RoleAdmin, PermExport, false},
+		{RoleDPO, PermDelete, true},
+		{RoleDPO, PermPlayback, false},
+		{RoleSystem, PermPlayback, false},
 		{RoleSupervisor, PermExport, true},
 		{RoleAdmin, PermSetPolicy, true},
 		{Role("guest"), PermFlag, false},
@@ -286,7 +293,7 @@ func TestPermissions(t *testing.T) {
 func TestSetPolicy(t *testing.T) {
 	env := newEnv(t, nil)
 	require.ErrorIs(t, env.store.SetPolicy("agent7", RoleAgent, PolicyOff), ErrPermission)
-	require.NoError(t, env.store.SetPolicy("sup1", RoleSupervisor, PolicyAsk))
+	require.NoError(t, env.store.SetPolicy("admin1", RoleAdmin, PolicyAsk))
 	require.Equal(t, PolicyAsk, env.store.Policy())
 	require.Contains(t, env.aud.actions(), actPolicy)
 	// The change persists across a restart.
@@ -333,4 +340,32 @@ func TestConfigValidation(t *testing.T) {
 	require.Error(t, err)
 	_, err = ParsePolicy("sometimes")
 	require.ErrorIs(t, err, ErrBadPolicy)
+}
+
+func TestRefusalIsAudited(t *testing.T) {
+	env := newEnv(t, nil)
+	require.ErrorIs(t, env.store.Delete("agent7", RoleAgent, "00000000000000000000000000000000"), ErrPermission)
+	require.ErrorIs(t, env.store.SetPolicy("sup1", RoleSupervisor, PolicyOff), ErrPermission)
+	n := 0
+	for _, a := range env.aud.actions() {
+		if a == actPermissionDenied {
+			n++
+		}
+	}
+	require.Equal(t, 2, n, "both refusals are in the audit trail")
+}
+
+// A recording policy fixed by the machine policy cannot be changed at run
+// time, and an earlier stored change no longer applies.
+func TestPolicyLocked(t *testing.T) {
+	env := newEnv(t, nil)
+	require.NoError(t, env.store.SetPolicy("admin1", RoleAdmin, PolicyOff))
+	cfg := env.store.cfg
+	require.NoError(t, env.store.Close())
+	cfg.Policy, cfg.PolicyLocked = PolicyOn, true
+	s2, err := NewStore(cfg)
+	require.NoError(t, err)
+	defer s2.Close()
+	require.Equal(t, PolicyOn, s2.Policy())
+	require.ErrorIs(t, s2.SetPolicy("admin1", RoleAdmin, PolicyOff), ErrPolicyLocked)
 }

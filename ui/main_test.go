@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"softphone/config"
+	"softphone/internal/pki"
 	"softphone/phone"
 )
 
@@ -510,13 +511,26 @@ func TestSettingsView(t *testing.T) {
 		t.Errorf("device request = %q", got)
 	}
 	s.Server.SetText("new.example:5061")
-	s.CAFile.SetText("/etc/softphone/ca.pem")
+	// The CA file must exist and hold a certificate (config.Validate reads it).
+	ca, err := pki.NewCA("test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Issue("new.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile, _, _, err := pki.WriteFiles(t.TempDir(), ca, leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CAFile.SetText(caFile)
 	test.Tap(s.Save)
 	if len(fp.saved) != 1 {
 		t.Fatalf("saved %d times; message %q", len(fp.saved), s.Message.Text)
 	}
 	got := fp.saved[0]
-	if got.Account.Server != "new.example:5061" || got.Account.CAFile != "/etc/softphone/ca.pem" || got.Audio.Output != "output B" || got.UI.Language != LangEnglish {
+	if got.Account.Server != "new.example:5061" || got.Account.CAFile != caFile || got.Audio.Output != "output B" || got.UI.Language != LangEnglish {
 		t.Errorf("saved %+v", got)
 	}
 	if s.Message.Text != "Settings saved." {

@@ -40,8 +40,11 @@ type SettingsView struct {
 
 	// SRTPPolicy states the media encryption policy.
 	SRTPPolicy *widget.Label
-	// AllowPlain lets an admin permit unencrypted calls; disabled for others.
+	// AllowPlain lets an admin permit unencrypted calls; disabled for others
+	// and when the policy locks it.
 	AllowPlain *widget.Check
+	// Locked says which settings the policy fixes (hidden when none).
+	Locked *widget.Label
 
 	Save    *widget.Button
 	Message *widget.Label
@@ -86,6 +89,7 @@ func newSettingsView(d *Desktop) *SettingsView {
 		v.AllowPlain.Disable()
 	}
 	v.showPolicy()
+	v.applyLocks(d.lockedKeys())
 
 	v.Save = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), v.save)
 	v.Save.Importance = widget.HighImportance
@@ -117,7 +121,7 @@ func (v *SettingsView) cards() []fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Ringtone device"), v.Ring),
 	)
 	general := widget.NewForm(widget.NewFormItem(lang.L("Language"), v.Language))
-	security := container.NewVBox(v.SRTPPolicy, v.AllowPlain)
+	security := container.NewVBox(v.SRTPPolicy, v.AllowPlain, v.Locked)
 
 	keys := widget.NewLabel(strings.Join([]string{
 		tip(lang.L("Answer"), ShortcutAnswer),

@@ -51,6 +51,30 @@ func (a *account) crmToken(context.Context) (string, error) {
 	return a.sess.Secret(auth.SecretCRMToken)
 }
 
+// permit checks that the account may do p, in the effective permission
+// table (auth's one table with the machine policy's grants). A refusal by
+// the login service is audited there.
+func (a *account) permit(env *cli, p auth.Permission) error {
+	if a.svc != nil {
+		return a.svc.Permit(a.sess, p, nil)
+	}
+	if env.permissions().Can(a.role, p) {
+		return nil
+	}
+	return fmt.Errorf("%w: role %s may not %s", auth.ErrPermission, a.role, p)
+}
+
+// audit records an event as the account's profile in the command's audit
+// log (the login opened it); a failure to record is logged.
+func (a *account) audit(env *cli, action string, attrs map[string]string) {
+	if env.auditLog == nil {
+		return
+	}
+	if err := env.auditLog.Record(action, a.profile, attrs); err != nil {
+		env.log.Error("audit failed", "action", action, "err", err)
+	}
+}
+
 // logout ends the session (idempotent through auth).
 func (a *account) logout() {
 	if a.sess != nil {

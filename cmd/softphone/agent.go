@@ -107,6 +107,8 @@ func openRecordingStore(cfg config.Config, keys keySource, env *cli) (*recording
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: auditor, PseudonymKey: key, AutoPausePayment: cfg.Recording.AutoPausePayment,
 		AutoPauseDTMF: cfg.Recording.AutoPauseDTMF, DTMFIdle: cfg.Recording.DTMFIdle, Logger: env.log,
+		// The one permission table and whether the policy fixes the default.
+		Permissions: env.permissions(), PolicyLocked: env.locked("recording.policy"),
 	})
 }
 

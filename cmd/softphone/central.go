@@ -15,6 +15,7 @@ import (
 	"softphone/config"
 	"softphone/internal/s3store"
 	"softphone/recording"
+	"softphone/recording/central"
 )
 
 // Vault entries of central storage (softphone secret set NAME). The org
@@ -50,7 +51,10 @@ func loginCentral(ctx context.Context, env *cli, configPath, profile string) (ce
 	if err != nil {
 		return centralUser{}, env.fail(exitLoginRefused, err)
 	}
-	auditKey, _ := acct.machineSecret(auth.MachineAuditKey) // optional, as for recordings
+	auditKey, err := acct.machineSecret(auth.MachineAuditKey) // required, as for recordings
+	if err != nil {
+		return centralUser{}, env.fail(exitLoginRefused, err)
+	}
 	u := centralUser{headlessUser: headlessUser{Actor: acct.profile, Role: recording.Role(acct.role), LocalKey: local, AuditKey: auditKey}}
 	if u.AccessKey, err = acct.secret(secretS3AccessKey); err != nil {
 		return u, env.fail(exitLoginRefused, fmt.Errorf("central storage key: %w (softphone secret set %s)", err, secretS3AccessKey))
@@ -64,7 +68,7 @@ func loginCentral(ctx context.Context, env *cli, configPath, profile string) (ce
 
 // centralFlags are the flags every central command takes.
 type centralFlags struct {
-	cfgPath, profile, auditPath, identity string
+	cfgPath, profile, identity string
 }
 
 // centralCtx is what a central command has once set up.
@@ -78,7 +82,11 @@ type centralCtx struct {
 	logFile string
 }
 
-func (c *centralCtx) close() { c.log.Close() }
+func (c *centralCtx) close() {
+	if c.log != c.env.auditLog { // the login's log closes when the command returns
+		c.log.Close()
+	}
+}
 
 // openCentral loads the configuration, logs in and opens the bucket and the audit log.
 func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, int) {
@@ -94,22 +102,21 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 	if code != exitOK {
 		return nil, code
 	}
+	if env.policy != nil {
+		cfg = env.policy.Config // the machine policy applied at login
+	}
 	b, err := s3store.Open(s3store.Config{Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region,
 		Prefix: st.Prefix, AccessKey: u.AccessKey, SecretKey: u.SecretKey})
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
-	logFile := f.auditPath
-	if logFile == "" {
-		if logFile, err = auditLogPath(cfg); err != nil {
-			return nil, env.fail(exitConfig, err)
-		}
-	}
-	alog, code := openAuditLogFor(env, logFile, u.AuditKey)
+	// The audit log is the login's, beside the profiles: no acting command
+	// points it elsewhere.
+	alog, code := openAuditLogFor(env, cfg, u.AuditKey)
 	if alog == nil {
 		return nil, code
 	}
-	return &centralCtx{env: env, cfg: cfg, user: u, bucket: b, log: alog, logFile: logFile}, exitOK
+	return &centralCtx{env: env, cfg: cfg, user: u, bucket: b, log: alog, logFile: alog.Path()}, exitOK
 }
 
 // auditLogPath is where the login and calls write the audit log: beside the
@@ -119,6 +126,19 @@ func auditLogPath(cfg config.Config) (string, error) {
 		return filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log"), nil
 	}
 	return audit.DefaultPath()
+}
+
+// tablePermits is central review's Permitter over the effective permission
+// table: auth's one table with the machine policy's grants (the same the
+// login, the local store and the CRM use).
+type tablePermits struct{ t *auth.Table }
+
+// Permit returns central.ErrPermission unless the role has the permission.
+func (p tablePermits) Permit(role recording.Role, perm recording.Permission) error {
+	if role == recording.RoleSystem || !p.t.Can(auth.Role(role), perm) {
+		return fmt.Errorf("%w (%s needs %s)", central.ErrPermission, role, perm)
+	}
+	return nil
 }
 
 // orgIdentity is the reviewer's organisation identity: an identity file

@@ -201,7 +201,8 @@ func (c *centralDesk) reviewer() (*central.Reviewer, error) {
 	}
 	org, _ := sess.Secret(auth.SecretOrgIdentity)
 	return central.NewReviewer(central.ReviewerConfig{Store: b, Recipients: rcpts, Identities: orgIdentity{text: org},
-		Auditor: c.env.auditLog, Actor: sess.Profile(), Role: recording.Role(sess.Role()), Logger: c.env.log})
+		Auditor: c.env.auditLog, Actor: sess.Profile(), Role: recording.Role(sess.Role()), Logger: c.env.log,
+		Permits: tablePermits{c.env.permissions()}})
 }
 
 // play decrypts a recording in memory and plays it on the output device:

@@ -11,14 +11,17 @@ import (
 func init() {
 	register(command{
 		name:    "audit",
-		summary: "verify the audit log (audit verify [--log FILE] | --central)",
+		summary: "verify the audit log (audit verify [--log FILE] [--allow-crash-tail] | --central), or export it (audit export --out FILE)",
 		run:     runAudit,
 	})
 }
 
 func runAudit(ctx context.Context, env *cli, args []string) int {
+	if len(args) > 0 && args[0] == "export" {
+		return runAuditExport(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE] | audit verify --central [--config FILE]")
+		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE] [--allow-crash-tail]\n       softphone audit verify --central [--config FILE]\n       softphone audit export --out FILE")
 		return exitUsage
 	}
 	if hasFlag(args[1:], "central") {
@@ -27,6 +30,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 	fs := newFlagSet(env, "audit verify")
 	path := fs.String("log", "", "audit log file (default: beside the profile directory, i.e. the user config dir's softphone/audit.log)")
 	cfgPath := fs.String("config", "", "configuration file (its auth.profile_dir moves the default log)")
+	crashTail := fs.Bool("allow-crash-tail", false, "accept one entry after the anchor (a crash between the two writes); without it such an entry fails")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
@@ -49,7 +53,11 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return env.fail(exitLoginRefused, err)
 	}
-	rep, err := audit.Verify(*path, audit.WithAnchorKey(key))
+	opts := []audit.Option{audit.WithAnchorKey(key)}
+	if *crashTail {
+		opts = append(opts, audit.WithCrashTail())
+	}
+	rep, err := audit.Verify(*path, opts...)
 	if err != nil {
 		return env.fail(exitFailure, err)
 	}

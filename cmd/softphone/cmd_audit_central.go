@@ -15,7 +15,6 @@ func runAuditVerifyCentral(ctx context.Context, env *cli, args []string) int {
 	fs.Bool("central", true, "verify central storage")
 	fs.StringVar(&f.cfgPath, "config", "", "configuration file")
 	fs.StringVar(&f.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	fs.StringVar(&f.auditPath, "audit-log", "", "local audit log file (the verification is audited there)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}

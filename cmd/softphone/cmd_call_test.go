@@ -55,6 +55,25 @@ func enrolledAgentRecovery(t *testing.T, c *authCLI, sipPassword string) (next s
 	return stepCode(t, secret, now, 1), spare
 }
 
+// addEnrolledProfile adds and enrols a profile (password "NAME password
+// 123") with an admin's credentials; it returns the recovery codes.
+func addEnrolledProfile(t *testing.T, c *authCLI, admin map[string]string, name, role string) []string {
+	t.Helper()
+	pw := name + " password 123"
+	code, _, out := c.run(admin, pw+"\n", "profile", "add", name, "--role", role)
+	require.Equal(t, exitOK, code, out)
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PASSWORD": pw}, "", "enroll", name)
+	require.Equal(t, exitOK, code, out)
+	secret := evs[len(evs)-1]["secret"].(string)
+	code, evs, out = c.run(map[string]string{"SOFTPHONE_PASSWORD": pw, "SOFTPHONE_TOTP": stepCode(t, secret, time.Now(), 0)}, "", "enroll", name, "--confirm")
+	require.Equal(t, exitOK, code, out)
+	var rec []string
+	for _, r := range evs[len(evs)-1]["recovery_codes"].([]any) {
+		rec = append(rec, r.(string))
+	}
+	return rec
+}
+
 func writeAccount(t *testing.T, c *authCLI, k *testpeer.Kamailio, user string) {
 	t.Helper()
 	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
@@ -260,7 +279,17 @@ func TestCRMCommandsNeedLogin(t *testing.T) {
 	require.NotContains(t, string(raw), "4111 1111 1111 1111", "card number stored in clear")
 	require.NotContains(t, string(raw), "0532 0130", "IBAN stored in clear")
 
-	code, evs, out := c.run(creds(spare[1]), "", "crm", "lookup", "0201 80900", "--db", db)
+	// Need-to-know: the admin imports but does not look customers up.
+	code, _, out = c.run(creds(spare[1]), "", "crm", "lookup", "0201 80900", "--db", db)
+	require.Equal(t, exitPermission, code, out)
+	require.Contains(t, out, "may not crm-lookup")
+
+	agent := addEnrolledProfile(t, c, creds(spare[2]), "ann", "agent")
+	annCreds := map[string]string{"SOFTPHONE_PROFILE": "ann", "SOFTPHONE_PASSWORD": "ann password 123", "SOFTPHONE_TOTP": agent[0]}
+	code, _, out = c.run(annCreds, "", "crm", "import", csv, "--db", db)
+	require.Equal(t, exitPermission, code, "agents do not import: %s", out)
+	annCreds["SOFTPHONE_TOTP"] = agent[1]
+	code, evs, out := c.run(annCreds, "", "crm", "lookup", "0201 80900", "--db", db)
 	require.Equal(t, exitOK, code, out)
 	contacts := eventsNamed(evs, "crm_contact")
 	require.Len(t, contacts, 1, out)

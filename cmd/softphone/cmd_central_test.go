@@ -88,6 +88,12 @@ func TestCentralCommands(t *testing.T) {
 	code, ev, _, _ = e.run("recordings", "review")
 	require.Equal(t, exitOK, code, ev)
 	require.Equal(t, 0.0, lastEvent(ev)["count"], "resolved")
+	// Holds and deletes are the admin's and the DPO's (auth's one
+	// permission table): the supervisor is refused.
+	code, ev, _, _ = e.run("recordings", "review", "hold", id, "--reason", "case 9")
+	require.Equal(t, exitFailure, code, ev)
+	require.Contains(t, lastEvent(ev)["error"], "role does not allow")
+	e.centralAs(srv, "adm1", recording.RoleAdmin, string(orgKey))
 	code, ev, _, _ = e.run("recordings", "review", "hold", id, "--reason", "case 9")
 	require.Equal(t, exitOK, code, ev)
 	code, ev, _, _ = e.run("recordings", "review", "delete", id, "--reason", "erasure")
@@ -99,7 +105,7 @@ func TestCentralCommands(t *testing.T) {
 	code, ev, _, _ = e.run("recordings", "sync")
 	require.Equal(t, exitOK, code, ev)
 	var out, errb bytes.Buffer
-	code = runWith(e.deps, []string{"audit", "verify", "--central", "--config", e.cfg, "--audit-log", e.auditLog}, strings.NewReader(""), &out, &errb)
+	code = runWith(e.deps, []string{"audit", "verify", "--central", "--config", e.cfg}, strings.NewReader(""), &out, &errb)
 	require.Equal(t, exitOK, code, out.String()+errb.String())
 	require.Contains(t, out.String(), `"event":"audit_verified"`)
 	require.Contains(t, out.String(), `"ok":true`)

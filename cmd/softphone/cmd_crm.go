@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
+	"softphone/audit"
+	"softphone/auth"
 	"softphone/config"
 	"softphone/crm"
 )
@@ -18,10 +21,19 @@ func init() {
 	})
 }
 
-// crmLogin logs in for a crm subcommand: the account unlocks the
-// machine's field key and holds the profile's REST token.
+// crmLogin logs in for a crm subcommand and checks the permission it needs
+// in the one permission table (auth): import is the admin's, lookup the
+// agents'. The account unlocks the machine's field key and holds the
+// profile's REST token.
 func crmLogin(ctx context.Context, env *cli, f crmFlags) (*account, int) {
-	return env.deps.login(ctx, env, authFlags{configPath: f.configPath, profile: f.profile})
+	acct, code := env.deps.login(ctx, env, authFlags{configPath: f.configPath, profile: f.profile})
+	if acct == nil {
+		return nil, code
+	}
+	if err := acct.permit(env, f.perm); err != nil {
+		return nil, env.fail(exitPermission, err)
+	}
+	return acct, exitOK
 }
 
 func crmUsage(env *cli) int {
@@ -53,6 +65,7 @@ func runCRM(ctx context.Context, env *cli, args []string) int {
 type crmFlags struct {
 	db, configPath, profile string
 	positional              []string
+	perm                    auth.Permission // what the subcommand needs
 }
 
 // parseCRMFlags accepts flags before and after the positional arguments
@@ -90,6 +103,7 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
+	f.perm = auth.PermCRMLookup
 	acct, code := crmLogin(ctx, env, f)
 	if acct == nil {
 		return code
@@ -102,6 +116,9 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	c, err := crmConfig(f)
 	if err != nil {
 		return env.fail(exitConfig, err)
+	}
+	if env.policy != nil {
+		c.Mask, c.RevealFor = env.policy.Config.CRM.Mask, env.policy.Config.CRM.RevealFor // the machine policy's masking
 	}
 	if _, err := crm.Normalize(number, c.DefaultRegion); err != nil {
 		return env.fail(exitUsage, err)
@@ -155,6 +172,8 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	for _, card := range cards {
 		env.emit("crm_contact", cardFields(card))
 	}
+	// Audited with the number redacted as in logs (last digits only).
+	acct.audit(env, audit.ActionCRMLookup, map[string]string{"number": crm.Number(e164).String(), "matches": strconv.Itoa(len(cards))})
 	env.emit("crm_lookup", map[string]any{"number": crm.Number(e164).String(), "matches": len(cards)})
 	return exitOK
 }
@@ -182,6 +201,7 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
+	f.perm = auth.PermCRMImport
 	acct, code := crmLogin(ctx, env, f)
 	if acct == nil {
 		return code
@@ -214,8 +234,10 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return env.fail(exitFailure, fmt.Errorf("%w (%d rows stored before)", err, rep.Imported))
 	}
+	acct.audit(env, audit.ActionCRMImport, map[string]string{"format": rep.Format.String(),
+		"imported": strconv.Itoa(rep.Imported), "bad": strconv.Itoa(len(rep.Bad)), "neutralised": strconv.Itoa(rep.Neutralised)})
 	env.emit("crm_import", map[string]any{
-		"format": rep.Format.String(), "imported": rep.Imported, "bad": len(rep.Bad),
+		"format": rep.Format.String(), "imported": rep.Imported, "bad": len(rep.Bad), "neutralised": rep.Neutralised,
 		"rows_per_s": int(rep.RowsPerSecond()), "db": path,
 	})
 	return exitOK

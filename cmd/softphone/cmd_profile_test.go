@@ -166,21 +166,35 @@ func TestAuthCommands(t *testing.T) {
 	code, _, _ = c.run(nil, rootPW+"\n"+recovery[0].(string)+"\n", "login", "--profile", "root")
 	assert.Equal(t, exitLoginRefused, code, "a recovery code works once")
 
-	// 8. A locked profile (as after 10 failures) is refused until an admin unlocks it.
+	// 8. The profile file is authenticated: locking it by hand (or lifting a
+	// lock, or changing the role) is refused as tampering, not obeyed.
 	path := filepath.Join(c.dir, "alice.json")
-	var p map[string]any
-	b, err := os.ReadFile(path)
+	orig, err := os.ReadFile(path)
 	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &p))
-	p["failures"] = 10
-	p["locked_until"] = time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)
-	b, err = json.Marshal(p)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(orig, &p))
+	p["role"] = "admin"
+	b, err := json.Marshal(p)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o600))
+	code, _, out = c.run(map[string]string{"SOFTPHONE_PASSWORD": alicePW, "SOFTPHONE_TOTP": "123456"}, "", "login", "--profile", "alice")
+	assert.Equal(t, exitLoginRefused, code)
+	assert.Contains(t, out, "integrity check")
+	assert.Contains(t, out, `"reason":"profile_tampered"`)
+	require.NoError(t, os.WriteFile(path, orig, 0o600))
+
+	// A locked profile is refused until an admin unlocks it (here the policy
+	// allows one failure, so one wrong password locks).
+	cfgOrig, err := os.ReadFile(c.config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(c.config, append(cfgOrig, []byte("max_failures = 1\n")...), 0o600))
+	code, _, _ = c.run(map[string]string{"SOFTPHONE_PASSWORD": "wrong password", "SOFTPHONE_TOTP": "123456"}, "", "login", "--profile", "alice")
+	assert.Equal(t, exitLoginRefused, code)
 	code, ev, _ = c.run(map[string]string{"SOFTPHONE_PASSWORD": alicePW, "SOFTPHONE_TOTP": "123456"}, "", "login", "--profile", "alice")
 	assert.Equal(t, exitLoginRefused, code)
 	assert.Equal(t, "locked", ev[0]["reason"])
 	assert.NotEmpty(t, ev[0]["locked_until"])
+	require.NoError(t, os.WriteFile(c.config, cfgOrig, 0o600))
 
 	code, ev, out = c.run(map[string]string{"SOFTPHONE_PASSWORD": rootPW, "SOFTPHONE_TOTP": recovery[4].(string)},
 		"", "profile", "unlock", "alice", "--profile", "root")

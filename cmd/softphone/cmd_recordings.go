@@ -30,7 +30,7 @@ type headlessUser struct {
 	Actor    string         // profile name
 	Role     recording.Role // from the profile
 	LocalKey []byte         // recording pseudonym/index key (keyring)
-	AuditKey []byte         // audit anchor HMAC key (keyring); nil: anchor MAC not checked
+	AuditKey []byte         // audit anchor HMAC key (keyring or machine key file); required
 }
 
 // loginRecordings logs in the user of a recordings command and unlocks
@@ -44,8 +44,11 @@ func loginRecordings(ctx context.Context, env *cli, configPath, profile string) 
 	if err != nil {
 		return headlessUser{}, env.fail(exitLoginRefused, err)
 	}
-	// The anchor key is optional: without it the anchor MAC is "not checked".
-	auditKey, _ := acct.machineSecret(auth.MachineAuditKey)
+	// The anchor key is required: every mode has one (keyring or key file).
+	auditKey, err := acct.machineSecret(auth.MachineAuditKey)
+	if err != nil {
+		return headlessUser{}, env.fail(exitLoginRefused, err)
+	}
 	return headlessUser{Actor: acct.profile, Role: recording.Role(acct.role), LocalKey: local, AuditKey: auditKey}, exitOK
 }
 
@@ -59,7 +62,9 @@ type recordingsCtx struct {
 
 func (rc *recordingsCtx) close() {
 	rc.store.Close()
-	rc.log.Close()
+	if rc.log != rc.env.auditLog { // the login's log closes when the command returns
+		rc.log.Close()
+	}
 }
 
 func recordingsUsage(env *cli) int {
@@ -72,21 +77,21 @@ func recordingsUsage(env *cli) int {
   hold    ID --reason TEXT
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
-  policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
+  policy  [off|on|ask]                         show the default recording policy, or set it (admin; audited)
   sync    [--watch]                            upload to central storage and ship the audit log
   list --central [--flagged] [--agent NAME]    recordings in central storage
-  review  [list|play|note|hold|release|delete] supervisor review of central storage (recordings review --help)
-common flags: --config FILE, --profile NAME, --audit-log FILE
+  review  [list|play|note|hold|release|delete] review of central storage (recordings review --help)
+common flags: --config FILE, --profile NAME (the audit log is always the one beside the profiles)
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
 }
 
 // recordingsArgs is a parsed recordings command line.
 type recordingsArgs struct {
-	sub, id, newPolicy                                 string
-	cfgPath, profile, auditPath, identity, out, reason string
-	callID                                             string
-	flagged, held, deleted                             bool
+	sub, id, newPolicy                      string
+	cfgPath, profile, identity, out, reason string
+	callID                                  string
+	flagged, held, deleted                  bool
 }
 
 // parseRecordingsArgs parses flags and the id (in any order) and checks
@@ -96,7 +101,6 @@ func parseRecordingsArgs(env *cli, sub string, args []string) (recordingsArgs, i
 	fs := newFlagSet(env, "recordings "+sub)
 	fs.StringVar(&a.cfgPath, "config", "", "configuration file (default: user config dir)")
 	fs.StringVar(&a.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	fs.StringVar(&a.auditPath, "audit-log", "", "audit log file (default: user config dir)")
 	fs.StringVar(&a.identity, "identity", "", "age identity file with the organisation's private key")
 	fs.StringVar(&a.out, "out", "", "output WAV file")
 	fs.StringVar(&a.reason, "reason", "", "reason (flag, hold, release)")
@@ -150,7 +154,7 @@ func runRecordings(ctx context.Context, env *cli, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	rc, code := openRecordings(ctx, env, a.cfgPath, a.profile, a.auditPath)
+	rc, code := openRecordings(ctx, env, a.cfgPath, a.profile)
 	if rc == nil {
 		return code
 	}
@@ -196,7 +200,7 @@ func (rc *recordingsCtx) policy(newPolicy string) int {
 }
 
 // openRecordings logs in, loads the configuration and opens the audit log and store.
-func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath string) (*recordingsCtx, int) {
+func openRecordings(ctx context.Context, env *cli, cfgPath, profile string) (*recordingsCtx, int) {
 	cfg, code := recordingsConfig(env, cfgPath)
 	if code != exitOK {
 		return nil, code
@@ -204,6 +208,9 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	u, code := loginRecordings(ctx, env, cfgPath, profile)
 	if code != exitOK {
 		return nil, code
+	}
+	if env.policy != nil {
+		cfg = env.policy.Config // the machine policy applied at login
 	}
 	rcpts, err := recording.ParseRecipients(cfg.Recording.Recipients)
 	if err != nil {
@@ -217,13 +224,14 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
-	alog, code := openAuditLogFor(env, auditPath, u.AuditKey)
+	alog, code := openAuditLogFor(env, cfg, u.AuditKey)
 	if alog == nil {
 		return nil, code
 	}
 	store, err := recording.NewStore(recording.Config{
 		Dir: dir, Recipients: rcpts, RetentionDays: cfg.Recording.RetentionDays, Policy: policy,
 		Auditor: alog, PseudonymKey: u.LocalKey, SweepInterval: -1, Logger: env.log,
+		Permissions: env.permissions(), PolicyLocked: env.locked("recording.policy"),
 	})
 	if err != nil {
 		alog.Close()
@@ -244,14 +252,18 @@ func recordingsConfig(env *cli, path string) (config.Config, int) {
 	return cfg, exitOK
 }
 
-// openAuditLogFor opens the audit log at path or the default location.
-func openAuditLogFor(env *cli, path string, key []byte) (*audit.Log, int) {
-	if path == "" {
-		p, err := audit.DefaultPath()
-		if err != nil {
-			return nil, env.fail(exitConfig, err)
-		}
-		path = p
+// openAuditLogFor opens the audit log beside the profile directory; no
+// acting command can point it elsewhere. The login usually opened it already.
+func openAuditLogFor(env *cli, cfg config.Config, key []byte) (*audit.Log, int) {
+	if env.auditLog != nil {
+		return env.auditLog, exitOK
+	}
+	path, err := audit.DefaultPath()
+	if cfg.Auth.ProfileDir != "" {
+		path, err = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log"), nil
+	}
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
 	}
 	l, err := audit.Open(path, audit.WithAnchorKey(key), audit.WithLogger(env.log))
 	if err != nil {

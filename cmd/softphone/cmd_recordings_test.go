@@ -36,9 +36,10 @@ func newRecCLI(t *testing.T) *recCLI {
 		identity: filepath.Join(dir, "org.key"), otherIdentity: filepath.Join(dir, "other.key"), org: org}
 	require.NoError(t, os.WriteFile(e.identity, []byte(org.String()+"\n"), 0o600))
 	require.NoError(t, os.WriteFile(e.otherIdentity, []byte(other.String()+"\n"), 0o600))
-	cfg := fmt.Sprintf("[recording]\npolicy = \"on\"\nrecipients = [%q]\nretention_days = 30\ndir = %q\n",
-		org.Recipient().String(), filepath.Join(dir, "rec"))
-	cfg += fmt.Sprintf("[auth]\nprofile_dir = %q\nvault = \"file\"\n", filepath.Join(dir, "profiles"))
+	// The audit log is always the one beside the profiles (dir/audit.log):
+	// no acting command takes --audit-log.
+	cfg := fmt.Sprintf("[auth]\nprofile_dir = %q\nvault = \"file\"\n\n[recording]\npolicy = \"on\"\nrecipients = [%q]\nretention_days = 30\ndir = %q\n",
+		filepath.Join(dir, "profiles"), org.Recipient().String(), filepath.Join(dir, "rec"))
 	require.NoError(t, os.WriteFile(e.cfg, []byte(cfg), 0o600))
 	e.deps = defaultDeps()
 	return e
@@ -79,7 +80,7 @@ func (e *recCLI) record(t *testing.T, agent string) string {
 
 func (e *recCLI) run(args ...string) (int, []map[string]any, string, []byte) {
 	var out, errb bytes.Buffer
-	full := append([]string{args[0], args[1]}, append([]string{"--config", e.cfg, "--audit-log", e.auditLog}, args[2:]...)...)
+	full := append([]string{args[0], args[1]}, append([]string{"--config", e.cfg}, args[2:]...)...)
 	if args[0] == "audit" {
 		full = append([]string{"audit", "verify", "--log", e.auditLog}, args[2:]...)
 	}
@@ -167,9 +168,12 @@ func TestRecordingsCommands(t *testing.T) {
 	})
 	t.Run("hold blocks delete until release", func(t *testing.T) {
 		e.runAs("sup1", recording.RoleSupervisor)
-		code, _, _, _ := e.run("recordings", "hold", id, "--reason", "court order")
+		code, ev, _, _ := e.run("recordings", "hold", id, "--reason", "court order")
+		require.Equal(t, exitFailure, code, "holds are the admin's and the DPO's: %v", ev)
+		e.runAs("adm1", recording.RoleAdmin)
+		code, _, _, _ = e.run("recordings", "hold", id, "--reason", "court order")
 		require.Equal(t, exitOK, code)
-		code, ev, _, _ := e.run("recordings", "delete", id)
+		code, ev, _, _ = e.run("recordings", "delete", id)
 		require.Equal(t, exitFailure, code)
 		require.Contains(t, lastEvent(ev)["error"], "legal hold")
 		code, _, _, _ = e.run("recordings", "release", id)
@@ -204,12 +208,17 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Contains(t, string(data), `"action":"recording.export"`)
 		require.Contains(t, string(data), `"action":"recording.playback"`)
 		require.NotContains(t, string(data), "30123456")
+		require.Contains(t, string(data), `"action":"permission.denied"`, "the refused hold is audited")
 		lines := strings.SplitAfter(string(data), "\n")
-		lines[2] = strings.Replace(lines[2], "sup1", "sup2", 1)
+		n := 0
+		for !strings.Contains(lines[n], `"actor":"sup1"`) {
+			n++
+		}
+		lines[n] = strings.Replace(lines[n], "sup1", "sup2", 1)
 		require.NoError(t, os.WriteFile(e.auditLog, []byte(strings.Join(lines, "")), 0o600))
 		code, ev, _, _ = e.run("audit", "verify")
 		require.Equal(t, exitFailure, code)
-		require.EqualValues(t, 3, ev[0]["entry"])
+		require.EqualValues(t, n+1, ev[0]["entry"])
 		require.Equal(t, "edited", ev[0]["kind"])
 	})
 }
@@ -243,8 +252,8 @@ func TestRecordingsUsage(t *testing.T) {
 	}
 }
 
-// TestRecordingsPolicy: supervisors change the default policy (audited);
-// agents cannot.
+// TestRecordingsPolicy: the admin changes the default policy (audited);
+// agents and supervisors cannot.
 func TestRecordingsPolicy(t *testing.T) {
 	e := newRecCLI(t)
 	e.runAs("agent7", recording.RoleAgent)
@@ -255,11 +264,14 @@ func TestRecordingsPolicy(t *testing.T) {
 	require.Equal(t, "on", ev[len(ev)-1]["policy"])
 
 	e.runAs("sup1", recording.RoleSupervisor)
+	code, _, _, _ = e.run("recordings", "policy", "off")
+	require.NotEqual(t, exitOK, code, "a supervisor changed the recording policy")
+	e.runAs("adm1", recording.RoleAdmin)
 	code, ev, all, _ = e.run("recordings", "policy", "ask")
 	require.Equal(t, exitOK, code, all)
 	require.Equal(t, "ask", ev[len(ev)-1]["policy"])
 	log, err := os.ReadFile(e.auditLog)
 	require.NoError(t, err)
-	require.Contains(t, string(log), "sup1")
+	require.Contains(t, string(log), "adm1")
 	require.Contains(t, string(log), "policy")
 }

@@ -18,7 +18,7 @@ func reviewUsage(env *cli) int {
   release ID --reason TEXT
   delete  ID --reason TEXT       refused under legal hold (and by the store)
 softphone recordings list --central [same filters]   every uploaded recording
-common flags: --config FILE, --profile NAME, --audit-log FILE, --identity FILE (else the vault's org-identity)`)
+common flags: --config FILE, --profile NAME, --identity FILE (else the vault's org-identity)`)
 	return exitUsage
 }
 
@@ -34,7 +34,6 @@ func parseReview(env *cli, name string, args []string) (*reviewFlags, []string, 
 	f := &reviewFlags{}
 	fs.StringVar(&f.cfgPath, "config", "", "configuration file")
 	fs.StringVar(&f.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	fs.StringVar(&f.auditPath, "audit-log", "", "audit log file")
 	fs.StringVar(&f.identity, "identity", "", "age identity file with the organisation's key (else the vault's org-identity)")
 	fs.StringVar(&f.agent, "agent", "", "only this agent's recordings")
 	fs.StringVar(&f.from, "from", "", "only recordings started on or after DATE (YYYY-MM-DD)")
@@ -84,6 +83,7 @@ func openReviewer(ctx context.Context, env *cli, f *reviewFlags) (*central.Revie
 	r, err := central.NewReviewer(central.ReviewerConfig{
 		Store: cc.bucket, Recipients: rcpts, Identities: orgIdentity{file: f.identity, text: cc.user.OrgIdentity},
 		Auditor: cc.log, Actor: cc.user.Actor, Role: cc.user.Role, Logger: env.log,
+		Permits: tablePermits{env.permissions()}, // auth's one table with the policy's grants
 	})
 	if err != nil {
 		cc.close()

@@ -43,7 +43,6 @@ func runSync(ctx context.Context, env *cli, args []string) int {
 	var f centralFlags
 	fs.StringVar(&f.cfgPath, "config", "", "configuration file")
 	fs.StringVar(&f.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	fs.StringVar(&f.auditPath, "audit-log", "", "audit log file (default: user config dir)")
 	watch := fs.Bool("watch", false, "keep uploading until interrupted")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return exitUsage

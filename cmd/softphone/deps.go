@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 
 	"softphone/auth"
 	"softphone/crm"
@@ -20,8 +21,7 @@ type deps struct {
 	login func(ctx context.Context, env *cli, af authFlags) (*account, int)
 	// crmDefaultDB is the embedded CRM store when neither --db nor crm.db names one.
 	crmDefaultDB func() (string, error)
-	// auditAnchorKey is the key that authenticates the audit anchor, or nil
-	// when it is not available (the anchor's MAC is then "not checked").
+	// auditAnchorKey is the machine key that authenticates the audit anchor.
 	// Verification must not open the log for writing, so it does not log in.
 	auditAnchorKey func(ctx context.Context, env *cli, configPath string) ([]byte, error)
 }
@@ -30,19 +30,26 @@ func defaultDeps() deps {
 	return deps{login: loginAccount, crmDefaultDB: crm.DefaultDBPath, auditAnchorKey: keyringAnchorKey}
 }
 
-// keyringAnchorKey reads the audit anchor key from the OS keyring, where
-// the configured vault is the keyring.
+// keyringAnchorKey reads the machine's audit anchor key: from the OS
+// keyring where the configured vault is the keyring, else (or where no
+// keyring answers) from the user-only machine key file beside the profiles.
+// Every mode has one, so the anchor's MAC is always checked.
 func keyringAnchorKey(ctx context.Context, env *cli, configPath string) ([]byte, error) {
 	cfg, _, err := loadConfig(configPath, false)
 	if err != nil && configPath != "" {
 		return nil, err
 	}
-	if cfg.Auth.Vault == auth.VaultFile {
-		return nil, nil // no keyring in use: the anchor MAC cannot be checked
+	dir := cfg.Auth.ProfileDir
+	if dir == "" {
+		if dir, err = auth.DefaultDir(); err != nil {
+			return nil, err
+		}
 	}
-	key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
-	if errors.Is(err, auth.ErrKeyringUnavailable) {
-		return nil, nil
+	if cfg.Auth.Vault != auth.VaultFile {
+		key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
+		if !errors.Is(err, auth.ErrKeyringUnavailable) {
+			return key, err
+		}
 	}
-	return key, err
+	return auth.MachineKeyFile(filepath.Dir(dir), auth.MachineAuditKey)
 }

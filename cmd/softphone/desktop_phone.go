@@ -16,13 +16,19 @@ import (
 // plus the list of the sound card's devices for the settings screen.
 type desktopPhone struct {
 	*phone.Agent
-	card *soundCard
+	card   *soundCard
+	locked []string // config keys the machine policy fixes (settings dialog)
 }
 
 var (
-	_ ui.SettingsStore = desktopPhone{}
-	_ ui.AudioDevices  = desktopPhone{}
+	_ ui.SettingsStore  = desktopPhone{}
+	_ ui.AudioDevices   = desktopPhone{}
+	_ ui.LockedSettings = desktopPhone{}
 )
+
+// LockedKeys implements ui.LockedSettings: the settings the machine policy
+// fixes, shown locked in the settings dialog.
+func (p desktopPhone) LockedKeys() []string { return p.locked }
 
 // AudioDevices lists the sound devices of a kind by name.
 func (p desktopPhone) AudioDevices(kind string) ([]string, error) {

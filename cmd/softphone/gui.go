@@ -149,6 +149,7 @@ type desktopWorld struct {
 	world
 	profile string   // pre-filled on the login screen
 	demo    *demoEnv // nil unless --demo
+	locked  []string // config keys the machine policy fixes (settings dialog)
 }
 
 func (dw *desktopWorld) close() {
@@ -160,7 +161,7 @@ func (dw *desktopWorld) close() {
 // phone is what the desktop drives: the agent with the device list, and the
 // demo's extras under --demo.
 func (dw *desktopWorld) phone(a *phone.Agent, card *soundCard) ui.Phone {
-	p := desktopPhone{Agent: a, card: card}
+	p := desktopPhone{Agent: a, card: card, locked: dw.locked}
 	if dw.demo != nil {
 		return demoPhone{desktopPhone: p, env: dw.demo}
 	}
@@ -196,11 +197,12 @@ func openDesktopWorld(ctx context.Context, env *cli, f guiFlags, token func(cont
 		if svc == nil {
 			return nil, code
 		}
+		cfg = env.policy.Config // the machine policy applied (openAuth)
 		ensureURLHandler(env)
 		// Before the login only keyring-held machine keys are available;
 		// on a machine without a keyring the desktop runs without them.
 		w, _ := openWorld(ctx, env, cfg, path, svc, serviceKeys{svc}, token, false)
-		dw = &desktopWorld{world: w, profile: os.Getenv("SOFTPHONE_PROFILE")}
+		dw = &desktopWorld{world: w, profile: os.Getenv("SOFTPHONE_PROFILE"), locked: env.policy.LockedKeys()}
 	}
 	if f.lang != "" {
 		dw.settings.UI.Language = f.lang

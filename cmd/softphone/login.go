@@ -62,6 +62,9 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
+	if err := applyPolicy(ctx, env, &cfg, vault.Backend(), dir); err != nil {
+		return nil, env.fail(exitConfig, err)
+	}
 	alog, err := openAuditLog(ctx, vault, dir)
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
@@ -73,6 +76,8 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 		Vault:   vault,
 		Auditor: alog,
 		Policy:  auth.Policy{MaxFailures: cfg.Auth.MaxFailures, Lockout: cfg.Auth.Lockout},
+		// The one permission table, with the machine policy's grants.
+		Permissions: env.permissions(),
 	}, auth.WithLogger(env.log))
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
@@ -154,6 +159,8 @@ func loginRefused(env *cli, profile string, err error) int {
 		fields["reason"] = "refused"
 	case errors.Is(err, auth.ErrEnrolmentRequired):
 		fields["reason"] = "enrolment_required"
+	case errors.Is(err, auth.ErrProfileTampered):
+		fields["reason"] = "profile_tampered" // refused and audited; an admin must re-create the profile
 	default:
 		return env.fail(exitFailure, err)
 	}
@@ -187,16 +194,14 @@ func login(ctx context.Context, env *cli, svc *auth.Service, creds *credentials,
 
 // openAuditLog opens the hash-chained audit log beside the profile
 // directory (the user config dir's softphone/audit.log by default), with the
-// machine's anchor key when the OS keyring holds the vault. It stays open
+// machine's anchor key. It stays open
 // until the process exits; every entry is synced as it is written.
 func openAuditLog(ctx context.Context, vault auth.Vault, profileDir string) (*audit.Log, error) {
-	var key []byte
-	if vault.Backend() == auth.VaultKeyring {
-		k, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)
-		if err != nil {
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-		key = k
+	// Every mode has an anchor key (keyring, or a user-only key file), one
+	// per machine: no false alarms between profiles.
+	key, err := auth.AuditKey(ctx, vault.Backend(), profileDir)
+	if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
 	}
 	return audit.Open(filepath.Join(filepath.Dir(profileDir), "audit.log"), audit.WithAnchorKey(key))
 }

@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"softphone/audit"
+	"softphone/policy"
 )
 
 // Exit codes of headless commands (documented in README.md).
@@ -67,7 +68,9 @@ type cli struct {
 	// auditLog is the hash-chained audit log, opened with the login store
 	// (openAuth) and closed when the command returns.
 	auditLog *audit.Log
-	exits    []func() // run in reverse order before the audit log closes
+	// policy is the effective policy, set by openAuth (applyPolicy).
+	policy *policy.Effective
+	exits  []func() // run in reverse order before the audit log closes
 }
 
 // onExit runs f when the command returns (before the audit log closes).

@@ -36,6 +36,9 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, endpoints func(co
 	if acct == nil {
 		return nil, code
 	}
+	if env.policy != nil {
+		cfg = env.policy.Config // the machine policy applied at the login (openAuth)
+	}
 	env.emit("logged_in", map[string]any{"profile": acct.profile, "role": string(acct.role)})
 	w, err := openWorld(ctx, env, cfg, "", acct.svc, acct, acct.crmToken, true)
 	if err != nil {

@@ -91,7 +91,7 @@ func recordOne(d *agentDesk, owner string, pause time.Duration) (int, error) {
 	if err != nil || m.Dropped == 0 {
 		return 0, err
 	}
-	return m.Dropped, d.store.Delete("bench", recording.RoleSupervisor, id)
+	return m.Dropped, d.store.Delete("bench", recording.RoleAdmin, id)
 }
 
 // BenchmarkUploadMinutes uploads one-minute encrypted recordings (1,000 by

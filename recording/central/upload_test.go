@@ -172,10 +172,15 @@ func TestLegalHoldAndRetention(t *testing.T) {
 	id := desk.record(t, "alice", 3, "dispute")
 	require.NoError(t, newUploader(t, desk, b, org, nil).Sync(ctx))
 
-	sup, supAudit := newReviewer(t, b, org, "dpo", recording.RoleSupervisor)
+	// Holds and deletes are the DPO's and the admin's (auth's one permission
+	// table): neither an agent nor a supervisor may.
+	sup, supAudit := newReviewer(t, b, org, "dpo", recording.RoleDPO)
 	agent, _ := newReviewer(t, b, org, "alice", recording.RoleAgent)
 	require.ErrorIs(t, agent.Hold(ctx, id, "x", true), central.ErrPermission)
 	require.ErrorIs(t, agent.Delete(ctx, id, "x"), central.ErrPermission)
+	supervisor, _ := newReviewer(t, b, org, "sup1", recording.RoleSupervisor)
+	require.ErrorIs(t, supervisor.Hold(ctx, id, "x", true), central.ErrPermission)
+	require.ErrorIs(t, supervisor.Delete(ctx, id, "x"), central.ErrPermission)
 	require.ErrorIs(t, sup.Hold(ctx, id, "", true), central.ErrReasonRequired)
 
 	require.NoError(t, sup.Hold(ctx, id, "case 42", true))
@@ -222,7 +227,7 @@ func TestLegalHoldAndRetention(t *testing.T) {
 	// A recording held locally goes up held; its local copy stays.
 	desk3 := newDesk(t, org, nil)
 	id3 := desk3.record(t, "carol", 2, "")
-	require.NoError(t, desk3.store.Hold("sup", recording.RoleSupervisor, id3, "litigation"))
+	require.NoError(t, desk3.store.Hold("adm", recording.RoleAdmin, id3, "litigation"))
 	require.NoError(t, newUploader(t, desk3, b, org, nil).Sync(ctx))
 	held, err = sup.Held(ctx, id3)
 	require.NoError(t, err)

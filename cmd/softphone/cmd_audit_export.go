@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"softphone/audit"
+	"softphone/auth"
+)
+
+// runAuditExport is "audit export --out FILE": the DPO (or admin) logs in
+// and writes the audit log as JSON lines for docs/audit-verify. The export
+// itself is audited.
+func runAuditExport(ctx context.Context, env *cli, args []string) int {
+	fs := newFlagSet(env, "audit export")
+	out := fs.String("out", "", "output file (JSON lines; docs/audit-verify/FORMAT.md)")
+	af := &authFlags{}
+	fs.StringVar(&af.configPath, "config", "", "configuration file")
+	fs.StringVar(&af.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *out == "" || fs.NArg() > 0 {
+		return env.fail(exitUsage, errors.New("audit export: --out FILE required"))
+	}
+	svc, code := openAuth(ctx, env, af)
+	if svc == nil {
+		return code
+	}
+	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
+	if sess == nil {
+		return code
+	}
+	defer svc.Logout(sess)
+	if err := svc.Permit(sess, auth.PermAuditExport, nil); err != nil {
+		return env.fail(exitPermission, err)
+	}
+	key, err := svc.MachineSecret(sess, auth.MachineAuditKey)
+	if err != nil {
+		return env.fail(exitFailure, err)
+	}
+	path := env.auditLog.Path()
+	if err := env.auditLog.Record(audit.ActionAuditExport, sess.Profile(), map[string]string{"file": filepath.Base(*out)}); err != nil {
+		return env.fail(exitFailure, err)
+	}
+	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return env.fail(exitUsage, err)
+	}
+	rep, err := audit.Export(path, f, audit.WithAnchorKey(key))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return env.fail(exitFailure, fmt.Errorf("audit export: %w", err))
+	}
+	env.emit("audit_exported", map[string]any{"out": *out, "entries": rep.Entries, "ok": rep.OK(), "anchor_mac": rep.AnchorMAC})
+	if !rep.OK() {
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"softphone/auth"
+	"softphone/config"
+	"softphone/policy"
+)
+
+func init() {
+	register(command{
+		name:    "policy",
+		summary: "show the effective policy and where each value comes from",
+		run:     runPolicy,
+	})
+}
+
+// exitPermission: the logged-in role may not do this (the refusal is audited).
+const exitPermission = 7
+
+// applyPolicy merges the machine policy (and the signed bundle it names)
+// over cfg, in place, and keeps the result in env.policy. Its errors are
+// configuration errors: the caller exits 6 before any login.
+func applyPolicy(ctx context.Context, env *cli, cfg *config.Config, backend, profileDir string) error {
+	key, err := auth.MachineKey(ctx, backend, profileDir, auth.MachinePolicyKey)
+	if err != nil {
+		return fmt.Errorf("policy key: %w", err)
+	}
+	eff, err := policy.Load(ctx, *cfg, policy.Options{
+		StateDir: filepath.Join(filepath.Dir(profileDir), "policy"), StateKey: key,
+	})
+	if err != nil {
+		return err
+	}
+	*cfg = eff.Config
+	env.policy = eff
+	return nil
+}
+
+func runPolicy(ctx context.Context, env *cli, args []string) int {
+	if len(args) == 0 || args[0] != "show" {
+		fmt.Fprintln(env.stderr, "usage: softphone policy show [--config FILE]")
+		return exitUsage
+	}
+	fs := newFlagSet(env, "policy show")
+	cfgPath := fs.String("config", "", "configuration file (default: the user config dir's softphone/config.toml)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	path := *cfgPath
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return env.fail(exitConfig, err)
+		}
+		path = p
+	}
+	cfg, err := config.Load(path)
+	if err != nil && !(errors.Is(err, os.ErrNotExist) && *cfgPath == "") {
+		return env.fail(exitConfig, err)
+	}
+	dir := cfg.Auth.ProfileDir
+	if dir == "" {
+		if dir, err = auth.DefaultDir(); err != nil {
+			return env.fail(exitConfig, err)
+		}
+	}
+	backend := auth.VaultFile
+	if cfg.Auth.Vault != auth.VaultFile {
+		if _, err := auth.KeyringMachineSecret(ctx, auth.MachinePolicyKey); err == nil {
+			backend = auth.VaultKeyring
+		}
+	}
+	if err := applyPolicy(ctx, env, &cfg, backend, dir); err != nil {
+		return env.fail(exitConfig, err)
+	}
+	for _, v := range env.policy.Values {
+		f := map[string]any{"key": v.Key, "value": v.Value, "source": v.Source.String(), "locked": v.Locked()}
+		if v.Where != "" {
+			f["where"] = v.Where
+		}
+		if v.Ignored != "" {
+			f["ignored_user_value"] = v.Ignored
+		}
+		env.emit("policy_value", f)
+	}
+	for _, r := range auth.Roles {
+		env.emit("policy_role", map[string]any{"role": string(r), "permissions": env.policy.Table.Granted(r)})
+	}
+	env.emit("policy", map[string]any{"bundle_version": env.policy.Bundle, "locked": env.policy.LockedKeys()})
+	return exitOK
+}
+
+// permissions is the effective permission table (the defaults before a
+// login loaded the policy).
+func (c *cli) permissions() *auth.Table {
+	if c.policy == nil {
+		return auth.DefaultTable()
+	}
+	return c.policy.Table
+}
+
+// locked reports whether the policy fixes the config key.
+func (c *cli) locked(key string) bool {
+	if c.policy == nil {
+		return false
+	}
+	v, ok := c.policy.Get(key)
+	return ok && v.Source.Locked()
+}
