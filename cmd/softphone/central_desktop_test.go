@@ -25,8 +25,9 @@ import (
 
 // TestDesktopCentral drives the desktop's central storage without a window:
 // after a real 2FA login the background uploader stores a flagged
-// recording, the status line reports it, and the logged-in admin's Review
-// tab lists, plays (null output device) and resolves it.
+// recording, the status line reports it, and the logged-in supervisor's
+// Review tab lists, plays (null output device) and resolves it. (The admin
+// does not listen: auth's one permission table.)
 func TestDesktopCentral(t *testing.T) {
 	srv := testpeer.StartS3(t)
 	c := newAuthCLI(t)
@@ -38,9 +39,11 @@ func TestDesktopCentral(t *testing.T) {
 	fmt.Fprintf(f, "\n[recording]\npolicy = \"on\"\nrecipients = [%q]\ndir = %q\n\n[recording.store]\nendpoint = %q\nbucket = %q\nregion = %q\n",
 		org.Recipient().String(), recDir, srv.Endpoint, srv.Bucket, srv.Region)
 	f.Close()
-	_, spare := enrolledAgentRecovery(t, c, "sip-secret")
+	_, adminSpare := enrolledAgentRecovery(t, c, "sip-secret")
+	spare := addEnrolledProfile(t, c, map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery",
+		"SOFTPHONE_TOTP": adminSpare[0]}, "sam", "supervisor")
 	for name, value := range map[string]string{secretS3AccessKey: srv.AccessKey, secretS3SecretKey: srv.SecretKey, secretOrgIdentity: org.String()} {
-		code, _, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery",
+		code, _, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "sam", "SOFTPHONE_PASSWORD": "sam password 123",
 			"SOFTPHONE_TOTP": spare[0], "SOFTPHONE_SECRET": value}, "", "secret", "set", name)
 		spare = spare[1:]
 		require.Equal(t, exitOK, code, out)
@@ -54,9 +57,9 @@ func TestDesktopCentral(t *testing.T) {
 	env := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &out, log: slog.New(slog.NewTextHandler(&out, nil))}
 	svc, code := openAuth(ctx, env, &authFlags{configPath: c.config})
 	require.Equal(t, exitOK, code, out.String())
-	t.Setenv("SOFTPHONE_PASSWORD", "correct horse battery")
+	t.Setenv("SOFTPHONE_PASSWORD", "sam password 123")
 	t.Setenv("SOFTPHONE_TOTP", spare[0])
-	sess, code := login(ctx, env, svc, newCredentials(env), "agent1")
+	sess, code := login(ctx, env, svc, newCredentials(env), "sam")
 	require.Equal(t, exitOK, code, out.String())
 	defer env.auditLog.Close()
 
@@ -90,7 +93,7 @@ func TestDesktopCentral(t *testing.T) {
 		return on && s.Pending == 0 && err == nil && m.Status == recording.StatusDeleted
 	}, 30*time.Second, 100*time.Millisecond, "uploaded and shredded locally: %s", out.String())
 
-	require.True(t, p.CanReview(), "an admin may review")
+	require.True(t, p.CanReview(), "a supervisor may review")
 	items, err := p.ReviewList(ctx, ui.ReviewQuery{Agent: "agent1"})
 	require.NoError(t, err)
 	require.Len(t, items, 1)

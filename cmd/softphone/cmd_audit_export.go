@@ -26,24 +26,22 @@ func runAuditExport(ctx context.Context, env *cli, args []string) int {
 	if *out == "" || fs.NArg() > 0 {
 		return env.fail(exitUsage, errors.New("audit export: --out FILE required"))
 	}
-	svc, code := openAuth(ctx, env, af)
-	if svc == nil {
+	acct, code := env.deps.login(ctx, env, *af)
+	if acct == nil {
 		return code
 	}
-	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
-	if sess == nil {
-		return code
-	}
-	defer svc.Logout(sess)
-	if err := svc.Permit(sess, auth.PermAuditExport, nil); err != nil {
+	if err := acct.permit(env, auth.PermAuditExport); err != nil {
 		return env.fail(exitPermission, err)
 	}
-	key, err := svc.MachineSecret(sess, auth.MachineAuditKey)
+	key, err := acct.machineSecret(auth.MachineAuditKey)
 	if err != nil {
 		return env.fail(exitFailure, err)
 	}
+	if env.auditLog == nil {
+		return env.fail(exitConfig, errors.New("audit export: the login opened no audit log"))
+	}
 	path := env.auditLog.Path()
-	if err := env.auditLog.Record(audit.ActionAuditExport, sess.Profile(), map[string]string{"file": filepath.Base(*out)}); err != nil {
+	if err := env.auditLog.Record(audit.ActionAuditExport, acct.profile, map[string]string{"file": filepath.Base(*out)}); err != nil {
 		return env.fail(exitFailure, err)
 	}
 	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -113,7 +113,7 @@ func TestCentralCommands(t *testing.T) {
 
 // TestRecordedCallUploadedToCentral is the whole path with real peers and a
 // real 2FA login: a recorded SRTP call to baresip, `recordings sync` with
-// the S3 keys from the vault, a supervisor-capable profile playing it from
+// the S3 keys from the vault, a supervisor profile playing it from
 // central storage with the org identity from the vault, and the central
 // audit chain verified.
 func TestRecordedCallUploadedToCentral(t *testing.T) {
@@ -160,7 +160,16 @@ func TestRecordedCallUploadedToCentral(t *testing.T) {
 	require.NotEmpty(t, id, "the recording was uploaded and shredded locally: %s", out)
 	require.NotContains(t, out, "4930", "no number in the output")
 
-	for k, v := range login() {
+	// The supervisor listens (the admin does not: auth's one permission
+	// table); the org identity and the S3 keys are in the supervisor's vault.
+	sup := addEnrolledProfile(t, c, login(), "sam", "supervisor")
+	for name, value := range map[string]string{secretS3AccessKey: srv.AccessKey, secretS3SecretKey: srv.SecretKey, secretOrgIdentity: org.String()} {
+		code, _, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "sam", "SOFTPHONE_PASSWORD": "sam password 123",
+			"SOFTPHONE_TOTP": sup[0], "SOFTPHONE_SECRET": value}, "", "secret", "set", name)
+		sup = sup[1:]
+		require.Equal(t, exitOK, code, out)
+	}
+	for k, v := range map[string]string{"SOFTPHONE_PROFILE": "sam", "SOFTPHONE_PASSWORD": "sam password 123", "SOFTPHONE_TOTP": sup[0]} {
 		t.Setenv(k, v)
 	}
 	var wav, errb bytes.Buffer

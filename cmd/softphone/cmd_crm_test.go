@@ -21,8 +21,8 @@ C1002,Bad Phone,abc,,,,,,,,,,
 C1003,Second Person,004920180900,,,,,,,,yes,no,
 `
 
-// loggedIn are deps whose login always succeeds, as an agent whose machine
-// keys are keys (the login itself is tested in cmd_profile_test.go).
+// loggedIn are deps whose login always succeeds, with machine keys keys
+// (crmRunWith picks the role) (the login itself is tested in cmd_profile_test.go).
 func loggedIn(keys map[string][]byte) deps {
 	d := defaultDeps()
 	d.login = func(context.Context, *cli, authFlags) (*account, int) {
@@ -38,8 +38,29 @@ func crmRun(t *testing.T, args ...string) (int, []map[string]any, string) {
 	return crmRunWith(t, loggedIn(nil), args...)
 }
 
+// crmRunWith runs one command with d's login, as the role auth's one
+// permission table gives the subcommand: the admin imports, an agent looks
+// up (TestCRMPermissions checks the refusals).
 func crmRunWith(t *testing.T, d deps, args ...string) (int, []map[string]any, string) {
 	t.Helper()
+	role := auth.RoleAgent
+	if len(args) > 1 && args[1] == "import" {
+		role = auth.RoleAdmin
+	}
+	return crmRunAs(t, d, role, args...)
+}
+
+// crmRunAs runs one command with d's login as role.
+func crmRunAs(t *testing.T, d deps, role auth.Role, args ...string) (int, []map[string]any, string) {
+	t.Helper()
+	login := d.login
+	d.login = func(ctx context.Context, env *cli, af authFlags) (*account, int) {
+		a, code := login(ctx, env, af)
+		if a != nil {
+			a.role = role
+		}
+		return a, code
+	}
 	var out, errb bytes.Buffer
 	code := runWith(d, args, strings.NewReader(""), &out, &errb)
 	var evs []map[string]any
@@ -157,4 +178,23 @@ func TestCRMFieldKey(t *testing.T) {
 	// without the key the store cannot be read
 	code, _, _ = crmRun(t, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
 	assert.Equal(t, exitFailure, code)
+}
+
+// TestCRMPermissions: need-to-know from auth's one table, checked after the
+// login and before any file is touched: an agent may not import, the admin
+// may not look customers up.
+func TestCRMPermissions(t *testing.T) {
+	cfg, db, csv := crmTestEnv(t)
+	code, _, all := crmRunAs(t, loggedIn(nil), auth.RoleAgent, "crm", "import", csv, "--db", db, "--config", cfg)
+	require.Equal(t, exitPermission, code, all)
+	require.Contains(t, all, "may not crm-import")
+	_, err := os.Stat(db)
+	require.True(t, os.IsNotExist(err), "a refused import created the store")
+
+	code, _, all = crmRunWith(t, loggedIn(nil), "crm", "import", csv, "--db", db, "--config", cfg)
+	require.Equal(t, exitOK, code, all)
+	code, _, all = crmRunAs(t, loggedIn(nil), auth.RoleAdmin, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
+	require.Equal(t, exitPermission, code, all)
+	require.Contains(t, all, "may not crm-lookup")
+	require.NotContains(t, all, "Jürgen", "a refused lookup printed the contact")
 }

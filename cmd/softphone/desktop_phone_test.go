@@ -39,3 +39,18 @@ func TestDesktopDevicesFollowSettings(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, names, "the null backend has no devices")
 }
+
+// TestDesktopPhoneShowsPolicyLocks: the keys the machine policy locks reach
+// the settings dialog through the phone the desktop drives (demo or not).
+func TestDesktopPhoneShowsPolicyLocks(t *testing.T) {
+	locked := []string{"media.allow_plain_rtp"}
+	dw := &desktopWorld{locked: locked}
+	ls, ok := dw.phone(nil, nil).(ui.LockedSettings)
+	require.True(t, ok, "the desktop phone does not report locked settings")
+	require.Equal(t, locked, ls.LockedKeys())
+	dw.demo = &demoEnv{}
+	ls, ok = dw.phone(nil, nil).(ui.LockedSettings)
+	require.True(t, ok, "the demo phone does not report locked settings")
+	require.Equal(t, locked, ls.LockedKeys())
+	require.Empty(t, (&desktopWorld{}).phone(nil, nil).(ui.LockedSettings).LockedKeys())
+}
