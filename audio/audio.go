@@ -114,4 +114,9 @@ type Stats struct {
 	Duplicates     uint64
 	// SRTPFailures counts packets dropped for failed authentication or replay.
 	SRTPFailures uint64
+	// Dropped counts received datagrams that were not usable RTP: runts, another RTP version,
+	// payload types not negotiated.
+	Dropped uint64
+	// Latency is the client's per-stage delay account.
+	Latency Latency
 }

@@ -42,12 +42,17 @@ func (s *Session) playoutFrames() func(time.Time) {
 				}
 			}
 		}
+		s.statsMu.Lock()
+		target, depth := s.jb.TargetDelay(), s.jb.Depth()
+		s.statsMu.Unlock()
+		s.latency.jitter(target, depth)
 		copy(out, fifo[:FrameSamples])
 		fifo = append(fifo[:0], fifo[FrameSamples:]...)
 		if s.cfg.Tap != nil {
 			s.cfg.Tap.Played(out)
 		}
 		if s.cfg.Sink != nil {
+			s.latency.beforeWrite(s.cfg.Sink)
 			if err := s.cfg.Sink.Write(out); err != nil && time.Since(lastErr) > 5*time.Second {
 				s.log.Warn("audio sink failed", "err", err)
 				lastErr = time.Now()

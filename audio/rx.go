@@ -38,7 +38,11 @@ type rtpReceiver struct {
 // receiveRTP handles one datagram from the RTP socket.
 func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 	m := s.media.Load()
-	if m == nil || len(pkt) < 12 { // not negotiated, or shorter than an RTP header
+	if m == nil {
+		return // not negotiated yet
+	}
+	if len(pkt) < 12 { // shorter than an RTP header
+		s.countDropped()
 		return
 	}
 	h := &r.hdr
@@ -54,13 +58,18 @@ func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 		s.statsMu.Unlock()
 		return
 	}
-	if h.Version != 2 || !m.dir.CanRecv() {
+	if h.Version != 2 {
+		s.countDropped()
+		return
+	}
+	if !m.dir.CanRecv() {
 		return
 	}
 	dtmfPkt := m.isDTMF(h.PayloadType)
 	_, audioPkt := m.recv[h.PayloadType]
 	if !dtmfPkt && !audioPkt {
-		return // comfort noise, unknown codec
+		s.countDropped() // comfort noise, a codec not negotiated
+		return
 	}
 	arrival := int64(now.Sub(s.startTime)) * SampleRate / int64(time.Second)
 	s.statsMu.Lock()
@@ -79,5 +88,12 @@ func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 		return
 	}
 	s.jb.Push(jitter.Packet{Seq: h.SequenceNumber, Timestamp: h.Timestamp, PayloadType: h.PayloadType, Payload: payload}, now)
+	s.statsMu.Unlock()
+}
+
+// countDropped counts a datagram that was not usable RTP (Stats.Dropped).
+func (s *Session) countDropped() {
+	s.statsMu.Lock()
+	s.dropped++
 	s.statsMu.Unlock()
 }

@@ -69,10 +69,12 @@ type Session struct {
 	rx         rxStats
 	jb         *jitter.Buffer
 	srtpFail   uint64
+	dropped    uint64 // runts, non-RTP and unknown payload types; guarded by statsMu
 	rtt        time.Duration
 	remote     rtcpRemote
 	sent       atomic.Uint64 // packets; written by tx
 	sentOctets atomic.Uint64
+	latency    latencyMeter // written by the media clock goroutine, read by Stats
 
 	// Set once before the goroutines start, read by tx and RTCP.
 	startTime time.Time
@@ -395,6 +397,8 @@ func (s *Session) Stats() Stats {
 		Late:               jbs.Late,
 		Duplicates:         jbs.Duplicates,
 		SRTPFailures:       s.srtpFail,
+		Dropped:            s.dropped,
+		Latency:            s.latency.snapshot(),
 	}
 	if s.rx.received > 0 {
 		// Mouth-to-ear: half the RTT (or a LAN guess), playout delay, one packet of packetisation.

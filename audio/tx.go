@@ -54,6 +54,7 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 				srcEnded = true
 				clear(pcm)
 			}
+			s.latency.captured(s.cfg.Source)
 		}
 		m := s.media.Load()
 		canSend := m != nil && m.dir.CanSend() && !s.held.Load()

@@ -82,16 +82,32 @@ type Device struct {
 	// scratch is used only inside the callback (a single miniaudio thread).
 	scratch [1024]int16
 
-	underflows atomic.Uint64 // playback callback found too little audio (samples)
-	shortReads atomic.Uint64 // Read found less than a frame
-	dropped    atomic.Uint64 // captured samples skipped to bound latency
+	underflows  atomic.Uint64 // playback callback found too little audio (samples)
+	shortReads  atomic.Uint64 // Read found less than a frame
+	dropped     atomic.Uint64 // captured samples skipped to bound latency
+	playDropped atomic.Uint64 // playback samples skipped to bound latency (by the callback)
+	// capChunk and playChunk are the largest transfer the callback has seen (samples): the
+	// device period as the sound server really delivers it. Written by the callback only.
+	capChunk, playChunk atomic.Uint64
+	lastCallback        atomic.Int64 // monotonic nanoseconds of the last callback (hot-plug watchdog)
+	stopped             atomic.Bool  // the backend stopped the device (unplugged, server gone)
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// maxCaptureBacklog bounds capture latency: older samples beyond it are skipped.
-const maxCaptureBacklog = 3 * FrameSamples
+// Latency bounds. The rings are sized for bursts (a late tick, a large device period), but what
+// stays queued is bounded by the consumer of each ring, so the ring stays single-producer/
+// single-consumer: Read (the media goroutine) skips the oldest captured samples beyond one frame
+// plus one capture period; the playback callback skips the oldest queued samples beyond what it
+// needs now plus one frame. Without the playback bound the ring's 4096 samples (512 ms) filled up
+// whenever the device clock ran slower than the media clock, and stayed full.
+const (
+	captureRing  = 8192
+	playbackRing = 4096
+	// slack is the backlog a bound leaves on top of one device period: one 20 ms frame.
+	slack = FrameSamples
+)
 
 // Open opens the capture and playback devices of cfg.
 func Open(cfg Config) (*Device, error) {
@@ -99,7 +115,7 @@ func Open(cfg Config) (*Device, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Device{log: log.With("component", "audio-device"), capture: NewRing(8192), playback: NewRing(4096)}
+	d := newDevice(log.With("component", "audio-device"))
 	ctx, err := initContext(cfg.Backend, d.log)
 	if err != nil {
 		return nil, err
@@ -113,7 +129,11 @@ func Open(cfg Config) (*Device, error) {
 	dc.SampleRate = SampleRate
 	dc.Capture.Format, dc.Capture.Channels = malgo.FormatS16, 1
 	dc.Playback.Format, dc.Playback.Channels = malgo.FormatS16, 1
-	dc.PeriodSizeInMilliseconds = 20
+	// 10 ms periods, two of them: the shortest buffer that stays glitch-free on PulseAudio and
+	// WASAPI shared mode here; miniaudio's default (conservative, 3 × 10 ms+) adds a period.
+	dc.PerformanceProfile = malgo.LowLatency
+	dc.PeriodSizeInMilliseconds = devicePeriod
+	dc.Periods = 2
 	for i, sel := range []struct {
 		kind malgo.DeviceType
 		name string
@@ -144,7 +164,7 @@ func Open(cfg Config) (*Device, error) {
 			return nil, fmt.Errorf("%w: %q", ErrNoDevice, sel.name)
 		}
 	}
-	dev, err := malgo.InitDevice(ctx.Context, dc, malgo.DeviceCallbacks{Data: d.onData})
+	dev, err := malgo.InitDevice(ctx.Context, dc, malgo.DeviceCallbacks{Data: d.onData, Stop: d.onStop})
 	if err != nil {
 		d.free()
 		return nil, fmt.Errorf("%w: %w", ErrNoDevice, err)
@@ -158,8 +178,25 @@ func Open(cfg Config) (*Device, error) {
 	return d, nil
 }
 
+// devicePeriod is the period asked of the backend, in milliseconds.
+const devicePeriod = 10
+
+func newDevice(log *slog.Logger) *Device {
+	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing)}
+	d.lastCallback.Store(monotonic())
+	return d
+}
+
+// onStop is miniaudio's stop notification: the backend stopped the stream (device unplugged or
+// the sound server went away). The hot-plug follower reopens on the next device.
+func (d *Device) onStop() { d.stopped.Store(true) }
+
 // onData is miniaudio's callback: it must not block or allocate.
 func (d *Device) onData(out, in []byte, frames uint32) {
+	d.lastCallback.Store(monotonic())
+	if n := uint64(len(in) / 2); n > d.capChunk.Load() {
+		d.capChunk.Store(n)
+	}
 	// Capture: bytes → samples → ring (overflow counted by the ring).
 	for len(in) >= 2 {
 		n := min(len(in)/2, len(d.scratch))
@@ -169,7 +206,19 @@ func (d *Device) onData(out, in []byte, frames uint32) {
 		d.capture.Write(d.scratch[:n])
 		in = in[2*n:]
 	}
-	// Playback: ring → bytes, silence for what is missing.
+	if len(out) < 2 {
+		return
+	}
+	// Playback: bound the backlog from this (the consuming) side: keep at most what this
+	// callback plays plus one frame, dropping the oldest.
+	want := uint64(len(out) / 2)
+	if want > d.playChunk.Load() {
+		d.playChunk.Store(want)
+	}
+	if excess := d.playback.Len() - int(want) - slack; excess > 0 {
+		d.playDropped.Add(uint64(d.playback.Discard(excess)))
+	}
+	// Ring → bytes, silence for what is missing.
 	for len(out) >= 2 {
 		n := min(len(out)/2, len(d.scratch))
 		got := d.playback.Read(d.scratch[:n])
@@ -185,18 +234,12 @@ func (d *Device) onData(out, in []byte, frames uint32) {
 }
 
 // Read returns the captured samples available now, at most len(frame); it never blocks. The
-// session pads a short frame with silence.
+// session pads a short frame with silence. Captured audio older than one frame plus one device
+// period is skipped: it would only add delay.
 func (d *Device) Read(frame []int16) (int, error) {
-	if excess := d.capture.Len() - maxCaptureBacklog; excess > 0 {
-		var skip [FrameSamples]int16
-		for excess > 0 {
-			n := d.capture.Read(skip[:min(excess, len(skip))])
-			d.dropped.Add(uint64(n))
-			excess -= n
-			if n == 0 {
-				break
-			}
-		}
+	bound := len(frame) + int(max(d.capChunk.Load(), FrameSamples/2))
+	if excess := d.capture.Len() - bound; excess > 0 {
+		d.dropped.Add(uint64(d.capture.Discard(excess)))
 	}
 	n := d.capture.Read(frame)
 	if n < len(frame) {
@@ -217,7 +260,7 @@ func (d *Device) Stats() Stats {
 	return Stats{
 		CaptureOverflow:   d.capture.Overflow() + d.dropped.Load(),
 		CaptureShortReads: d.shortReads.Load(),
-		PlaybackOverflow:  d.playback.Overflow(),
+		PlaybackOverflow:  d.playback.Overflow() + d.playDropped.Load(),
 		PlaybackUnderflow: d.underflows.Load(),
 	}
 }

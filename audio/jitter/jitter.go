@@ -365,6 +365,9 @@ func (b *Buffer) shrinkLocked() {
 	b.next++
 }
 
+// Depth is the audio buffered now, from the playout point to the newest packet.
+func (b *Buffer) Depth() time.Duration { return b.depth() }
+
 // TargetDelay is the current target playout delay.
 func (b *Buffer) TargetDelay() time.Duration { return b.target }
 

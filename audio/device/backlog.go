@@ -1,0 +1,30 @@
+//go:build cgo
+
+package device
+
+import "time"
+
+// samplesToDuration converts a sample count at SampleRate to a duration.
+func samplesToDuration(n uint64) time.Duration {
+	return time.Duration(n) * time.Second / SampleRate
+}
+
+// CaptureBacklog is the captured audio waiting for Read now, and the capture period (the largest
+// transfer the backend made). Together they are the capture stage of the latency account.
+func (d *Device) CaptureBacklog() (backlog, period time.Duration) {
+	return samplesToDuration(uint64(max(d.capture.Len(), 0))), samplesToDuration(d.capChunk.Load())
+}
+
+// PlaybackBacklog is the audio queued for the playback callback now, and the playback period.
+func (d *Device) PlaybackBacklog() (backlog, period time.Duration) {
+	return samplesToDuration(uint64(max(d.playback.Len(), 0))), samplesToDuration(d.playChunk.Load())
+}
+
+// Alive reports whether the device still runs: false once the backend stopped it (unplugged,
+// sound server gone) or when no callback came within the given time.
+func (d *Device) Alive(within time.Duration) bool {
+	if d.stopped.Load() {
+		return false
+	}
+	return time.Duration(monotonic()-d.lastCallback.Load()) <= within
+}
