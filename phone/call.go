@@ -307,6 +307,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	lastLatencyLog := time.Now().Add(5*time.Second - latencyLogEvery) // first account after 5 s
 	var reason error
 	for reason == nil {
 		select {
@@ -322,13 +323,20 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 			}
 			reason = fmt.Errorf("media failed: %w", err)
 			c.bye(dlg)
-		case <-tick.C:
-			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
+		case now := <-tick.C:
+			st := sess.Stats()
+			if now.Sub(lastLatencyLog) >= latencyLogEvery {
+				logLatency(c.a.log, c.id, st)
+				lastLatencyLog = now
+			}
+			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(st)})
 		}
 	}
 	stop()
 	<-errc // join rx/tx/RTCP before the session is closed
-	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
+	final := sess.Stats()
+	logLatency(c.a.log, c.id, final)
+	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(final)})
 	return reason
 }
 
@@ -388,6 +396,9 @@ func statsOf(s audio.Stats) CallStats {
 		JitterMs:        s.JitterMs,
 		RTTMs:           s.RTTMs,
 		MOS:             s.MOS,
+		SRTPFailures:    s.SRTPFailures,
+		Dropped:         s.Dropped,
+		Latency:         s.Latency,
 	}
 }
 

@@ -1,6 +1,10 @@
 package phone
 
-import "time"
+import (
+	"time"
+
+	"softphone/audio"
+)
 
 // RegState is the registration state of the agent's SIP account.
 type RegState int
@@ -144,6 +148,9 @@ type CallStats struct {
 	JitterMs        float64 // interarrival jitter (RFC 3550 6.4.1)
 	RTTMs           float64 // from RTCP SR/RR; 0 until known
 	MOS             float64 // E-model estimate 1..4.5; 0 until known
+	SRTPFailures    uint64  // received packets that failed SRTP/SRTCP authentication or replay
+	Dropped         uint64  // received datagrams that were not usable RTP (runts, unknown payload)
+	Latency         audio.Latency
 }
 
 // Snapshot is the agent's whole state at one instant.

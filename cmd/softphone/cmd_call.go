@@ -162,6 +162,7 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 					"call_id": e.CallID, "packets_sent": s.PacketsSent, "packets_received": s.PacketsReceived,
 					"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
 					"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
+					"srtp_failures": s.SRTPFailures, "dropped": s.Dropped,
 				})
 			}
 		}
