@@ -82,7 +82,9 @@ func (m *latencyMeter) beforeWrite(sink Sink) {
 		backlog, period := b.PlaybackBacklog()
 		m.playBacklog.add(backlog)
 		m.playPeriod.add(period)
-		if int64(backlog) > m.playMax.Load() {
+		// The maximum counts from the device's first callback (period known): before it the
+		// device is not playing yet, and the callback trims what queued up meanwhile.
+		if period > 0 && int64(backlog) > m.playMax.Load() {
 			m.playMax.Store(int64(backlog))
 		}
 	}

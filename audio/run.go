@@ -53,8 +53,10 @@ func (s *Session) Run(ctx context.Context) error {
 	play := s.playoutFrames()
 	wg.Go(func() {
 		s.ticker(ctx, func(now time.Time) {
-			tx(now)
+			// Playout first: a Sink that feeds the Source (the demo's echo) then sends the
+			// frame back in the same tick instead of one frame later.
 			play(now)
+			tx(now)
 		}, txSkipped)
 	})
 	wg.Go(func() { s.rtcpTxLoop(ctx) })

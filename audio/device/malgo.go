@@ -3,6 +3,7 @@
 package device
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"log/slog"
@@ -152,7 +153,7 @@ func Open(cfg Config) (*Device, error) {
 		}
 		found := false
 		for j := range infos {
-			if infos[j].Name() == sel.name || infos[j].ID.String() == sel.name {
+			if matches(&infos[j], sel.name) {
 				d.capIDs[i] = infos[j].ID
 				sel.sub.DeviceID = d.capIDs[i].Pointer()
 				found = true
@@ -283,4 +284,18 @@ func (d *Device) Close() error {
 		d.free()
 	})
 	return d.closeErr
+}
+
+// matches reports whether a device is the one named: by its display name, its ID, or the
+// backend's own name inside the ID (PulseAudio's "speaker.monitor", which is unique where
+// display names such as "Null Output" are not).
+func matches(info *malgo.DeviceInfo, name string) bool {
+	if info.Name() == name || info.ID.String() == name {
+		return true
+	}
+	raw := info.ID[:]
+	if i := bytes.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i]
+	}
+	return len(raw) > 0 && string(raw) == name
 }

@@ -209,10 +209,9 @@ func (b *Buffer) updateJitter(ts uint32, arrival time.Time) {
 func (b *Buffer) retarget() {
 	j := time.Duration(b.jitter * float64(time.Second) / float64(b.cfg.ClockRate))
 	t := b.cfg.Frame + 3*j
-	// Round up to whole frames: playout works in frames.
-	if r := t % b.cfg.Frame; r != 0 {
-		t += b.cfg.Frame - r
-	}
+	// Round to the nearest whole frame (playout works in frames). Rounding up made the target
+	// two frames at any jitter at all, a frame of delay for a millisecond of jitter.
+	t = (t + b.cfg.Frame/2) / b.cfg.Frame * b.cfg.Frame
 	b.target = min(max(t, b.cfg.MinDelay), b.cfg.MaxDelay)
 }
 
