@@ -80,10 +80,13 @@ func (m *latencyMeter) captured(src Source) {
 func (m *latencyMeter) beforeWrite(sink Sink) {
 	if b, ok := sink.(PlaybackBuffer); ok {
 		backlog, period := b.PlaybackBacklog()
+		if period == 0 {
+			return // not running: nothing plays (see device.Device.PlaybackBacklog)
+		}
 		m.playBacklog.add(backlog)
 		m.playPeriod.add(period)
-		// The maximum counts from the device's first callback (period known): before it the
-		// device is not playing yet, and the callback trims what queued up meanwhile.
+		// The maximum counts only while the device runs: before its first callback and during a
+		// stall nothing plays, and the callback trims what queued up meanwhile.
 		if period > 0 && int64(backlog) > m.playMax.Load() {
 			m.playMax.Store(int64(backlog))
 		}

@@ -16,8 +16,15 @@ func (d *Device) CaptureBacklog() (backlog, period time.Duration) {
 }
 
 // PlaybackBacklog is the audio queued for the playback callback now, and the playback period.
+// The period is zero while the stream is not running (no callback for 50 ms: not started yet, or
+// stalled): then nothing plays, and the callback trims the queue when it resumes, so a backlog
+// seen meanwhile is not a delay anybody hears.
 func (d *Device) PlaybackBacklog() (backlog, period time.Duration) {
-	return samplesToDuration(uint64(max(d.playback.Len(), 0))), samplesToDuration(d.playChunk.Load())
+	backlog = samplesToDuration(uint64(max(d.playback.Len(), 0)))
+	if !d.Alive(50 * time.Millisecond) {
+		return backlog, 0
+	}
+	return backlog, samplesToDuration(d.playChunk.Load())
 }
 
 // Alive reports whether the device still runs: false once the backend stopped it (unplugged,

@@ -5,6 +5,7 @@ package device
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -78,10 +79,11 @@ type Device struct {
 	dev    *malgo.Device
 	capIDs [2]malgo.DeviceID // keep the chosen IDs alive for miniaudio
 
-	capture  *Ring // written by the callback, read by Read
-	playback *Ring // written by Write, read by the callback
-	// scratch is used only inside the callback (a single miniaudio thread).
-	scratch [1024]int16
+	capture  *Ring         // written by the callback, read by Read
+	playback *Ring         // written by Write, read by the callback
+	capDev   *malgo.Device // the capture stream; nil for PlaybackOnly
+	// Each scratch belongs to one stream's callback thread.
+	capScratch, playScratch [1024]int16
 
 	underflows  atomic.Uint64 // playback callback found too little audio (samples)
 	shortReads  atomic.Uint64 // Read found less than a frame
@@ -122,61 +124,79 @@ func Open(cfg Config) (*Device, error) {
 		return nil, err
 	}
 	d.ctx = ctx
-	kind := malgo.Duplex
+	// Capture and playback are two streams, not one duplex stream: miniaudio joins a duplex
+	// stream on a backend with separate streams (PulseAudio, WASAPI) through an extra ring of
+	// its own, a few periods of capture delay that nothing here could see or bound.
+	kinds := []malgo.DeviceType{malgo.Playback, malgo.Capture}
 	if cfg.PlaybackOnly {
-		kind = malgo.Playback
+		kinds = kinds[:1]
 	}
+	for i, kind := range kinds {
+		name := cfg.Playback
+		if kind == malgo.Capture {
+			name = cfg.Capture
+		}
+		dev, err := d.openStream(kind, name, &d.capIDs[i])
+		if err != nil {
+			_ = d.Close()
+			return nil, err
+		}
+		if kind == malgo.Capture {
+			d.capDev = dev
+		} else {
+			d.dev = dev
+		}
+	}
+	return d, nil
+}
+
+// openStream opens and starts one stream of kind on the named device ("" = default); id keeps
+// the chosen device ID alive for miniaudio.
+func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.DeviceID) (*malgo.Device, error) {
 	dc := malgo.DefaultDeviceConfig(kind)
 	dc.SampleRate = SampleRate
 	dc.Capture.Format, dc.Capture.Channels = malgo.FormatS16, 1
 	dc.Playback.Format, dc.Playback.Channels = malgo.FormatS16, 1
-	// 10 ms periods, two of them: the shortest buffer that stays glitch-free on PulseAudio and
-	// WASAPI shared mode here; miniaudio's default (conservative, 3 × 10 ms+) adds a period.
+	// 10 ms periods, two of them: the shortest buffer that stays glitch-free on PulseAudio here;
+	// miniaudio's conservative default adds periods.
 	dc.PerformanceProfile = malgo.LowLatency
 	dc.PeriodSizeInMilliseconds = devicePeriod
 	dc.Periods = 2
-	for i, sel := range []struct {
-		kind malgo.DeviceType
-		name string
-		sub  *malgo.SubConfig
-	}{{malgo.Capture, cfg.Capture, &dc.Capture}, {malgo.Playback, cfg.Playback, &dc.Playback}} {
-		if cfg.PlaybackOnly && sel.kind == malgo.Capture {
-			continue
-		}
-		infos, err := ctx.Devices(sel.kind)
-		if err != nil || len(infos) == 0 {
-			d.free()
-			return nil, ErrNoDevice
-		}
-		if sel.name == "" {
-			continue
-		}
+	infos, err := d.ctx.Devices(kind)
+	if err != nil || len(infos) == 0 {
+		return nil, ErrNoDevice
+	}
+	if name != "" {
 		found := false
 		for j := range infos {
-			if matches(&infos[j], sel.name) {
-				d.capIDs[i] = infos[j].ID
-				sel.sub.DeviceID = d.capIDs[i].Pointer()
+			if matches(&infos[j], name) {
+				*id = infos[j].ID
 				found = true
 				break
 			}
 		}
 		if !found {
-			d.free()
-			return nil, fmt.Errorf("%w: %q", ErrNoDevice, sel.name)
+			return nil, fmt.Errorf("%w: %q", ErrNoDevice, name)
+		}
+		if kind == malgo.Capture {
+			dc.Capture.DeviceID = id.Pointer()
+		} else {
+			dc.Playback.DeviceID = id.Pointer()
 		}
 	}
-	dev, err := malgo.InitDevice(ctx.Context, dc, malgo.DeviceCallbacks{Data: d.onData, Stop: d.onStop})
+	cb := malgo.DeviceCallbacks{Data: func(out, _ []byte, _ uint32) { d.onPlayback(out) }, Stop: d.onStop}
+	if kind == malgo.Capture {
+		cb.Data = func(_, in []byte, _ uint32) { d.onCapture(in) }
+	}
+	dev, err := malgo.InitDevice(d.ctx.Context, dc, cb)
 	if err != nil {
-		d.free()
 		return nil, fmt.Errorf("%w: %w", ErrNoDevice, err)
 	}
-	d.dev = dev
 	if err := dev.Start(); err != nil {
 		dev.Uninit()
-		d.free()
 		return nil, fmt.Errorf("%w: %w", ErrNoDevice, err)
 	}
-	return d, nil
+	return dev, nil
 }
 
 // devicePeriod is the period asked of the backend, in milliseconds.
@@ -192,43 +212,57 @@ func newDevice(log *slog.Logger) *Device {
 // the sound server went away). The hot-plug follower reopens on the next device.
 func (d *Device) onStop() { d.stopped.Store(true) }
 
-// onData is miniaudio's callback: it must not block or allocate.
-func (d *Device) onData(out, in []byte, frames uint32) {
+// onData serves both directions in one call (tests; a duplex stream).
+func (d *Device) onData(out, in []byte, _ uint32) {
+	d.onCapture(in)
+	d.onPlayback(out)
+}
+
+// onCapture is the capture stream's callback: it must not block or allocate.
+func (d *Device) onCapture(in []byte) {
+	if len(in) < 2 {
+		return
+	}
 	d.lastCallback.Store(monotonic())
 	if n := uint64(len(in) / 2); n > d.capChunk.Load() {
 		d.capChunk.Store(n)
 	}
-	// Capture: bytes → samples → ring (overflow counted by the ring).
+	// Bytes → samples → ring (overflow counted by the ring).
 	for len(in) >= 2 {
-		n := min(len(in)/2, len(d.scratch))
+		n := min(len(in)/2, len(d.capScratch))
 		for i := 0; i < n; i++ {
-			d.scratch[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
+			d.capScratch[i] = int16(binary.LittleEndian.Uint16(in[2*i:]))
 		}
-		d.capture.Write(d.scratch[:n])
+		d.capture.Write(d.capScratch[:n])
 		in = in[2*n:]
 	}
+}
+
+// onPlayback is the playback stream's callback: it must not block or allocate.
+func (d *Device) onPlayback(out []byte) {
 	if len(out) < 2 {
 		return
 	}
-	// Playback: bound the backlog from this (the consuming) side: keep at most what this
-	// callback plays plus one frame, dropping the oldest.
+	d.lastCallback.Store(monotonic())
+	// Bound the backlog from this (the consuming) side: keep at most what this callback plays
+	// plus one frame, dropping the oldest.
 	want := uint64(len(out) / 2)
-	if want > d.playChunk.Load() {
-		d.playChunk.Store(want)
-	}
 	if excess := d.playback.Len() - int(want) - slack; excess > 0 {
 		d.playDropped.Add(uint64(d.playback.Discard(excess)))
 	}
+	if want > d.playChunk.Load() {
+		d.playChunk.Store(want) // after the trim: a known period means a bounded backlog
+	}
 	// Ring → bytes, silence for what is missing.
 	for len(out) >= 2 {
-		n := min(len(out)/2, len(d.scratch))
-		got := d.playback.Read(d.scratch[:n])
+		n := min(len(out)/2, len(d.playScratch))
+		got := d.playback.Read(d.playScratch[:n])
 		if got < n {
 			d.underflows.Add(uint64(n - got))
-			clear(d.scratch[got:n])
+			clear(d.playScratch[got:n])
 		}
 		for i := 0; i < n; i++ {
-			binary.LittleEndian.PutUint16(out[2*i:], uint16(d.scratch[i]))
+			binary.LittleEndian.PutUint16(out[2*i:], uint16(d.playScratch[i]))
 		}
 		out = out[2*n:]
 	}
@@ -277,10 +311,14 @@ func (d *Device) free() {
 // Close stops and releases the device. It is idempotent.
 func (d *Device) Close() error {
 	d.closeOnce.Do(func() {
-		if d.dev != nil {
-			d.closeErr = d.dev.Stop()
-			d.dev.Uninit()
+		var errs []error
+		for _, dev := range []*malgo.Device{d.capDev, d.dev} {
+			if dev != nil {
+				errs = append(errs, dev.Stop())
+				dev.Uninit()
+			}
 		}
+		d.closeErr = errors.Join(errs...)
 		d.free()
 	})
 	return d.closeErr

@@ -123,6 +123,9 @@ type Stats struct {
 	Depth      time.Duration // audio buffered now
 }
 
+// shrinkAfter is how long the buffer must stay above target before it drops a frame.
+const shrinkAfter = 500 * time.Millisecond
+
 // maxMisorder is how far behind the playout point a packet may be before we take it for a restarted
 // stream rather than a late packet (RFC 3550 appendix A.1 uses 100 for MAX_MISORDER).
 const maxMisorder = 100
@@ -341,15 +344,15 @@ func (b *Buffer) take(s *slot) Frame {
 	return Frame{Kind: FrameAudio, PayloadType: s.pt, Seq: uint16(s.ext), Timestamp: s.ts, Payload: s.payload}
 }
 
-// shrinkLocked drops one frame when the buffer has stayed more than two frames above target for a
-// while, bringing the delay back down after a jitter spike.
+// shrinkLocked drops one frame when the buffer has stayed more than a frame above target for
+// half a second, bringing the delay back down after a jitter spike or a burst at the start.
 func (b *Buffer) shrinkLocked() {
-	if b.depth() > b.target+2*b.cfg.Frame {
+	if b.depth() > b.target+b.cfg.Frame {
 		b.over++
 	} else {
 		b.over = 0
 	}
-	if b.over < 10 {
+	if time.Duration(b.over)*b.cfg.Frame < shrinkAfter {
 		return
 	}
 	b.over = 0
