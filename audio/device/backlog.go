@@ -2,7 +2,10 @@
 
 package device
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // samplesToDuration converts a sample count at SampleRate to a duration.
 func samplesToDuration(n uint64) time.Duration {
@@ -28,10 +31,44 @@ func (d *Device) PlaybackBacklog() (backlog, period time.Duration) {
 }
 
 // Alive reports whether the device still runs: false once the backend stopped it (unplugged,
-// sound server gone) or when no callback came within the given time.
+// sound server gone), when a stream has run steadily and then no callback came within the given
+// time, or when a stream never got going within startGrace of Open.
 func (d *Device) Alive(within time.Duration) bool {
 	if d.stopped.Load() {
 		return false
 	}
-	return time.Duration(monotonic()-d.lastCallback.Load()) <= within
+	now := monotonic()
+	for i := range d.streams {
+		if i == streamCapture && d.playOnly {
+			continue
+		}
+		if !d.streams[i].alive(now, d.opened, within) {
+			return false
+		}
+	}
+	return true
+}
+
+// Stream indexes of Device.streams.
+const (
+	streamCapture = iota
+	streamPlayback
+)
+
+// streamHealth is one stream's heartbeat, written by its callback only.
+type streamHealth struct {
+	last      atomic.Int64 // monotonic nanoseconds of the last callback
+	callbacks atomic.Uint64
+}
+
+func (h *streamHealth) beat() {
+	h.last.Store(monotonic())
+	h.callbacks.Add(1)
+}
+
+func (h *streamHealth) alive(now, opened int64, within time.Duration) bool {
+	if h.callbacks.Load() < steadyCallbacks {
+		return time.Duration(now-opened) <= startGrace // still starting
+	}
+	return time.Duration(now-h.last.Load()) <= within
 }

@@ -19,6 +19,10 @@ type Info struct {
 	ID      string
 	Name    string
 	Default bool
+	// Backend is the sound server's own name for it where it has one (PulseAudio's
+	// "alsa_output.usb-…", "speaker.monitor"): unique and stable across replugging, where display
+	// names often are not. Settings store it.
+	Backend string
 }
 
 // Stats are a device's buffer counters (in samples, except CaptureShortReads in frames).

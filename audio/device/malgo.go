@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gen2brain/malgo"
 )
@@ -58,7 +59,8 @@ func List(backend string) (capture, playback []Info, err error) {
 		}
 		out := make([]Info, 0, len(infos))
 		for i := range infos {
-			out = append(out, Info{ID: infos[i].ID.String(), Name: infos[i].Name(), Default: infos[i].IsDefault != 0})
+			out = append(out, Info{ID: infos[i].ID.String(), Name: infos[i].Name(), Default: infos[i].IsDefault != 0,
+				Backend: backendName(&infos[i])})
 		}
 		return out, nil
 	}
@@ -92,8 +94,12 @@ type Device struct {
 	// capChunk and playChunk are the largest transfer the callback has seen (samples): the
 	// device period as the sound server really delivers it. Written by the callback only.
 	capChunk, playChunk atomic.Uint64
-	lastCallback        atomic.Int64 // monotonic nanoseconds of the last callback (hot-plug watchdog)
-	stopped             atomic.Bool  // the backend stopped the device (unplugged, server gone)
+	// Per stream (capture, playback), for the hot-plug watchdog: each stream's callback writes
+	// its own entry.
+	streams  [2]streamHealth
+	opened   int64       // monotonic nanoseconds of Open; set before the streams start
+	playOnly bool        // no capture stream (PlaybackOnly)
+	stopped  atomic.Bool // the backend stopped the device (unplugged, server gone)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,6 +125,7 @@ func Open(cfg Config) (*Device, error) {
 		log = slog.Default()
 	}
 	d := newDevice(log.With("component", "audio-device"))
+	d.playOnly = cfg.PlaybackOnly
 	ctx, err := initContext(cfg.Backend, d.log)
 	if err != nil {
 		return nil, err
@@ -204,9 +211,16 @@ const devicePeriod = 10
 
 func newDevice(log *slog.Logger) *Device {
 	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing)}
-	d.lastCallback.Store(monotonic())
+	d.opened = monotonic()
 	return d
 }
+
+// startGrace is how long a newly opened device may take to run steadily: PulseAudio calls back
+// once at once, then (for a sink that was idle) not again for up to ~2 s.
+const startGrace = 3 * time.Second
+
+// steadyCallbacks is how many callbacks make a stream count as running steadily.
+const steadyCallbacks = 20
 
 // onStop is miniaudio's stop notification: the backend stopped the stream (device unplugged or
 // the sound server went away). The hot-plug follower reopens on the next device.
@@ -223,7 +237,7 @@ func (d *Device) onCapture(in []byte) {
 	if len(in) < 2 {
 		return
 	}
-	d.lastCallback.Store(monotonic())
+	d.streams[streamCapture].beat()
 	if n := uint64(len(in) / 2); n > d.capChunk.Load() {
 		d.capChunk.Store(n)
 	}
@@ -243,7 +257,7 @@ func (d *Device) onPlayback(out []byte) {
 	if len(out) < 2 {
 		return
 	}
-	d.lastCallback.Store(monotonic())
+	d.streams[streamPlayback].beat()
 	// Bound the backlog from this (the consuming) side: keep at most what this callback plays
 	// plus one frame, dropping the oldest.
 	want := uint64(len(out) / 2)
@@ -331,9 +345,21 @@ func matches(info *malgo.DeviceInfo, name string) bool {
 	if info.Name() == name || info.ID.String() == name {
 		return true
 	}
+	b := backendName(info)
+	return b != "" && b == name
+}
+
+// backendName is the text inside a device ID when it is printable text (PulseAudio and ALSA
+// IDs are names), else "".
+func backendName(info *malgo.DeviceInfo) string {
 	raw := info.ID[:]
 	if i := bytes.IndexByte(raw, 0); i >= 0 {
 		raw = raw[:i]
 	}
-	return len(raw) > 0 && string(raw) == name
+	for _, c := range raw {
+		if c < 0x20 || c > 0x7e {
+			return ""
+		}
+	}
+	return string(raw)
 }
