@@ -60,9 +60,17 @@ type Media struct {
 
 // Audio selects sound devices.
 type Audio struct {
+	// Input, Output and Ring are the preferred device of each role ("" = system default); they
+	// are the head of the priority lists below (see Priority).
 	Input  string `toml:"input"`
 	Output string `toml:"output"`
 	Ring   string `toml:"ring"`
+	// Microphones, Speakers and Ringers are priority lists per role, most preferred first:
+	// when a device goes away mid-call the next one present takes over (then the system
+	// default), and the call moves back when a preferred one returns.
+	Microphones []string `toml:"microphones"`
+	Speakers    []string `toml:"speakers"`
+	Ringers     []string `toml:"ringers"`
 	// Backend forces a device backend: "" (system default) or "null".
 	Backend string `toml:"backend"`
 }

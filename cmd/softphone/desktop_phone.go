@@ -32,7 +32,7 @@ func (p desktopPhone) SaveSettings(ctx context.Context, cfg config.Config) error
 	if err := p.UpdateSettings(cfg); err != nil {
 		return err
 	}
-	p.card.select_(cfg.Audio.Input, cfg.Audio.Output, cfg.Audio.Ring)
+	selectConfigured(p.card, cfg.Audio)
 	if p.configPath == "" {
 		return nil
 	}
@@ -44,10 +44,10 @@ func (p desktopPhone) SaveSettings(ctx context.Context, cfg config.Config) error
 
 // AudioDevices lists the sound devices of a kind by name.
 func (p desktopPhone) AudioDevices(kind string) ([]string, error) {
-	if p.card.backend == "null" {
+	if p.card.Backend() == "null" {
 		return nil, nil
 	}
-	capture, playback, err := device.List(p.card.backend)
+	capture, playback, err := device.List(p.card.Backend())
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +65,14 @@ func (p desktopPhone) AudioDevices(kind string) ([]string, error) {
 // SetAudioDevice selects a device for the next call and stores the choice.
 func (p desktopPhone) SetAudioDevice(kind, name string) error {
 	cfg := p.Settings()
+	// The chosen device heads the role's priority list; the others stay as fallbacks.
 	switch kind {
 	case ui.DeviceInput:
-		cfg.Audio.Input = name
+		cfg.Audio.Prefer(config.RoleMicrophone, name)
 	case ui.DeviceOutput:
-		cfg.Audio.Output = name
+		cfg.Audio.Prefer(config.RoleSpeaker, name)
 	case ui.DeviceRing:
-		cfg.Audio.Ring = name
+		cfg.Audio.Prefer(config.RoleRinger, name)
 	default:
 		return fmt.Errorf("unknown device kind %q", kind)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"softphone/audio/card"
 	"softphone/config"
 	"softphone/phone"
 	"softphone/ui"
@@ -26,7 +27,7 @@ func TestDesktopSettingsSaveAndRefuse(t *testing.T) {
 	ag, err := phone.New(phone.Config{Settings: cfg})
 	require.NoError(t, err)
 	defer ag.Close()
-	p := desktopPhone{Agent: ag, card: &soundCard{backend: "null"}, configPath: path}
+	p := desktopPhone{Agent: ag, card: card.New(card.Config{Backend: "null"}), configPath: path}
 
 	next := p.Settings()
 	next.Account.Server = "pbx2.example:5061"
@@ -47,7 +48,7 @@ func TestDesktopSettingsSaveAndRefuse(t *testing.T) {
 	got, err = config.Load(path)
 	require.NoError(t, err)
 	require.Equal(t, "Headset", got.Audio.Output)
-	in, out := p.card.devices()
-	require.Equal(t, "", in)
-	require.Equal(t, "Headset", out)
+	mics, speakers, _ := p.card.Lists()
+	require.Empty(t, mics)
+	require.Equal(t, []string{"Headset"}, speakers)
 }

@@ -15,7 +15,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"softphone/assets"
 	"softphone/audio"
+	audiocard "softphone/audio/card"
+	"softphone/audio/device"
 	"softphone/auth"
 	"softphone/config"
 	"softphone/internal/urlhandler"
@@ -154,13 +157,16 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		ui.WithLanguage(settings.UI.Language),
 		ui.WithProfile(profile),
 		ui.WithIdleLock(settings.Auth.IdleLock),
-		ui.WithRinger(&ringer{backend: settings.Audio.Backend, card: card, log: env.log}),
+		ui.WithRinger(audiocard.NewRinger(card, assets.RingtonePCM(device.SampleRate))),
 	}
-	if err := card.probe(); err != nil {
+	if err := card.Probe(); err != nil {
 		env.log.Warn("no sound card: calls use the null device", "err", err)
-		opts = append(opts, ui.WithNotice(noSoundCardNotice))
+		opts = append(opts, ui.WithNotice(audiocard.NoSoundCardNotice))
 	}
 	a := app.NewWithID(appID)
+	card.OnChange(func(ch device.Change) { // a headset unplugged or back: tell the agent
+		fyne.Do(func() { a.SendNotification(fyne.NewNotification("Softphone", ch.String())) })
+	})
 	desk := ui.New(a, extras(agent, card), opts...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
@@ -190,7 +196,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 type cardEndpoints struct{ card *soundCard }
 
 func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer, error) {
-	return c.card.open()
+	return c.card.Open()
 }
 
 // dialLinks dials every sip:/tel: link handed to this desktop (click to
