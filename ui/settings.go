@@ -35,6 +35,8 @@ type SettingsView struct {
 	Input  *widget.Select
 	Output *widget.Select
 	Ring   *widget.Select
+	// orders show each kind's priority list (settings_priority.go).
+	orders map[string]*DeviceOrder
 
 	Language *widget.Select
 
@@ -102,9 +104,9 @@ func newSettingsView(d *Desktop) *SettingsView {
 		widget.NewFormItem(lang.L("CA file"), container.NewBorder(nil, nil, nil, v.BrowseCA, v.CAFile)),
 	)
 	audio := widget.NewForm(
-		widget.NewFormItem(lang.L("Microphone"), v.Input),
-		widget.NewFormItem(lang.L("Speaker"), v.Output),
-		widget.NewFormItem(lang.L("Ringtone device"), v.Ring),
+		widget.NewFormItem(lang.L("Microphone"), v.newDeviceOrder(DeviceInput).row(v.Input)),
+		widget.NewFormItem(lang.L("Speaker"), v.newDeviceOrder(DeviceOutput).row(v.Output)),
+		widget.NewFormItem(lang.L("Ringtone device"), v.newDeviceOrder(DeviceRing).row(v.Ring)),
 	)
 	general := widget.NewForm(widget.NewFormItem(lang.L("Language"), v.Language))
 	security := container.NewVBox(v.SRTPPolicy, v.AllowPlain)
@@ -169,14 +171,7 @@ func (v *SettingsView) deviceSelect(kind, selected string) *widget.Select {
 		if name == def {
 			dev = ""
 		}
-		switch kind {
-		case DeviceInput:
-			v.cfg.Audio.Input = dev
-		case DeviceOutput:
-			v.cfg.Audio.Output = dev
-		case DeviceRing:
-			v.cfg.Audio.Ring = dev
-		}
+		v.preferDevice(kind, dev) // heads the role's priority list; the others stay as fallbacks
 		if d.devices != nil {
 			d.do(func(context.Context) error { return d.devices.SetAudioDevice(kind, dev) }, v.showError)
 		}
