@@ -45,14 +45,24 @@ func (s *Session) Run(ctx context.Context) error {
 			cancel(err)
 		}
 	}
-	wg.Go(func() { fail(s.rxLoop(ctx)) })
+	// One clock drives receiving, playout and sending: a single wake-up per 20 ms frame
+	// (a ticker per direction and a goroutine blocked on the socket tripled the scheduler
+	// wake-ups, the main CPU cost of a call). Where the socket cannot be polled with kernel
+	// arrival stamps (not Linux), a goroutine receives.
+	rx := s.newRxPoller()
+	if rx == nil {
+		wg.Go(func() { fail(s.rxLoop(ctx)) })
+	}
 	wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
-	// One clock drives sending and playout: a single wake-up per 20 ms frame
-	// (two tickers doubled the scheduler wake-ups, the main CPU cost of a call).
 	tx, txSkipped := s.txFrames()
 	play := s.playoutFrames()
 	wg.Go(func() {
 		s.ticker(ctx, func(now time.Time) {
+			if rx != nil {
+				if err := rx.drain(s, now); err != nil && ctx.Err() == nil {
+					fail(err)
+				}
+			}
 			// Playout first: a Sink that feeds the Source (the demo's echo) then sends the
 			// frame back in the same tick instead of one frame later.
 			play(now)

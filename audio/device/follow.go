@@ -180,7 +180,7 @@ func (f *Follower) watch() {
 		f.mu.Unlock()
 		lost := !dev.Alive(3 * f.cfg.Check)
 		if lost {
-			f.log.Debug("audio device lost", "stopped", dev.stopped.Load())
+			f.log.Debug("audio device lost", "capture", capName, "playback", playName)
 		}
 		if !lost && n%5 != 0 {
 			continue
