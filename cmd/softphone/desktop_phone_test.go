@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"softphone/audio/card"
+	"softphone/audio/device/card"
 	"softphone/config"
 	"softphone/phone"
 	"softphone/ui"

@@ -3,7 +3,7 @@ package main
 import (
 	"log/slog"
 
-	"softphone/audio/card"
+	"softphone/audio/device/card"
 	"softphone/config"
 )
 

@@ -17,8 +17,8 @@ import (
 
 	"softphone/assets"
 	"softphone/audio"
-	audiocard "softphone/audio/card"
 	"softphone/audio/device"
+	audiocard "softphone/audio/device/card"
 	"softphone/auth"
 	"softphone/config"
 	"softphone/internal/urlhandler"
