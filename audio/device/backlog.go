@@ -24,7 +24,7 @@ func (d *Device) CaptureBacklog() (backlog, period time.Duration) {
 // seen meanwhile is not a delay anybody hears.
 func (d *Device) PlaybackBacklog() (backlog, period time.Duration) {
 	backlog = samplesToDuration(uint64(max(d.playback.Len(), 0)))
-	if !d.Alive(50 * time.Millisecond) {
+	if time.Duration(monotonic()-d.streams[streamPlayback].last.Load()) > 50*time.Millisecond {
 		return backlog, 0
 	}
 	return backlog, samplesToDuration(d.playChunk.Load())
