@@ -32,6 +32,9 @@ type Latency struct {
 	PlayoutBacklog    time.Duration
 	PlayoutBacklogMax time.Duration
 	PlaybackPeriod    time.Duration // the playback device's transfer unit
+	// PlayoutSkipped counts frames not queued because the device backlog was already at the
+	// jitter target plus one period (after a late tick).
+	PlayoutSkipped uint64
 }
 
 // Send is the client's delay from microphone to wire by this account.
@@ -47,6 +50,7 @@ type latencyMeter struct {
 	target, depth           ewma
 	playBacklog, playPeriod ewma
 	playMax                 atomic.Int64
+	skipped                 atomic.Uint64 // frames not queued: the device was behind
 }
 
 // ewma is an exponentially weighted mean over about 50 samples (one second of frames).
@@ -76,21 +80,30 @@ func (m *latencyMeter) captured(src Source) {
 	}
 }
 
-// beforeWrite records the playback queue ahead of the frame about to be written.
-func (m *latencyMeter) beforeWrite(sink Sink) {
-	if b, ok := sink.(PlaybackBuffer); ok {
-		backlog, period := b.PlaybackBacklog()
-		if period == 0 {
-			return // not running: nothing plays (see device.Device.PlaybackBacklog)
-		}
-		m.playBacklog.add(backlog)
-		m.playPeriod.add(period)
-		// The maximum counts only while the device runs: before its first callback and during a
-		// stall nothing plays, and the callback trims what queued up meanwhile.
-		if period > 0 && int64(backlog) > m.playMax.Load() {
-			m.playMax.Store(int64(backlog))
-		}
+// beforeWrite records the playback queue ahead of the frame about to be written, and says
+// whether to write it: a frame that would queue behind more than the jitter target plus one
+// device period (a late tick catching up) is skipped, so the playout backlog stays bounded at
+// the moment audio is queued, not only when the device callback trims it. Skipping our own new
+// frame keeps the ring single-producer/single-consumer.
+func (m *latencyMeter) beforeWrite(sink Sink, target time.Duration) bool {
+	b, ok := sink.(PlaybackBuffer)
+	if !ok {
+		return true
 	}
+	backlog, period := b.PlaybackBacklog()
+	if period == 0 {
+		return true // not running: nothing plays (see device.Device.PlaybackBacklog)
+	}
+	if backlog > target+period {
+		m.skipped.Add(1)
+		return false
+	}
+	m.playBacklog.add(backlog)
+	m.playPeriod.add(period)
+	if int64(backlog) > m.playMax.Load() {
+		m.playMax.Store(int64(backlog))
+	}
+	return true
 }
 
 // jitter records the jitter buffer after a playout tick.
@@ -104,6 +117,6 @@ func (m *latencyMeter) snapshot() Latency {
 		CapturePeriod: m.capPeriod.get(), CaptureBacklog: m.capBacklog.get(), Packetisation: FrameTime,
 		JitterTarget: m.target.get(), JitterDepth: m.depth.get(),
 		PlayoutBacklog: m.playBacklog.get(), PlayoutBacklogMax: time.Duration(m.playMax.Load()),
-		PlaybackPeriod: m.playPeriod.get(),
+		PlaybackPeriod: m.playPeriod.get(), PlayoutSkipped: m.skipped.Load(),
 	}
 }

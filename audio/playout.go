@@ -51,8 +51,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 		if s.cfg.Tap != nil {
 			s.cfg.Tap.Played(out)
 		}
-		if s.cfg.Sink != nil {
-			s.latency.beforeWrite(s.cfg.Sink)
+		if s.cfg.Sink != nil && s.latency.beforeWrite(s.cfg.Sink, target) {
 			if err := s.cfg.Sink.Write(out); err != nil && time.Since(lastErr) > 5*time.Second {
 				s.log.Warn("audio sink failed", "err", err)
 				lastErr = time.Now()

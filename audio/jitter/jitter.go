@@ -344,10 +344,11 @@ func (b *Buffer) take(s *slot) Frame {
 	return Frame{Kind: FrameAudio, PayloadType: s.pt, Seq: uint16(s.ext), Timestamp: s.ts, Payload: s.payload}
 }
 
-// shrinkLocked drops one frame when the buffer has stayed more than a frame above target for
-// half a second, bringing the delay back down after a jitter spike or a burst at the start.
+// shrinkLocked drops one frame when the buffer has stayed above target for half a second,
+// bringing the delay back down after a jitter spike or a burst at the start. Jitter makes the
+// depth swing around the target and reset the count, so only a standing surplus is dropped.
 func (b *Buffer) shrinkLocked() {
-	if b.depth() > b.target+b.cfg.Frame {
+	if b.depth() > b.target {
 		b.over++
 	} else {
 		b.over = 0
