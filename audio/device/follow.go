@@ -178,7 +178,8 @@ func (f *Follower) watch() {
 		f.mu.Lock()
 		dev, capName, playName := f.dev, f.capName, f.playName
 		f.mu.Unlock()
-		lost := !dev.Alive(3 * f.cfg.Check)
+		// Two checks without a callback (400 ms; a period is 10 ms) is a device gone, not a hiccup.
+		lost := !dev.Alive(2 * f.cfg.Check)
 		if lost {
 			f.log.Debug("audio device lost", "capture", capName, "playback", playName)
 		}
