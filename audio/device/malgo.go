@@ -73,8 +73,9 @@ func List(backend string) (capture, playback []Info, err error) {
 	return capture, playback, nil
 }
 
-// Device is a sound card opened for full-duplex 8 kHz mono 16-bit audio (miniaudio converts from
-// the hardware format). It is an audio.Source (capture) and audio.Sink (playback).
+// Device is a sound card opened for 8 kHz mono 16-bit capture and playback, as two streams
+// (miniaudio converts from the hardware format). It is an audio.Source (capture) and audio.Sink
+// (playback).
 type Device struct {
 	log    *slog.Logger
 	ctx    *malgo.AllocatedContext
