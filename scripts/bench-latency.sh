@@ -17,7 +17,7 @@ if [ -z "${LATENCY_INNER:-}" ]; then
 	export LATENCY_WORK="$work"
 	(cd "$here" && go build -o "$work/iodelay" ./cmd/iodelay)
 	export PULSE_SERVER
-	PULSE_SERVER=$(scripts/pulse-test.sh "$work/pulse" | tail -1)
+	PULSE_SERVER=$("$here/scripts/pulse-test.sh" "$work/pulse" | tail -1)
 	rc=0
 	LATENCY_INNER=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@" || rc=$?
 	kill "$(cat "$work/pulse/pid")" 2>/dev/null || true
