@@ -27,7 +27,7 @@ const Available = true
 // safe for concurrent use.
 type Echo struct {
 	frame int
-	tmp   []int16 // copy of near when out aliases it
+	tmp   []int16                 // copy of near when out aliases it
 	ec    *C.SpeexEchoState       // nil when echo cancellation is off
 	pp    *C.SpeexPreprocessState // nil when neither denoise nor residual suppression runs
 }
