@@ -155,3 +155,9 @@ func (c *Converter) Reset() {
 	clear(c.hist)
 	c.pos = c.factor - 1
 }
+
+// InRate is the rate Process takes.
+func (c *Converter) InRate() int { return c.from }
+
+// OutRate is the rate Process returns.
+func (c *Converter) OutRate() int { return c.to }
