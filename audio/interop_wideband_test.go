@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -227,6 +228,14 @@ func answerBaresipCall(t *testing.T, conn *net.UDPConn, ctrlPort int, s *audio.S
 	cmd := fmt.Sprintf(`{"command":"dial","params":"sip:agent@%s","token":"1"}`, conn.LocalAddr())
 	_, err = fmt.Fprintf(ctrl, "%d:%s,", len(cmd), cmd)
 	require.NoError(t, err)
+	answerInvite(t, conn, s)
+}
+
+// answerInvite waits for an INVITE on conn, answers it with s and returns the dialog to use for
+// requests of our own (a re-INVITE).
+func answerInvite(t *testing.T, conn *net.UDPConn, s *audio.Session) *uasDialog {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
 	buf := make([]byte, 65535)
 	var inv string
 	var from *net.UDPAddr
@@ -256,6 +265,7 @@ func answerBaresipCall(t *testing.T, conn *net.UDPConn, ctrlPort int, s *audio.S
 		conn.LocalAddr(), len(answer), answer)
 	_, err = conn.WriteToUDP([]byte(resp.String()), from)
 	require.NoError(t, err)
+	return newUASDialog(head, from)
 }
 
 // A G.711-only baresip: our wideband-first offer falls back to PCMU, and media flows.
@@ -291,4 +301,78 @@ func TestBaresipFallsBackToG711(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.GreaterOrEqual(t, s.Stats().PacketsReceived, uint64(25))
+}
+
+// uasDialog is the dialog of a call we answered, enough to send a re-INVITE in it.
+type uasDialog struct {
+	peer             *net.UDPAddr
+	from, to, callID string // header values of the peer's INVITE
+	remoteURI        string // the peer's Contact URI
+	cseq             int
+}
+
+var contactRe = regexp.MustCompile(`<([^>]+)>`)
+
+func newUASDialog(head string, peer *net.UDPAddr) *uasDialog {
+	d := &uasDialog{peer: peer, cseq: 100}
+	for _, line := range strings.Split(head, "\r\n")[1:] {
+		name, val, _ := strings.Cut(line, ":")
+		val = strings.TrimSpace(val)
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "from", "f":
+			d.from = val
+		case "to", "t":
+			d.to = val
+		case "call-id", "i":
+			d.callID = val
+		case "contact", "m":
+			if m := contactRe.FindStringSubmatch(val); m != nil {
+				d.remoteURI = m[1]
+			}
+		}
+	}
+	return d
+}
+
+// reinvite sends a re-INVITE with offer in the dialog, ACKs the final answer and returns its SDP.
+func (d *uasDialog) reinvite(t *testing.T, conn *net.UDPConn, offer []byte) []byte {
+	t.Helper()
+	d.cseq++
+	local := conn.LocalAddr().String()
+	req := func(method string, body []byte) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s SIP/2.0\r\n", method, d.remoteURI)
+		fmt.Fprintf(&b, "Via: SIP/2.0/UDP %s;branch=z9hG4bKre%d%s;rport\r\n", local, d.cseq, method)
+		b.WriteString("Max-Forwards: 70\r\n")
+		fmt.Fprintf(&b, "From: %s;tag=uas1\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n", d.to, d.from, d.callID, d.cseq, method)
+		fmt.Fprintf(&b, "Contact: <sip:agent@%s>\r\n", local)
+		if len(body) > 0 {
+			b.WriteString("Content-Type: application/sdp\r\n")
+		}
+		fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
+		return b.String()
+	}
+	_, err := conn.WriteToUDP([]byte(req("INVITE", offer)), d.peer)
+	require.NoError(t, err)
+	want := fmt.Sprintf("CSeq: %d INVITE", d.cseq)
+	buf := make([]byte, 65535)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_ = conn.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := conn.ReadFromUDP(buf)
+		if err != nil {
+			continue
+		}
+		msg := string(buf[:n])
+		var code int
+		if _, err := fmt.Sscanf(msg, "SIP/2.0 %d", &code); err != nil || !strings.Contains(msg, want) || code < 200 {
+			continue
+		}
+		_, _ = conn.WriteToUDP([]byte(req("ACK", nil)), d.peer)
+		require.Equal(t, 200, code, "re-INVITE answered")
+		_, body, _ := strings.Cut(msg, "\r\n\r\n")
+		return []byte(body)
+	}
+	t.Fatal("no final response to the re-INVITE")
+	return nil
 }
