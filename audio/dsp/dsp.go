@@ -7,6 +7,7 @@ package dsp
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"softphone/audio/dsp/internal/speexdsp"
@@ -29,10 +30,14 @@ type Config struct {
 }
 
 // Processor cleans the microphone signal of one call: the far-end echo and stationary noise.
-// Call Process once per frame from one goroutine.
+// Call Process once per frame from one goroutine; Close may come from any goroutine at any time
+// (the call's end), after which Process passes audio through.
 type Processor struct {
-	cfg  Config
-	echo *speexdsp.Echo
+	cfg Config
+
+	mu     sync.Mutex // guards echo against Close during Process (C memory)
+	echo   *speexdsp.Echo
+	closed bool
 }
 
 // Available reports whether this build can cancel echo.
@@ -60,17 +65,36 @@ func New(cfg Config) (*Processor, error) {
 
 // Process writes the cleaned microphone frame to out: near is the frame just captured, far the
 // frame just handed to the speaker. out may be near.
-func (p *Processor) Process(near, far, out []int16) { p.echo.Process(near, far, out) }
+func (p *Processor) Process(near, far, out []int16) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(near) != p.cfg.FrameSamples || len(out) != len(near) || (p.cfg.EchoCancel && len(far) != len(near)) {
+		copy(out, near) // a frame of another size (a device change mid-call) passes unprocessed
+		return
+	}
+	p.echo.Process(near, far, out)
+}
 
 // Latency is what the processor adds to the capture path: nothing, speexdsp works within the
 // frame it is given.
 func (p *Processor) Latency() time.Duration { return 0 }
 
 // Reset forgets the learnt echo path, for when the output device changes.
-func (p *Processor) Reset() { p.echo.Reset() }
+func (p *Processor) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed {
+		p.echo.Reset()
+	}
+}
 
 // Close frees the processor; it is idempotent.
 func (p *Processor) Close() error {
-	p.echo.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed {
+		p.closed = true
+		p.echo.Close()
+	}
 	return nil
 }
