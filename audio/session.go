@@ -403,6 +403,7 @@ func (s *Session) Stats() Stats {
 		Dropped:            s.dropped,
 		Latency:            s.latency.snapshot(),
 	}
+	st.Latency.SendProcessing, st.Latency.ReceiveProcessing = s.processingLatency()
 	if s.rx.received > 0 {
 		// Mouth-to-ear: half the RTT (or a LAN guess), playout delay, one packet of packetisation.
 		oneWay := s.rtt/2 + jbs.Target + FrameTime

@@ -218,3 +218,20 @@ func (s *Session) farEnd() []int16 {
 	}
 	return s.far
 }
+
+// processingLatency is the delay added between device and codec: the frame processor (AEC, NS)
+// and the resampling filters of each direction.
+func (s *Session) processingLatency() (send, recv time.Duration) {
+	if s.cfg.Processor != nil {
+		send = s.cfg.Processor.Latency()
+	}
+	m := s.media.Load()
+	if m == nil {
+		return send, 0
+	}
+	send += m.send.conv.Delay()
+	if d := m.primaryDecoder(); d != nil {
+		recv = d.conv.Delay()
+	}
+	return send, recv
+}

@@ -123,6 +123,10 @@ func TestWidebandLoopback(t *testing.T) {
 			} else {
 				assert.Less(t, ha, 0.01)
 				assert.Less(t, hb, 0.01)
+				// 16 kHz device, 8 kHz codec: the resampling filters' delay is in the account.
+				l := a.s.Stats().Latency
+				assert.InDelta(t, 2*time.Millisecond, l.SendProcessing, float64(time.Millisecond))
+				assert.InDelta(t, 2*time.Millisecond, l.ReceiveProcessing, float64(time.Millisecond))
 			}
 			cancel()
 			require.NoError(t, <-a.done)
@@ -216,4 +220,53 @@ func TestHoldKeepsNegotiatedCodec(t *testing.T) {
 	_, c = a.s.Negotiated()
 	assert.Equal(t, "PCMA", c)
 	assert.Equal(t, uint64(1), a.s.Stats().CodecChanges)
+}
+
+// fakeProcessor silences everything (an ideal canceller of a pure echo) and keeps the loudest
+// far-end frame it was given.
+type fakeProcessor struct {
+	mu     sync.Mutex
+	calls  int
+	farMax float64
+	size   int
+}
+
+func (f *fakeProcessor) Process(near, far, out []int16) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	f.size = len(near)
+	f.farMax = max(f.farMax, rmsOf(far))
+	clear(out)
+}
+
+func (f *fakeProcessor) Latency() time.Duration { return 0 }
+
+// The frame processor sits between capture and encoder: what it outputs is what the peer hears,
+// and its far-end reference is what our speaker played.
+func TestProcessorInChain(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	proc := &fakeProcessor{}
+	a := &widePeer{sink: &bufferSink{}, tap: &rateTap{}, done: make(chan error, 1)}
+	s, err := NewSession(Config{LocalIP: loopback, RequireSRTP: true, Codecs: []string{"G722"}, SampleRate: RateWideband,
+		Source: &twoTone{}, Sink: a.sink, Tap: a.tap, Processor: proc})
+	require.NoError(t, err)
+	a.s = s
+	defer s.Close()
+	b := newWidePeer(t, []string{"G722"})
+	defer connect(t, a, b, 0)()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { a.done <- a.s.Run(ctx) }()
+	go func() { b.done <- b.s.Run(ctx) }()
+	eventually(t, "A plays B's audio", func() bool { return tone1k(&widePeer{sink: a.sink}) })
+	time.Sleep(500 * time.Millisecond)
+	assert.Less(t, rmsOf(b.sink.last(RateWideband/2)), 50.0, "B hears the processor's output (silence), not the raw microphone")
+	cancel()
+	require.NoError(t, <-a.done)
+	require.NoError(t, <-b.done)
+	proc.mu.Lock()
+	defer proc.mu.Unlock()
+	assert.Positive(t, proc.calls)
+	assert.Equal(t, 320, proc.size, "20 ms frames at 16 kHz")
+	assert.Greater(t, proc.farMax, 1000.0, "the reference is what A's speaker played")
 }
