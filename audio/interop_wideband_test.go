@@ -181,6 +181,9 @@ func TestBaresipWideband(t *testing.T) {
 				done := make(chan error, 1)
 				go func() { done <- s.Run(ctx) }()
 				freq, high := hearsWideband(t, sink)
+				// RFC 4733 events (telephone-event/8000) still reach baresip on a wideband call,
+				// even with Opus's 48 kHz RTP clock.
+				require.NoError(t, s.SendDTMF("12#"))
 				time.Sleep(time.Second) // let baresip record a second of ours
 				hangup()
 				cancel()
@@ -206,6 +209,11 @@ func TestBaresipWideband(t *testing.T) {
 				assert.Greater(t, theirHigh, 0.3, "what baresip receives from us is wideband (our 6 kHz half)")
 				assert.Zero(t, s.Stats().SRTPFailures)
 				assert.NotContains(t, blog.String(), "failed to decrypt RTP packet")
+				var digits []string
+				for _, m := range dtmfRe.FindAllStringSubmatch(blog.String(), -1) {
+					digits = append(digits, m[1])
+				}
+				assert.Equal(t, []string{"1", "2", "#"}, digits, "DTMF during a wideband call")
 			})
 		}
 	}
