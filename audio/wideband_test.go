@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"softphone/audio/codec"
 	"softphone/audio/dsp"
 )
 
@@ -269,4 +270,31 @@ func TestProcessorInChain(t *testing.T) {
 	assert.Positive(t, proc.calls)
 	assert.Equal(t, 320, proc.size, "20 ms frames at 16 kHz")
 	assert.Greater(t, proc.farMax, 1000.0, "the reference is what A's speaker played")
+}
+
+// CPU per call of the codec path on a 16 kHz device, one 20 ms frame each way (resample, encode,
+// decode, resample back), with G.711 as the reference.
+func BenchmarkWidebandPath(b *testing.B) {
+	for _, name := range []string{"PCMU", "G722", "opus"} {
+		b.Run(name, func(b *testing.B) {
+			ce, err := codec.New(name)
+			require.NoError(b, err)
+			cd, err := codec.New(name)
+			require.NoError(b, err)
+			enc, err := newEncoder(ce, RateWideband)
+			require.NoError(b, err)
+			dec, err := newDecoder(cd, RateWideband)
+			require.NoError(b, err)
+			pcm := make([]int16, 320)
+			(&twoTone{}).Read(pcm)
+			payload := make([]byte, 0, 1500)
+			out := make([]int16, 0, 2048)
+			b.ReportAllocs()
+			for b.Loop() {
+				payload = enc.encode(payload[:0], pcm)
+				out = dec.decode(out[:0], payload)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/20e6*100, "%cpu/call")
+		})
+	}
 }
