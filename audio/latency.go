@@ -35,13 +35,20 @@ type Latency struct {
 	// PlayoutSkipped counts frames not queued because the device backlog was already at the
 	// jitter target plus one period (after a late tick).
 	PlayoutSkipped uint64
+	// Processing between the device and the codec (wideband.go): echo cancellation and noise
+	// suppression plus resampling to the codec's rate on the way out, resampling on the way in.
+	SendProcessing, ReceiveProcessing time.Duration
 }
 
 // Send is the client's delay from microphone to wire by this account.
-func (l Latency) Send() time.Duration { return l.CapturePeriod + l.CaptureBacklog + l.Packetisation }
+func (l Latency) Send() time.Duration {
+	return l.CapturePeriod + l.CaptureBacklog + l.SendProcessing + l.Packetisation
+}
 
 // Receive is the client's delay from wire to speaker by this account.
-func (l Latency) Receive() time.Duration { return l.JitterDepth + l.PlayoutBacklog + l.PlaybackPeriod }
+func (l Latency) Receive() time.Duration {
+	return l.JitterDepth + l.ReceiveProcessing + l.PlayoutBacklog + l.PlaybackPeriod
+}
 
 // latencyMeter keeps the running account. Every field is written by the media clock goroutine
 // only (tx and playout share it) and read by Stats: atomics, no lock on the media path.

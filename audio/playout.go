@@ -3,7 +3,6 @@ package audio
 import (
 	"time"
 
-	"softphone/audio/codec"
 	"softphone/audio/jitter"
 )
 
@@ -11,33 +10,51 @@ import (
 // it to the Sink.
 func (s *Session) playoutFrames() func(time.Time) {
 	var (
-		fifo    = make([]int16, 0, 4*FrameSamples)
-		out     = make([]int16, FrameSamples)
-		scratch = make([]int16, 0, 2048)
+		frame   = s.frameSamples()
+		fifo    = make([]int16, 0, 4*frame)
+		out     = make([]int16, frame)
+		scratch = make([]int16, 0, 6000)
+		far     = s.farEnd()
+		tap     = newTapDown(s.rate())
 		conceal jitter.Concealer
 		lastErr time.Time
 	)
 	return func(now time.Time) {
 		m := s.media.Load()
-		for i := 0; len(fifo) < FrameSamples && i < 4; i++ {
+		for i := 0; len(fifo) < frame && i < 4; i++ {
 			s.statsMu.Lock()
 			f := s.jb.Pop(now)
 			var c = m.codecFor(f.PayloadType)
 			if f.Kind == jitter.FrameAudio && c != nil {
-				scratch = c.Decode(scratch[:0], f.Payload)
+				scratch = c.decode(scratch[:0], f.Payload)
+			}
+			n := m.packetSamples(s.rate())
+			codecConcealed := false
+			if dec := m.primaryDecoder(); f.Kind == jitter.FrameLost && dec != nil {
+				// Opus conceals by itself, and rebuilds the frame from the FEC in the next
+				// packet when that packet is already here.
+				next, pt, ok := s.jb.Next()
+				if !ok || m.codecFor(pt) != dec {
+					next = nil
+				}
+				scratch, codecConcealed = dec.conceal(scratch[:0], n, next)
+				if codecConcealed && next != nil {
+					s.fecRecovered.Add(1)
+				}
 			}
 			s.statsMu.Unlock()
 			switch {
 			case f.Kind == jitter.FrameAudio && c != nil:
 				conceal.Good(scratch)
 				fifo = append(fifo, scratch...)
+			case f.Kind == jitter.FrameLost && codecConcealed:
+				fifo = append(fifo, scratch...)
 			case f.Kind == jitter.FrameLost:
-				n := m.packetSamples()
 				scratch = scratch[:n]
 				conceal.Conceal(scratch)
 				fifo = append(fifo, scratch...)
 			default: // nothing to play: silence
-				for len(fifo) < FrameSamples {
+				for len(fifo) < frame {
 					fifo = append(fifo, 0)
 				}
 			}
@@ -46,10 +63,11 @@ func (s *Session) playoutFrames() func(time.Time) {
 		target, depth := s.jb.TargetDelay(), s.jb.Depth()
 		s.statsMu.Unlock()
 		s.latency.jitter(target, depth)
-		copy(out, fifo[:FrameSamples])
-		fifo = append(fifo[:0], fifo[FrameSamples:]...)
+		copy(out, fifo[:frame])
+		fifo = append(fifo[:0], fifo[frame:]...)
+		copy(far, out)
 		if s.cfg.Tap != nil {
-			s.cfg.Tap.Played(out)
+			s.cfg.Tap.Played(tap.frame(out))
 		}
 		if s.cfg.Sink != nil && s.latency.beforeWrite(s.cfg.Sink, target) {
 			if err := s.cfg.Sink.Write(out); err != nil && time.Since(lastErr) > 5*time.Second {
@@ -60,7 +78,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 	}
 }
 
-func (m *mediaState) codecFor(pt uint8) codec.Codec {
+func (m *mediaState) codecFor(pt uint8) *decoder {
 	if m == nil {
 		return nil
 	}
@@ -70,9 +88,15 @@ func (m *mediaState) codecFor(pt uint8) codec.Codec {
 	return nil
 }
 
-func (m *mediaState) packetSamples() int {
+// packetTime is the peer's packet time (20 ms unless it asked for 10 to 60 ms).
+func (m *mediaState) packetTime() time.Duration {
 	if m == nil || m.ptime < 10 || m.ptime > 60 {
-		return FrameSamples
+		return FrameTime
 	}
-	return m.ptime * SampleRate / 1000
+	return time.Duration(m.ptime) * time.Millisecond
+}
+
+// packetSamples is one packet's worth of samples at rate.
+func (m *mediaState) packetSamples(rate int) int {
+	return int(m.packetTime() * time.Duration(rate) / time.Second)
 }

@@ -61,7 +61,7 @@ func (s *Session) buildReport(now time.Time, bye bool) []rtcp.Packet {
 	s.statsMu.Unlock()
 	var pkts []rtcp.Packet
 	if sent := s.sent.Load(); sent > 0 {
-		rtpTime := s.baseTS + uint32(int64(now.Sub(s.startTime))*SampleRate/int64(time.Second))
+		rtpTime := s.baseTS + uint32(int64(now.Sub(s.startTime))*int64(s.sendClock())/int64(time.Second))
 		pkts = append(pkts, &rtcp.SenderReport{
 			SSRC: s.ssrc, NTPTime: ntpTime(now), RTPTime: rtpTime,
 			PacketCount: uint32(sent), OctetCount: uint32(s.sentOctets.Load()), Reports: reports,
@@ -145,7 +145,7 @@ func (s *Session) handleRTCP(pkts []rtcp.Packet, now time.Time) {
 		s.remote = rtcpRemote{
 			fraction: float64(b.FractionLost) / 256,
 			lost:     int64(b.TotalLost&0x7fffff) - int64(b.TotalLost&0x800000), // signed 24 bit
-			jitterMs: float64(b.Jitter) * 1000 / SampleRate,
+			jitterMs: float64(b.Jitter) * 1000 / float64(s.sendClock()),
 		}
 		if rtt, ok := rttFrom(b, now); ok {
 			s.rtt = rtt

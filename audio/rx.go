@@ -71,7 +71,7 @@ func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
 		s.countDropped() // comfort noise, a codec not negotiated
 		return
 	}
-	arrival := int64(now.Sub(s.startTime)) * SampleRate / int64(time.Second)
+	arrival := int64(now.Sub(s.startTime)) * int64(m.clock) / int64(time.Second)
 	s.statsMu.Lock()
 	if !r.haveSSRC || h.SSRC != r.lastSSRC {
 		// New source (first packet, or the peer restarted its stream): start over.

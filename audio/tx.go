@@ -13,7 +13,9 @@ import (
 // send, or send DTMF events instead; and what to do after a clock stall.
 func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 	var (
-		pcm      = make([]int16, FrameSamples)
+		pcm      = make([]int16, s.frameSamples())
+		far      = s.farEnd() // the frame played last, for echo cancellation
+		tap      = newTapDown(s.rate())
 		payload  = make([]byte, 0, 512)
 		plain    = make([]byte, 1500)
 		cipher   = make([]byte, 0, 1500)
@@ -41,8 +43,9 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 		s.sent.Add(1)
 		s.sentOctets.Add(uint64(len(p)))
 	}
+	step := uint32(FrameSamples) // RTP timestamp units per frame, from the codec's clock
 	frame = func(time.Time) {
-		defer func() { ts += FrameSamples }()
+		defer func() { ts += step }()
 		clear(pcm)
 		if s.cfg.Source != nil && !srcEnded {
 			if _, err := s.cfg.Source.Read(pcm); err != nil {
@@ -56,13 +59,19 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 			}
 			s.latency.captured(s.cfg.Source)
 		}
+		if s.cfg.Processor != nil {
+			s.cfg.Processor.Process(pcm, far, pcm)
+		}
 		m := s.media.Load()
+		if m != nil {
+			step = m.send.tsPerFrame()
+		}
 		canSend := m != nil && m.dir.CanSend() && !s.held.Load()
 		if s.muted.Load() || !canSend {
 			clear(pcm)
 		}
 		if s.cfg.Tap != nil {
-			s.cfg.Tap.Captured(pcm)
+			s.cfg.Tap.Captured(tap.frame(pcm))
 		}
 		if !canSend {
 			wasSend = false
@@ -86,13 +95,13 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 		h.PayloadType = m.sendPT
 		h.Marker = !wasSend // start of a talk spurt (call start, resume from hold)
 		wasSend = true
-		payload = m.send.Encode(payload[:0], pcm)
+		payload = m.send.encode(payload[:0], pcm)
 		send(m, &h, payload)
 		seq++
 	}
 	skipped = func(n int64) {
 		// The RTP clock follows real time across a stall; sequence numbers do not (nothing was sent).
-		ts += uint32(n) * FrameSamples
+		ts += uint32(n) * step
 		wasSend = false
 	}
 	return frame, skipped

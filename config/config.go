@@ -73,6 +73,9 @@ type Audio struct {
 	Ringers     []string `toml:"ringers"`
 	// Backend forces a device backend: "" (system default) or "null".
 	Backend string `toml:"backend"`
+	// EchoCancel is "auto" (the default: echo cancellation and noise suppression unless the
+	// speaker is a headset), "on" or "off".
+	EchoCancel string `toml:"echo_cancel"`
 }
 
 // UI holds display preferences.
@@ -87,7 +90,7 @@ func Default() Config {
 		Account: Account{Transport: "tls", Expires: 10 * time.Minute},
 		Media: Media{
 			Suites: []string{"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"},
-			Codecs: []string{"PCMA", "PCMU"},
+			Codecs: []string{"opus", "G722", "PCMA", "PCMU"}, // wideband first, G.711 as the fallback
 		},
 		Auth:      defaultAuth(),
 		CRM:       defaultCRM(),
@@ -160,6 +163,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.CRM.Validate(); err != nil {
 		return err
+	}
+	switch c.Audio.EchoCancel {
+	case "", "auto", "on", "off":
+	default:
+		return fmt.Errorf("audio.echo_cancel %q: want auto, on or off", c.Audio.EchoCancel)
 	}
 	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
 		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)

@@ -146,6 +146,8 @@ func (c *call) audioConfig() (audio.Config, error) {
 		Source:      c.io,
 		Sink:        c.io,
 		Tap:         c.tap,
+		SampleRate:  c.sampleRate(),
+		Processor:   c.voiceProcessor(),
 		OnDTMF: func(d rune) {
 			c.tap.dtmf(d)
 			c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d})
@@ -272,11 +274,12 @@ func (c *call) runIncoming(inc *sip.Incoming) {
 
 // media runs an established call until it ends and returns why it ended.
 func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
-	suite, codec := sess.Negotiated()
+	suite, _ := sess.Negotiated()
+	codec, rate := sess.Codec()
 	c.a.mu.Lock()
 	c.dialog, c.sess = dlg, sess
 	c.info.State = CallActive
-	c.info.SRTP, c.info.Codec = suite, codec
+	c.info.SRTP, c.info.Codec, c.info.SampleRate = suite, codec, rate
 	c.info.Answered = time.Now()
 	c.a.emitLocked(CallChanged{c.info})
 	c.a.mu.Unlock()
@@ -290,6 +293,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 		c.update(func(i *CallInfo) {
 			i.RemoteHold = held
 			i.State = holdState(i)
+			c.noteCodec(i, sess)
 		})
 		return answer, nil
 	})

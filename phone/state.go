@@ -125,7 +125,8 @@ type CallInfo struct {
 	RemoteHold bool   // the far end put the call on hold
 	Muted      bool
 	SRTP       string // negotiated SRTP suite; "" means the call is NOT encrypted
-	Codec      string // e.g. "PCMA"
+	Codec      string // e.g. "PCMA", "G722", "opus"
+	SampleRate int    // the codec's audio rate in Hz: 8000 narrowband, 16000 wideband; 0 before media
 	Created    time.Time
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time

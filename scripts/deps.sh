@@ -13,6 +13,9 @@ declare -A groups=(
 	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils pulseaudio pulseaudio-utils sox"
 	[windows]="gcc-mingw-w64-x86-64 wine wine64 xz-utils bc"
 )
+# linphonec is the second far-end phone of the wideband interop tests (audio/interop_linphone_test.go);
+# its linphone-common also ships the 16 kHz speech recording the echo-canceller test uses.
+groups[test]+=" linphone-cli"
 
 want=()
 for g in "$@"; do

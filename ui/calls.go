@@ -372,7 +372,7 @@ func (p *CallPanel) update(c phone.CallInfo) {
 	setVisible(p.Quality, media)
 	setVisible(p.Media, media)
 	setVisible(p.levelRow, media && p.d.levels != nil)
-	p.Media.SetText(strings.Trim(c.SRTP+" · "+c.Codec, " ·"))
+	p.Media.SetText(strings.Trim(c.SRTP+" · "+codecLabel(c), " ·"))
 
 	if c.LocalHold {
 		p.Hold.SetText(lang.L("Resume"))

@@ -37,6 +37,9 @@ type SettingsView struct {
 	Ring   *widget.Select
 	// orders show each kind's priority list (settings_priority.go).
 	orders map[string]*DeviceOrder
+	// EchoCancel switches echo cancellation and noise suppression: automatic (off with a
+	// headset), on or off.
+	EchoCancel *widget.Select
 
 	Language *widget.Select
 
@@ -75,6 +78,7 @@ func newSettingsView(d *Desktop) *SettingsView {
 	v.Input = v.deviceSelect(DeviceInput, v.cfg.Audio.Input)
 	v.Output = v.deviceSelect(DeviceOutput, v.cfg.Audio.Output)
 	v.Ring = v.deviceSelect(DeviceRing, v.cfg.Audio.Ring)
+	v.EchoCancel = v.echoSelect()
 	v.Language = languageSelect(d)
 
 	v.SRTPPolicy = widget.NewLabel("")
@@ -107,6 +111,7 @@ func newSettingsView(d *Desktop) *SettingsView {
 		widget.NewFormItem(lang.L("Microphone"), v.newDeviceOrder(DeviceInput).row(v.Input)),
 		widget.NewFormItem(lang.L("Speaker"), v.newDeviceOrder(DeviceOutput).row(v.Output)),
 		widget.NewFormItem(lang.L("Ringtone device"), v.newDeviceOrder(DeviceRing).row(v.Ring)),
+		widget.NewFormItem(lang.L("Echo cancellation"), v.EchoCancel),
 	)
 	general := widget.NewForm(widget.NewFormItem(lang.L("Language"), v.Language))
 	security := container.NewVBox(v.SRTPPolicy, v.AllowPlain)

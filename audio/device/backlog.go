@@ -7,15 +7,15 @@ import (
 	"time"
 )
 
-// samplesToDuration converts a sample count at SampleRate to a duration.
-func samplesToDuration(n uint64) time.Duration {
-	return time.Duration(n) * time.Second / SampleRate
+// samplesToDuration converts a sample count at the device's rate to a duration.
+func (d *Device) samplesToDuration(n uint64) time.Duration {
+	return time.Duration(n) * time.Second / time.Duration(d.rate)
 }
 
 // CaptureBacklog is the captured audio waiting for Read now, and the capture period (the largest
 // transfer the backend made). Together they are the capture stage of the latency account.
 func (d *Device) CaptureBacklog() (backlog, period time.Duration) {
-	return samplesToDuration(uint64(max(d.capture.Len(), 0))), samplesToDuration(d.capChunk.Load())
+	return d.samplesToDuration(uint64(max(d.capture.Len(), 0))), d.samplesToDuration(d.capChunk.Load())
 }
 
 // PlaybackBacklog is the audio queued for the playback callback now, and the playback period.
@@ -23,11 +23,11 @@ func (d *Device) CaptureBacklog() (backlog, period time.Duration) {
 // stalled): then nothing plays, and the callback trims the queue when it resumes, so a backlog
 // seen meanwhile is not a delay anybody hears.
 func (d *Device) PlaybackBacklog() (backlog, period time.Duration) {
-	backlog = samplesToDuration(uint64(max(d.playback.Len(), 0)))
+	backlog = d.samplesToDuration(uint64(max(d.playback.Len(), 0)))
 	if time.Duration(monotonic()-d.streams[streamPlayback].last.Load()) > 50*time.Millisecond {
 		return backlog, 0
 	}
-	return backlog, samplesToDuration(d.playChunk.Load())
+	return backlog, d.samplesToDuration(d.playChunk.Load())
 }
 
 // Alive reports whether the device still runs: false once the backend stopped it (unplugged,

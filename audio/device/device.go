@@ -11,7 +11,10 @@ type Config struct {
 	Capture, Playback string
 	// PlaybackOnly opens no microphone (the ringtone on the ring device).
 	PlaybackOnly bool
-	Logger       *slog.Logger
+	// SampleRate of the frames Read and Write carry: 0 means SampleRate (8 kHz); 16000 for
+	// wideband calls (miniaudio converts from the hardware rate).
+	SampleRate int
+	Logger     *slog.Logger
 }
 
 // Info describes a device for a settings screen.

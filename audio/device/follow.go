@@ -80,6 +80,8 @@ type FollowConfig struct {
 	Capture, Playback []string
 	// PlaybackOnly opens no microphone (the ringtone); its role is then RoleRinger.
 	PlaybackOnly bool
+	// SampleRate as Config.SampleRate (0 = 8 kHz; 16000 for wideband calls).
+	SampleRate int
 	// OnChange is told about every switch (from the watch goroutine; do not block).
 	OnChange func(Change)
 	Logger   *slog.Logger
@@ -131,7 +133,7 @@ func Follow(cfg FollowConfig) (*Follower, error) {
 
 func (f *Follower) open(capName, playName string) (*Device, error) {
 	return Open(Config{Backend: f.cfg.Backend, Capture: capName, Playback: playName,
-		PlaybackOnly: f.cfg.PlaybackOnly, Logger: f.cfg.Logger})
+		PlaybackOnly: f.cfg.PlaybackOnly, Logger: f.cfg.Logger, SampleRate: f.cfg.SampleRate})
 }
 
 // choose picks the first listed device present per role ("" = the system default).

@@ -73,7 +73,7 @@ func List(backend string) (capture, playback []Info, err error) {
 	return capture, playback, nil
 }
 
-// Device is a sound card opened for 8 kHz mono 16-bit capture and playback, as two streams
+// Device is a sound card opened for 8 (or 16) kHz mono 16-bit capture and playback, as two streams
 // (miniaudio converts from the hardware format). It is an audio.Source (capture) and audio.Sink
 // (playback).
 type Device struct {
@@ -81,6 +81,8 @@ type Device struct {
 	ctx    *malgo.AllocatedContext
 	dev    *malgo.Device
 	capIDs [2]malgo.DeviceID // keep the chosen IDs alive for miniaudio
+	rate   int               // samples per second of Read and Write (Config.SampleRate)
+	frame  int               // one 20 ms frame at rate: the slack the latency bounds leave
 
 	capture  *Ring         // written by the callback, read by Read
 	playback *Ring         // written by Write, read by the callback
@@ -115,7 +117,8 @@ type Device struct {
 const (
 	captureRing  = 8192
 	playbackRing = 4096
-	// slack is the backlog a bound leaves on top of one device period: one 20 ms frame.
+	// slack is the backlog a bound leaves on top of one device period at 8 kHz: one 20 ms frame
+	// (a device opened at another rate keeps d.frame).
 	slack = FrameSamples
 )
 
@@ -127,6 +130,9 @@ func Open(cfg Config) (*Device, error) {
 	}
 	d := newDevice(log.With("component", "audio-device"))
 	d.playOnly = cfg.PlaybackOnly
+	if cfg.SampleRate > 0 {
+		d.rate, d.frame = cfg.SampleRate, cfg.SampleRate/50
+	}
 	ctx, err := initContext(cfg.Backend, d.log)
 	if err != nil {
 		return nil, err
@@ -162,7 +168,7 @@ func Open(cfg Config) (*Device, error) {
 // the chosen device ID alive for miniaudio.
 func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.DeviceID) (*malgo.Device, error) {
 	dc := malgo.DefaultDeviceConfig(kind)
-	dc.SampleRate = SampleRate
+	dc.SampleRate = uint32(d.rate)
 	dc.Capture.Format, dc.Capture.Channels = malgo.FormatS16, 1
 	dc.Playback.Format, dc.Playback.Channels = malgo.FormatS16, 1
 	// 10 ms periods, two of them: the shortest buffer that stays glitch-free on PulseAudio here;
@@ -211,7 +217,7 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 const devicePeriod = 10
 
 func newDevice(log *slog.Logger) *Device {
-	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing)}
+	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing), rate: SampleRate, frame: FrameSamples}
 	d.opened = monotonic()
 	return d
 }
@@ -262,7 +268,7 @@ func (d *Device) onPlayback(out []byte) {
 	// Bound the backlog from this (the consuming) side: keep at most what this callback plays
 	// plus one frame, dropping the oldest.
 	want := uint64(len(out) / 2)
-	if excess := d.playback.Len() - int(want) - slack; excess > 0 {
+	if excess := d.playback.Len() - int(want) - d.frame; excess > 0 { // keep one frame of slack
 		d.playDropped.Add(uint64(d.playback.Discard(excess)))
 	}
 	if want > d.playChunk.Load() {
@@ -287,7 +293,7 @@ func (d *Device) onPlayback(out []byte) {
 // session pads a short frame with silence. Captured audio older than one frame plus one device
 // period is skipped: it would only add delay.
 func (d *Device) Read(frame []int16) (int, error) {
-	bound := len(frame) + int(max(d.capChunk.Load(), FrameSamples/2))
+	bound := len(frame) + int(max(d.capChunk.Load(), uint64(d.frame/2)))
 	if excess := d.capture.Len() - bound; excess > 0 {
 		d.dropped.Add(uint64(d.capture.Discard(excess)))
 	}

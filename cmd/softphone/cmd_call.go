@@ -186,6 +186,7 @@ func callFields(c phone.CallInfo) map[string]any {
 		"srtp":        c.SRTP,
 		"encrypted":   c.Encrypted(),
 		"codec":       c.Codec,
+		"sample_rate": c.SampleRate,
 		"local_hold":  c.LocalHold,
 		"remote_hold": c.RemoteHold,
 		"muted":       c.Muted,

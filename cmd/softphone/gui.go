@@ -199,6 +199,10 @@ func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer
 	return c.card.Open()
 }
 
+// SampleRate tells the phone that the card runs at 16 kHz (phone.RatedEndpoints): wideband
+// calls carry the agent's voice above 4 kHz.
+func (c cardEndpoints) SampleRate() int { return c.card.SampleRate() }
+
 // dialLinks dials every sip:/tel: link handed to this desktop (click to
 // call), waiting until the agent is logged in and registered.
 func dialLinks(ctx context.Context, agent *phone.Agent, links <-chan string) {

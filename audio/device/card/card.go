@@ -82,9 +82,10 @@ func (c *Card) notify(ch device.Change) {
 	}
 }
 
-func (c *Card) follow(playbackOnly bool) (*device.Follower, error) {
+func (c *Card) follow(playbackOnly bool, rate int) (*device.Follower, error) {
 	mics, speakers, ringers := c.Lists()
-	cfg := device.FollowConfig{Backend: c.backend, Capture: mics, Playback: speakers, OnChange: c.notify, Logger: c.log}
+	cfg := device.FollowConfig{Backend: c.backend, Capture: mics, Playback: speakers, OnChange: c.notify, Logger: c.log,
+		SampleRate: rate}
 	if playbackOnly {
 		cfg.Capture, cfg.Playback, cfg.PlaybackOnly = nil, ringers, true
 	}
@@ -98,18 +99,19 @@ func (c *Card) OpenStrict() (audio.Source, audio.Sink, io.Closer, error) {
 		n := &device.Null{}
 		return n, n, io.NopCloser(nil), nil
 	}
-	f, err := c.follow(false)
+	f, err := c.follow(false, 0)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return f, f, f, nil
 }
 
-// Open returns the devices of one call, or the null device (with a warning, once) when there
-// is no sound card, so the call still connects and the agent is told why it is silent.
+// Open returns the devices of one desktop call at 16 kHz (wideband: SampleRate), or the null
+// device (with a warning, once) when there is no sound card, so the call still connects and the
+// agent is told why it is silent.
 func (c *Card) Open() (audio.Source, audio.Sink, io.Closer, error) {
 	if c.backend != "null" {
-		f, err := c.follow(false)
+		f, err := c.follow(false, audio.RateWideband)
 		if err == nil {
 			return f, f, f, nil
 		}
@@ -124,6 +126,10 @@ func (c *Card) Open() (audio.Source, audio.Sink, io.Closer, error) {
 	n := &device.Null{}
 	return n, n, io.NopCloser(nil), nil
 }
+
+// SampleRate is the rate of the devices Open returns (phone.RatedEndpoints through the desktop's
+// endpoints): 16 kHz, so wideband calls carry the agent's voice above 4 kHz.
+func (c *Card) SampleRate() int { return audio.RateWideband }
 
 // Problem is why calls are silent, or nil.
 func (c *Card) Problem() error {

@@ -52,7 +52,7 @@ func (r *Ringer) Wait() {
 
 func (r *Ringer) play(stop, done chan struct{}) {
 	defer close(done)
-	f, err := r.card.follow(true)
+	f, err := r.card.follow(true, 0)
 	if err != nil {
 		r.card.log.Debug("no ring device", "err", err)
 		return
