@@ -12,6 +12,12 @@ const (
 	SecretSIPPassword  = "sip-password"
 	SecretCRMToken     = "crm-token"
 	SecretRecordingKey = "recording-key"
+	// SecretS3AccessKey and SecretS3SecretKey are the central storage keys.
+	SecretS3AccessKey = "s3-access-key"
+	SecretS3SecretKey = "s3-secret-key"
+	// SecretOrgIdentity is the organisation's age identity granted to a
+	// reviewer for playback from central storage.
+	SecretOrgIdentity = "org-identity"
 	// SecretTOTP is the TOTP secret; it never leaves this package.
 	SecretTOTP = "totp-secret"
 	// secretTOTPPending is the secret of an enrolment not yet confirmed.
@@ -110,7 +116,8 @@ func openVault(ctx context.Context, cfg VaultConfig, kc keyringClient) (Vault, e
 // checkSecretName accepts the Secret* names.
 func checkSecretName(name string) error {
 	switch name {
-	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending:
+	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending,
+		SecretS3AccessKey, SecretS3SecretKey, SecretOrgIdentity:
 		return nil
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownSecret, name)

@@ -51,7 +51,10 @@ type CRMMask struct {
 
 // CRMREST configures the REST/JSON adapter. URL templates contain {e164}
 // (the normalised number) or {id} (the customer id). The bearer token is
-// not here: it lives in the vault under TokenKey.
+// not here: it is the profile's vault entry "crm-token" (softphone secret
+// set crm-token). Its name is not configurable: the vault holds exactly
+// that entry, and a configurable name could point the bearer token sent to
+// the CRM at another secret.
 type CRMREST struct {
 	// LookupURL finds contacts by number, e.g. "https://crm.example/api/contacts?phone={e164}".
 	LookupURL string `toml:"lookup_url"`
@@ -60,8 +63,6 @@ type CRMREST struct {
 	// WrapUpURL receives call notes and the wrap-up code (POST, JSON), e.g.
 	// "https://crm.example/api/contacts/{id}/notes". Empty disables write-back.
 	WrapUpURL string `toml:"wrapup_url"`
-	// TokenKey names the bearer token in the vault. Default "crm-token".
-	TokenKey string `toml:"token_key"`
 	// MaxPages bounds how many "next" links are followed. Default 5.
 	MaxPages int `toml:"max_pages"`
 	// Fields maps the CRM's JSON onto contact fields.
@@ -114,7 +115,7 @@ func defaultCRM() CRM {
 			Custom:    MaskMask,
 			Reveal:    []string{"iban", "email", "birth_date", "address", "phone"},
 		},
-		REST: CRMREST{TokenKey: "crm-token", MaxPages: 5},
+		REST: CRMREST{MaxPages: 5},
 	}
 }
 

@@ -31,6 +31,8 @@ type Recording struct {
 	AutoPauseDTMF bool `toml:"auto_pause_dtmf"`
 	// DTMFIdle ends a DTMF pause after this long without a digit.
 	DTMFIdle time.Duration `toml:"dtmf_idle"`
+	// Store is central storage ([recording.store]); empty endpoint: recordings stay local.
+	Store RecordingStore `toml:"store"`
 }
 
 func defaultRecording() Recording {
@@ -68,7 +70,7 @@ func (r Recording) Validate() error {
 	if r.DTMFIdle < 0 {
 		return fmt.Errorf("recording.dtmf_idle %s: must not be negative", r.DTMFIdle)
 	}
-	return nil
+	return r.Store.Validate()
 }
 
 // RecordingDir returns Dir, or the default location in the user's data directory.

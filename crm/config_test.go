@@ -46,7 +46,7 @@ Tier = "attributes.tier"
 	assert.Equal(t, "AT", c.DefaultRegion)
 	assert.Equal(t, 2*time.Second, c.Timeout)
 	assert.Equal(t, 45*time.Second, c.RevealFor)
-	assert.Equal(t, "crm-token", c.REST.TokenKey, "defaults stay where the file says nothing")
+	assert.Equal(t, 5, c.REST.MaxPages, "defaults stay where the file says nothing")
 
 	p, err := PolicyFromConfig(c.Mask)
 	require.NoError(t, err)

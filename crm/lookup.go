@@ -2,47 +2,12 @@ package crm
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 )
-
-// Auditor records security-relevant actions. Package audit implements it;
-// attrs never carry an unmasked value.
-type Auditor interface {
-	Record(action, actor string, attrs map[string]string) error
-}
-
-// Clock schedules the re-masking of revealed fields; tests inject a fake.
-type Clock interface {
-	AfterFunc(d time.Duration, f func()) Timer
-}
-
-// Timer is a scheduled function that can be cancelled.
-type Timer interface {
-	Stop() bool
-}
-
-type realClock struct{}
-
-// AfterFunc implements Clock with time.AfterFunc.
-func (realClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
-
-// Audit actions written by a Lookup.
-const (
-	AuditReveal       = "crm.reveal"
-	AuditRevealDenied = "crm.reveal.denied"
-)
-
-// maxReasonRunes bounds the reveal reason kept in the audit log.
-const maxReasonRunes = 200
 
 var errNoDirectory = fmt.Errorf("%w: no contact directory configured", ErrUnavailable)
 
@@ -78,16 +43,9 @@ type LookupConfig struct {
 	// and should return quickly.
 	OnEvent func(Event)
 	Logger  *slog.Logger
+	// Scheduler times the re-masking; nil is time.AfterFunc (tests set a fake).
+	Scheduler Scheduler
 }
-
-// Option adjusts a Lookup.
-type Option func(*Lookup)
-
-// WithClock replaces the clock used for re-masking (tests).
-func WithClock(c Clock) Option { return func(l *Lookup) { l.clock = c } }
-
-// State is the state of a Lookup.
-type State int
 
 // Lookup states.
 const (
@@ -100,30 +58,6 @@ const (
 	StateClosed                   // the call is over
 )
 
-// String names the state.
-func (s State) String() string {
-	switch s {
-	case StateIdle:
-		return "idle"
-	case StateSearching:
-		return "searching"
-	case StateFound:
-		return "found"
-	case StateChoosing:
-		return "choosing"
-	case StateNotFound:
-		return "not found"
-	case StateUnavailable:
-		return "unavailable"
-	case StateClosed:
-		return "closed"
-	}
-	return fmt.Sprintf("State(%d)", int(s))
-}
-
-// EventKind says what an Event reports.
-type EventKind int
-
 // Event kinds.
 const (
 	EventState    EventKind = iota // State (and Card or Matches) changed
@@ -133,46 +67,12 @@ const (
 	EventPayment                   // PaymentInProgress of the selected customer changed (or is first known)
 )
 
-// String names the kind.
-func (k EventKind) String() string {
-	switch k {
-	case EventState:
-		return "state"
-	case EventRevealed:
-		return "revealed"
-	case EventRemasked:
-		return "remasked"
-	case EventConsent:
-		return "consent"
-	case EventPayment:
-		return "payment"
-	}
-	return fmt.Sprintf("EventKind(%d)", int(k))
-}
-
-// Event is one change of a Lookup. It never carries an unmasked value.
-type Event struct {
-	Kind  EventKind
-	State State
-	// Card is the selected card (StateFound, EventConsent, EventPayment).
-	Card *Card
-	// Matches are the cards to choose from (StateChoosing).
-	Matches []Card
-	// Field is the key of the revealed or re-masked field.
-	Field string
-	// Err explains StateUnavailable (ErrUnavailable, ErrUnauthorized …).
-	Err error
-	// Consent and PaymentInProgress for EventConsent / EventPayment.
-	Consent           Consent
-	PaymentInProgress bool
-}
-
 // Lookup is the CRM side of one call: it finds the caller, holds the
 // result for the call only, and enforces the reveal rules. Create one per
 // call with NewLookup, Start it, and Close it at call end.
 type Lookup struct {
 	cfg   LookupConfig
-	clock Clock
+	clock Scheduler
 	log   *slog.Logger
 
 	mu sync.Mutex // guards everything below; held only briefly, never while calling out
@@ -195,16 +95,9 @@ type Lookup struct {
 	dispDone chan struct{}
 }
 
-// revealTimer is the pending re-mask of one revealed field; tok tells a
-// stale timer callback from the current one.
-type revealTimer struct {
-	t   Timer
-	tok *byte
-}
-
 // NewLookup creates the Lookup of one call. It starts one goroutine that
 // delivers events; Close stops it.
-func NewLookup(cfg LookupConfig, opts ...Option) *Lookup {
+func NewLookup(cfg LookupConfig) *Lookup {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -216,15 +109,15 @@ func NewLookup(cfg LookupConfig, opts ...Option) *Lookup {
 	}
 	l := &Lookup{
 		cfg:      cfg,
-		clock:    realClock{},
+		clock:    cfg.Scheduler,
 		selected: -1,
 		revealed: map[string]revealTimer{},
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		dispDone: make(chan struct{}),
 	}
-	for _, o := range opts {
-		o(l)
+	if l.clock == nil {
+		l.clock = realScheduler{}
 	}
 	l.log = cfg.Logger
 	if l.log == nil {
@@ -425,131 +318,6 @@ func (l *Lookup) State() State {
 	return l.state
 }
 
-// Copy returns what the clipboard gets for a field: always the masked form,
-// even while the field is revealed.
-func (l *Lookup) Copy(key string) (string, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return "", ErrClosed
-	}
-	if l.selected < 0 {
-		return "", ErrNoCard
-	}
-	f, ok := NewCard(l.contacts[l.selected], l.cfg.Policy).Field(key)
-	if !ok {
-		return "", ErrNotRevealable
-	}
-	return f.Value, nil
-}
-
-// Reveal returns the unmasked value of one field of the selected card for
-// an agent whose role may reveal (canReveal) and who typed a reason. It
-// writes an audit entry first (field name and customer pseudonym, never the
-// value) and refuses if that fails. The field is masked again after
-// RevealFor or at Close; an EventRemasked says so.
-func (l *Lookup) Reveal(key, reason, actor string, canReveal bool) (string, error) {
-	reason = strings.TrimSpace(reason)
-	l.mu.Lock()
-	if l.closed {
-		l.mu.Unlock()
-		return "", ErrClosed
-	}
-	if l.selected < 0 {
-		l.mu.Unlock()
-		return "", ErrNoCard
-	}
-	var field *plainField
-	for _, f := range buildFields(l.contacts[l.selected], l.cfg.Policy) {
-		if f.Key == key {
-			f := f
-			field = &f
-			break
-		}
-	}
-	cust := l.contacts[l.selected].CustomerID
-	attrs := map[string]string{
-		"field":    key,
-		"customer": l.pseudonym(cust),
-	}
-	if l.cfg.CallID != "" {
-		attrs["call_id"] = l.cfg.CallID
-	}
-	l.mu.Unlock()
-
-	if !canReveal {
-		if l.cfg.Auditor != nil {
-			if err := l.cfg.Auditor.Record(AuditRevealDenied, actor, attrs); err != nil {
-				l.log.Error("audit of a refused reveal failed", "err", err)
-			}
-		}
-		return "", ErrNotPermitted
-	}
-	if reason == "" {
-		return "", ErrReasonRequired
-	}
-	if field == nil || !field.Masked || !field.Revealable {
-		return "", ErrNotRevealable
-	}
-	if l.cfg.Auditor == nil {
-		return "", fmt.Errorf("%w: no audit log", ErrNotRevealable)
-	}
-	attrs["kind"] = field.Kind.String()
-	// The reason goes into the audit log as typed; it is bounded so the log
-	// cannot be flooded through it.
-	if r := []rune(reason); len(r) > maxReasonRunes {
-		reason = string(r[:maxReasonRunes]) + "…"
-	}
-	attrs["reason"] = reason
-	// Audit before the value leaves the package: no entry, no reveal.
-	if err := l.cfg.Auditor.Record(AuditReveal, actor, attrs); err != nil {
-		return "", fmt.Errorf("reveal refused, audit log not writable: %w", err)
-	}
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return "", ErrClosed
-	}
-	if l.selected < 0 || l.custID != cust {
-		return "", ErrNoCard // the agent switched customers meanwhile
-	}
-	if rt, ok := l.revealed[key]; ok {
-		rt.t.Stop()
-	}
-	tok := new(byte)
-	l.revealed[key] = revealTimer{t: l.clock.AfterFunc(l.cfg.RevealFor, func() { l.remask(key, tok) }), tok: tok}
-	l.emitLocked(Event{Kind: EventRevealed, State: l.state, Field: key})
-	return field.plain, nil
-}
-
-// remask is the timer callback: mask key again if t is still its timer.
-func (l *Lookup) remask(key string, tok *byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if cur, ok := l.revealed[key]; !ok || cur.tok != tok || l.closed {
-		return
-	}
-	delete(l.revealed, key)
-	l.emitLocked(Event{Kind: EventRemasked, State: l.state, Field: key})
-}
-
-func (l *Lookup) remaskAllLocked() {
-	for key, rt := range l.revealed {
-		rt.t.Stop()
-		delete(l.revealed, key)
-		l.emitLocked(Event{Kind: EventRemasked, State: l.state, Field: key})
-	}
-}
-
-// Revealed reports whether a field is currently revealed.
-func (l *Lookup) Revealed(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, ok := l.revealed[key]
-	return ok
-}
-
 // Refresh asks the CRM again for the selected customer (e.g. to notice
 // "payment in progress" set by the CRM during the call). It returns at
 // once; a change of consent or payment arrives as an event. Errors are
@@ -636,33 +404,4 @@ func (l *Lookup) Close() error {
 	close(l.done)
 	<-l.dispDone
 	return nil
-}
-
-var (
-	processKeyOnce sync.Once
-	processKey     []byte
-)
-
-// pseudonym is the customer id as it may appear in the audit log.
-func (l *Lookup) pseudonym(id string) string {
-	key := l.cfg.PseudonymKey
-	if len(key) == 0 {
-		processKeyOnce.Do(func() {
-			processKey = make([]byte, 32)
-			if _, err := rand.Read(processKey); err != nil {
-				panic("crypto/rand: " + err.Error())
-			}
-		})
-		key = processKey
-	}
-	return Pseudonym(key, id)
-}
-
-// Pseudonym is the keyed pseudonym of a customer id used in audit entries:
-// "cust-" and 24 hex digits of HMAC-SHA256(key, id). The same key gives the
-// same pseudonym, so a reviewer with the key can find a customer's entries.
-func Pseudonym(key []byte, customerID string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(customerID))
-	return "cust-" + hex.EncodeToString(m.Sum(nil)[:12])
 }

@@ -185,7 +185,8 @@ func newFixture(t *testing.T, mod func(*LookupConfig)) *fixture {
 	if mod != nil {
 		mod(&cfg)
 	}
-	fx.l = NewLookup(cfg, WithClock(fx.clock))
+	cfg.Scheduler = fx.clock
+	fx.l = NewLookup(cfg)
 	t.Cleanup(func() { fx.l.Close() })
 	return fx
 }

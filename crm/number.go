@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"softphone/internal/redact"
 )
 
 // Normalize returns raw as an E.164 number ("+4920180900"). National numbers
@@ -57,9 +59,9 @@ func Normalize(raw, region string) (string, error) {
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
 
-// Number is a phone number that redacts itself in logs: slog shows only its
-// last three digits ("…900"), so a log line can still be matched with a call
-// without carrying the number.
+// Number is a phone number that redacts itself in logs and JSON output by
+// the one rule of internal/redact: only its last three digits ("…900"), so
+// a log line can still be matched with a call without carrying the number.
 type Number string
 
 // LogValue implements slog.LogValuer.
@@ -71,21 +73,5 @@ func (n Number) String() string { return redactNumber(string(n)) }
 // RedactNumber wraps a number for slog: slog.Any("number", crm.RedactNumber(n)).
 func RedactNumber(n string) slog.LogValuer { return Number(n) }
 
-// redactNumber keeps the last 3 digits, or fewer for short numbers (at most
-// a third of the digits, so an internal extension "12" shows nothing).
-func redactNumber(s string) string {
-	var digits []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			digits = append(digits, s[i])
-		}
-	}
-	keep := 3
-	if len(digits) < 9 {
-		keep = len(digits) / 3
-	}
-	if keep == 0 {
-		return "…"
-	}
-	return "…" + string(digits[len(digits)-keep:])
-}
+// redactNumber is the one log/JSON rule, internal/redact.
+func redactNumber(s string) string { return redact.Number(s) }

@@ -19,68 +19,8 @@ const maxVCardLine = 1 << 20
 func ReadVCard(r io.Reader, region string, fn func(Contact) error) ([]RowError, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxVCardLine)
-
-	var (
-		bad     []RowError
-		lineNo  int
-		in      bool // inside BEGIN…END
-		start   int  // line of BEGIN:VCARD
-		props   []vprop
-		logical strings.Builder
-		logLine int
-	)
-	addBad := func(line int, reason string) error {
-		bad = append(bad, RowError{Line: line, Reason: reason})
-		if len(bad) >= maxBadRows {
-			return fmt.Errorf("vcard: more than %d bad cards, stopped", maxBadRows)
-		}
-		return nil
-	}
-	// flush handles one complete logical (unfolded) line.
-	flush := func() error {
-		if logLine == 0 {
-			return nil
-		}
-		text, at := logical.String(), logLine
-		logical.Reset()
-		logLine = 0
-		if strings.TrimSpace(text) == "" {
-			return nil
-		}
-		p, ok := parseVProp(text)
-		switch {
-		case !ok:
-			if in {
-				// A broken line spoils the card: keep reading to its END.
-				props = append(props, vprop{name: "\x00BAD", line: at})
-				return nil
-			}
-			return addBad(at, "not a vCard line")
-		case p.name == "BEGIN" && strings.EqualFold(p.value, "VCARD"):
-			if in {
-				if err := addBad(start, "vCard has no END:VCARD"); err != nil {
-					return err
-				}
-			}
-			in, start, props = true, at, props[:0]
-		case p.name == "END" && strings.EqualFold(p.value, "VCARD"):
-			if !in {
-				return addBad(at, "END:VCARD without BEGIN:VCARD")
-			}
-			in = false
-			c, reason := vcardContact(props, region)
-			if reason != "" {
-				return addBad(start, reason)
-			}
-			return fn(c)
-		case !in:
-			return addBad(at, "line outside a vCard")
-		default:
-			p.line = at
-			props = append(props, p)
-		}
-		return nil
-	}
+	v := &vcardReader{region: region, fn: fn}
+	lineNo := 0
 	for sc.Scan() {
 		lineNo++
 		l := strings.TrimSuffix(sc.Text(), "\r")
@@ -88,32 +28,98 @@ func ReadVCard(r io.Reader, region string, fn func(Contact) error) ([]RowError, 
 			l = strings.TrimPrefix(l, "\ufeff")
 		}
 		// RFC 6350 3.2: a line starting with a space or tab continues the previous one.
-		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && logLine != 0 {
-			if logical.Len()+len(l) > maxVCardLine {
-				return bad, fmt.Errorf("vcard line %d: folded line too long", logLine)
+		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && v.logLine != 0 {
+			if v.logical.Len()+len(l) > maxVCardLine {
+				return v.bad, fmt.Errorf("vcard line %d: folded line too long", v.logLine)
 			}
-			logical.WriteString(l[1:])
+			v.logical.WriteString(l[1:])
 			continue
 		}
-		if err := flush(); err != nil {
-			return bad, err
+		if err := v.flush(); err != nil {
+			return v.bad, err
 		}
-		logical.WriteString(l)
-		logLine = lineNo
+		v.logical.WriteString(l)
+		v.logLine = lineNo
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return bad, fmt.Errorf("vcard line %d: line too long", lineNo+1)
+			return v.bad, fmt.Errorf("vcard line %d: line too long", lineNo+1)
 		}
-		return bad, fmt.Errorf("vcard: %w", err)
+		return v.bad, fmt.Errorf("vcard: %w", err)
 	}
-	if err := flush(); err != nil {
-		return bad, err
+	if err := v.flush(); err != nil {
+		return v.bad, err
 	}
-	if in {
-		bad = append(bad, RowError{Line: start, Reason: "vCard has no END:VCARD"})
+	if v.in {
+		v.bad = append(v.bad, RowError{Line: v.start, Reason: "vCard has no END:VCARD"})
 	}
-	return bad, nil
+	return v.bad, nil
+}
+
+// vcardReader is ReadVCard's state between lines.
+type vcardReader struct {
+	region  string
+	fn      func(Contact) error
+	bad     []RowError
+	in      bool // inside BEGIN…END
+	start   int  // line of BEGIN:VCARD
+	props   []vprop
+	logical strings.Builder // the logical (unfolded) line being read
+	logLine int             // its first physical line; 0 when none
+}
+
+func (v *vcardReader) addBad(line int, reason string) error {
+	v.bad = append(v.bad, RowError{Line: line, Reason: reason})
+	if len(v.bad) >= maxBadRows {
+		return fmt.Errorf("vcard: more than %d bad cards, stopped", maxBadRows)
+	}
+	return nil
+}
+
+// flush handles one complete logical (unfolded) line.
+func (v *vcardReader) flush() error {
+	if v.logLine == 0 {
+		return nil
+	}
+	text, at := v.logical.String(), v.logLine
+	v.logical.Reset()
+	v.logLine = 0
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	p, ok := parseVProp(text)
+	switch {
+	case !ok:
+		if v.in {
+			// A broken line spoils the card: keep reading to its END.
+			v.props = append(v.props, vprop{name: "\x00BAD", line: at})
+			return nil
+		}
+		return v.addBad(at, "not a vCard line")
+	case p.name == "BEGIN" && strings.EqualFold(p.value, "VCARD"):
+		if v.in {
+			if err := v.addBad(v.start, "vCard has no END:VCARD"); err != nil {
+				return err
+			}
+		}
+		v.in, v.start, v.props = true, at, v.props[:0]
+	case p.name == "END" && strings.EqualFold(p.value, "VCARD"):
+		if !v.in {
+			return v.addBad(at, "END:VCARD without BEGIN:VCARD")
+		}
+		v.in = false
+		c, reason := vcardContact(v.props, v.region)
+		if reason != "" {
+			return v.addBad(v.start, reason)
+		}
+		return v.fn(c)
+	case !v.in:
+		return v.addBad(at, "line outside a vCard")
+	default:
+		p.line = at
+		v.props = append(v.props, p)
+	}
+	return nil
 }
 
 // vprop is one content line: [group.]name[;params]:value.

@@ -29,10 +29,14 @@ type Endpoints interface {
 // Config is what an Agent needs besides the file configuration.
 type Config struct {
 	Settings config.Config
+	// SettingsFile is where SaveSettings writes the configuration; ""
+	// keeps saved settings in memory (the demo).
+	SettingsFile string
 	// RootCAs, when set, replaces Settings.Account.CAFile and the system
 	// roots (the demo trusts only the CA it made at start).
 	RootCAs *x509.CertPool
-	// Endpoints opens audio devices per call; nil means silence in, nothing out.
+	// Endpoints opens audio devices per call; nil means silence in, nothing
+	// out. If it is also a DeviceSelector, saved settings select its devices.
 	Endpoints Endpoints
 	// Auth checks logins and releases the SIP password; nil allows only
 	// Register with a password from elsewhere (automation with
@@ -97,19 +101,6 @@ func (a *Agent) Settings() config.Config {
 	return a.cfg.Settings
 }
 
-// UpdateSettings replaces the configuration. Account changes take effect
-// at the next registration (log out and in); media and call settings with
-// the next call.
-func (a *Agent) UpdateSettings(s config.Config) error {
-	if err := s.Validate(); err != nil {
-		return err
-	}
-	a.mu.Lock()
-	a.cfg.Settings = s
-	a.mu.Unlock()
-	return nil
-}
-
 // Snapshot returns the current state.
 func (a *Agent) Snapshot() Snapshot {
 	a.mu.Lock()
@@ -131,15 +122,33 @@ func (a *Agent) snapshotLocked() Snapshot {
 // goroutine; Watch returns when watching stops.
 func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
 	a.mu.Lock()
-	s := a.snapshotLocked()
-	evs := []Event{LoginChanged{s.Login}, RegistrationChanged{s.Registration}}
-	for _, c := range s.Calls {
-		evs = append(evs, CallChanged{c})
-	}
-	w := a.hub.subscribe(evs)
+	w := a.hub.subscribe(a.initialEventsLocked())
 	a.mu.Unlock()
 	defer a.hub.unsubscribe(w)
 	w.run(ctx, a.done, fn)
+}
+
+// initialEventsLocked is the whole state as events, for a new watcher (as
+// Tailscale's ipn Notify does): login, registration, the CRM contact of
+// ended calls kept for wrap-up, then every live call with its contact and
+// recorder state. State events are published under a.mu, so a watcher
+// that subscribes under a.mu sees each change after this snapshot once.
+func (a *Agent) initialEventsLocked() []Event {
+	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}}
+	for _, e := range a.ended {
+		evs = append(evs, contactEvent(e.id, e.lookup))
+	}
+	for _, id := range a.order {
+		c := a.calls[id]
+		if c.lookup != nil {
+			evs = append(evs, contactEvent(c.id, c.lookup))
+		}
+		evs = append(evs, CallChanged{c.info})
+		if c.recStatus.State != RecordingNone {
+			evs = append(evs, RecordingChanged{CallID: c.id, RecordingStatus: c.recStatus})
+		}
+	}
+	return evs
 }
 
 // Register connects to the SIP server and registers the account with

@@ -143,15 +143,15 @@ func (a *Agent) holdOthersAsync(keep string) {
 	}()
 }
 
-// Mute stops (on) or restarts sending the agent's microphone.
+// Mute stops (on) or restarts sending the agent's microphone. It is
+// applied once, at the call's audio source (lateIO), so it holds from
+// before the media session exists to the end of the call, and the
+// recorder and the far end get the same silence.
 func (a *Agent) Mute(id string, on bool) error {
 	a.mu.Lock()
 	c, err := a.callLocked(id)
 	if err == nil {
 		c.io.mute(on)
-		if c.sess != nil {
-			c.sess.SetMute(on)
-		}
 		c.info.Muted = on
 		a.emitLocked(CallChanged{c.info})
 	}

@@ -50,10 +50,21 @@ func (a *Agent) startLookupLocked(c *call) {
 		Auditor: cc.Auditor, PseudonymKey: cc.PseudonymKey, CallID: c.id, Logger: a.log,
 		OnEvent: func(e crm.Event) {
 			c.crmEvent(e)
-			a.hub.publish(ContactChanged{CallID: c.id, Event: e})
+			// Published under a.mu, like every state event, so Watch's
+			// initial replay and the live events never miss one.
+			a.mu.Lock()
+			a.emitLocked(ContactChanged{CallID: c.id, Event: e})
+			a.mu.Unlock()
 		},
 	})
 	c.lookup.Start(c.ctx, c.info.Number)
+	a.emitLocked(ContactChanged{CallID: c.id, Event: crm.Event{Kind: crm.EventState, State: crm.StateSearching}})
+}
+
+// contactEvent is a lookup's current state as one event, for Watch's replay.
+func contactEvent(callID string, l *crm.Lookup) ContactChanged {
+	st, card, matches, err := l.Snapshot()
+	return ContactChanged{CallID: callID, Event: crm.Event{Kind: crm.EventState, State: st, Card: card, Matches: matches, Err: err}}
 }
 
 // crmEvent turns what the CRM knows about recording into recorder input:

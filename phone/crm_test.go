@@ -114,16 +114,16 @@ func TestCustomerCallShowsMaskedCardAndPausesForPayment(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.events.waitFor(t, "active", 10*time.Second, callState(in.Call.ID, CallActive))
-	var states []string
+	var states []RecordingState
 	r.events.waitFor(t, "recorder paused for payment", 10*time.Second, func(e Event) bool {
 		rc, ok := e.(RecordingChanged)
 		if ok && rc.CallID == in.Call.ID {
 			states = append(states, rc.State)
 		}
-		return ok && rc.CallID == in.Call.ID && rc.State == "PAUSED" && strings.Contains(rc.Reason, "payment")
+		return ok && rc.CallID == in.Call.ID && rc.State == RecordingPaused && rc.Paused.Has(PausePayment)
 	})
 	for _, s := range states {
-		if s == "RECORDING" {
+		if s == Recording {
 			t.Fatalf("recorder was RECORDING before the payment pause applied: %v", states)
 		}
 	}

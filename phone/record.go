@@ -12,8 +12,7 @@ import (
 // state comes from the recorder itself, never from what was asked of it.
 type RecordingChanged struct {
 	CallID string
-	State  string // "RECORDING", "PAUSED" or "NOT RECORDING"
-	Reason string // e.g. "paused: agent", "disk full", "policy off"
+	RecordingStatus
 }
 
 func (RecordingChanged) isEvent() {}
@@ -85,10 +84,11 @@ func (c *call) startRecording() {
 	}
 	c.tap.rec.Store(rec)
 	rec.OnState(func(st recording.State, why string) {
-		c.update(func(i *CallInfo) {
-			i.Recording, i.RecordingReason = st.String(), why
-		})
-		c.a.hub.publish(RecordingChanged{CallID: c.id, State: st.String(), Reason: why})
+		status := recordingStatus(st, why)
+		c.a.mu.Lock()
+		c.recStatus = status
+		c.a.emitLocked(RecordingChanged{CallID: c.id, RecordingStatus: status})
+		c.a.mu.Unlock()
 	})
 }
 

@@ -46,7 +46,7 @@ func TestRecordedCallWithPause(t *testing.T) {
 	r.events.waitFor(t, "call active", 15*time.Second, callState(callID, CallActive))
 	r.events.waitFor(t, "RECORDING", 5*time.Second, func(e Event) bool {
 		rc, ok := e.(RecordingChanged)
-		return ok && rc.CallID == callID && rc.State == "RECORDING"
+		return ok && rc.CallID == callID && rc.State == Recording
 	})
 	time.Sleep(1500 * time.Millisecond)
 	if err := r.agent.RecordPause(callID, true); err != nil {
@@ -54,7 +54,7 @@ func TestRecordedCallWithPause(t *testing.T) {
 	}
 	r.events.waitFor(t, "PAUSED", 5*time.Second, func(e Event) bool {
 		rc, ok := e.(RecordingChanged)
-		return ok && rc.CallID == callID && rc.State == "PAUSED"
+		return ok && rc.CallID == callID && rc.State == RecordingPaused && rc.Paused.Has(PauseAgent)
 	})
 	// An agent may not switch recording off: only supervisors may.
 	if err := r.agent.SetRecording(callID, false); err == nil {

@@ -131,10 +131,7 @@ type CallInfo struct {
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time
 	EndReason  string // why the call ended, for the agent
-	// Recording is what the recorder really does: "RECORDING", "PAUSED",
-	// "NOT RECORDING", or "" when recording is not configured.
-	Recording       string
-	RecordingReason string
+	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 
 // Encrypted reports whether the call's media is protected by SRTP.

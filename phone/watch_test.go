@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"softphone/crm"
 	"sync"
 	"testing"
 	"time"
@@ -78,3 +79,62 @@ func TestWatchReplaysStateAndStopsOnClose(t *testing.T) {
 		t.Fatalf("second event = %#v, want RegistrationChanged{off}", got[1])
 	}
 }
+
+// TestWatchReplaysContactAndRecording: a late watcher gets each live call's
+// CRM contact and recorder state in its initial events (as Tailscale's ipn
+// Notify does), so a view never has to pull them.
+func TestWatchReplaysContactAndRecording(t *testing.T) {
+	a, err := New(Config{Settings: testSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	l := crm.NewLookup(crm.LookupConfig{Directory: emptyDirectory{}, Policy: crm.DefaultPolicy(), Region: "DE"})
+	defer l.Close()
+	l.Start(context.Background(), "+4930123456")
+	deadline := time.Now().Add(5 * time.Second)
+	for st, _, _, _ := l.Snapshot(); st != crm.StateNotFound; st, _, _, _ = l.Snapshot() {
+		if time.Now().After(deadline) {
+			t.Fatalf("lookup state %v", st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	paused := RecordingStatus{State: RecordingPaused, Paused: PauseReasons(PausePayment)}
+	a.mu.Lock()
+	a.calls["7"] = &call{id: "7", info: CallInfo{ID: "7", State: CallActive}, lookup: l, recStatus: paused}
+	a.order = append(a.order, "7")
+	a.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var got []Event
+	a.Watch(ctx, func(e Event) bool {
+		got = append(got, e)
+		return len(got) < 5
+	})
+	if len(got) != 5 {
+		t.Fatalf("got %d initial events: %#v", len(got), got)
+	}
+	if c, ok := got[2].(ContactChanged); !ok || c.CallID != "7" || c.Event.State != crm.StateNotFound {
+		t.Fatalf("event 3 = %#v, want the call's contact state before the call", got[2])
+	}
+	if c, ok := got[3].(CallChanged); !ok || c.Call.ID != "7" {
+		t.Fatalf("event 4 = %#v, want the call", got[3])
+	}
+	if r, ok := got[4].(RecordingChanged); !ok || r.CallID != "7" || r.RecordingStatus != paused {
+		t.Fatalf("event 5 = %#v, want the recorder state", got[4])
+	}
+	a.mu.Lock()
+	delete(a.calls, "7")
+	a.order = nil
+	a.mu.Unlock()
+}
+
+// emptyDirectory finds no one.
+type emptyDirectory struct{}
+
+func (emptyDirectory) LookupNumber(context.Context, string) ([]crm.Contact, error) { return nil, nil }
+func (emptyDirectory) LookupCustomer(context.Context, string) (crm.Contact, error) {
+	return crm.Contact{}, crm.ErrNotFound
+}
+func (emptyDirectory) WriteWrapUp(context.Context, crm.WrapUp) error { return nil }

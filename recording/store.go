@@ -80,6 +80,10 @@ type Config struct {
 	SweepInterval time.Duration
 	// Logger is the parent logger; the store adds component=recording.
 	Logger *slog.Logger
+	// OnClosed, if set, is told the id of every recording that stopped being
+	// written (sealed, failed or opted out), e.g. to start its upload. It is
+	// called on the recorder's closing path and must not block.
+	OnClosed func(id string)
 }
 
 // CallMeta describes the call a recording belongs to.
@@ -373,6 +377,9 @@ func (s *Store) unregister(id string) {
 	s.mu.Lock()
 	delete(s.active, id)
 	s.mu.Unlock()
+	if s.cfg.OnClosed != nil {
+		s.cfg.OnClosed(id)
+	}
 }
 
 func (s *Store) insert(r row) error {

@@ -3,14 +3,14 @@
 # and says what it installs. Usage: scripts/deps.sh GROUP...
 #   build  — C toolchain bits and X11/GL headers for the Fyne GUI
 #   test   — the real peers and tools the tests start (Kamailio, baresip, sipp,
-#            gnome-keyring, Xvfb, imagemagick, socat, xdotool, xdg-utils,
+#            gnome-keyring, Xvfb, imagemagick, socat, xdotool, xdg-utils, curl for the S3 server script,
 #            PulseAudio with its utilities and sox for the sound-card tests)
 #   windows — mingw-w64 cross compiler and Wine for the Windows build and tests
 set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils pulseaudio pulseaudio-utils sox"
+	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils pulseaudio pulseaudio-utils sox curl"
 	[windows]="gcc-mingw-w64-x86-64 wine wine64 xz-utils bc"
 )
 # linphonec is the second far-end phone of the wideband interop tests (audio/interop_linphone_test.go);

@@ -44,7 +44,7 @@ func BenchmarkDialAnswerBaresip(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		d, err := alice.Dial(ctx, "bob", offer, nil)
+		d, err := alice.Dial(ctx, "sip:bob@"+k.Domain, offer, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func BenchmarkDialAnswerUA(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		answerSDP <- ans
-		d, err := alice.Dial(ctx, "dave", offer, nil)
+		d, err := alice.Dial(ctx, "sip:dave@"+k.Domain, offer, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,35 +22,32 @@ func (u *UA) aor() sip.Uri {
 	return a
 }
 
-// targetURI turns what the user dialled into a SIP URI: a full sip:/sips:
-// URI is used as is; "user@host" gets "sip:"; a bare number or name is
-// placed in our domain.
+// targetURI checks the request URI of a call or transfer. The caller
+// (phone.TargetURI) has already turned what the agent typed into a SIP URI;
+// sip only validates it: a sip:/sips: URI with a host, nothing that could
+// break out of the request line.
 func (u *UA) targetURI(target string) (sip.Uri, error) {
-	target = strings.TrimSpace(target)
 	if target == "" {
 		return sip.Uri{}, errors.New("no one to call: the target is empty")
 	}
-	if strings.ContainsAny(target, " <>\"\r\n") {
-		return sip.Uri{}, fmt.Errorf("%q is not a valid SIP address or number", target)
+	if strings.ContainsAny(target, " <>\"\r\n\t") {
+		return sip.Uri{}, fmt.Errorf("%w: %q", ErrBadTarget, target)
 	}
 	lower := strings.ToLower(target)
 	if !strings.HasPrefix(lower, "sip:") && !strings.HasPrefix(lower, "sips:") {
-		if !strings.Contains(target, "@") {
-			target += "@" + u.cfg.Domain
-		}
-		target = "sip:" + target
+		return sip.Uri{}, fmt.Errorf("%w: %q is not a sip: or sips: URI", ErrBadTarget, target)
 	}
 	var uri sip.Uri
 	if err := sip.ParseUri(target, &uri); err != nil {
-		return sip.Uri{}, fmt.Errorf("%q is not a valid SIP address: %w", target, err)
+		return sip.Uri{}, fmt.Errorf("%w: %q: %v", ErrBadTarget, target, err)
 	}
 	if uri.Host == "" {
-		return sip.Uri{}, fmt.Errorf("%q has no host", target)
+		return sip.Uri{}, fmt.Errorf("%w: %q has no host", ErrBadTarget, target)
 	}
 	return uri, nil
 }
 
-// Dial calls target (a SIP URI, user@host, or a number in our domain)
+// Dial calls target, a sip:/sips: URI with a host (phone.TargetURI makes it)
 // with the SDP offer, through the server the UA registered with.
 // progress, if not nil, is called on the goroutine that called Dial for
 // every provisional response above 100 (180 Ringing, 183 Session
@@ -83,25 +80,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer []byte, progress fun
 	if err != nil {
 		return nil, err
 	}
-	req := sip.NewRequest(sip.INVITE, to)
-	req.SetTransport(u.transport)
-	req.SetDestination(u.cfg.Server) // outbound proxy: the flow we registered on
-	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.aor(), Params: sip.NewParams()}
-	from.Params.Add("tag", sip.GenerateTagN(16))
-	req.AppendHeader(from)
-	req.AppendHeader(&sip.ToHeader{Address: *to.Clone(), Params: sip.NewParams()})
-	req.AppendHeader(&contact)
-	// Pre-loaded route to the outbound proxy (RFC 3261 §8.1.2): sipgo
-	// builds the CANCEL from the INVITE's Route set, and a CANCEL must go
-	// where the INVITE went (§9.1).
-	req.AppendHeader(u.outboundRoute())
-	req.AppendHeader(sip.NewHeader("Allow", allowed))
-	req.AppendHeader(sip.NewHeader("User-Agent", u.cfg.UserAgent))
-	if offer != nil {
-		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	}
-	req.SetBody(offer)
-
+	req := u.newInvite(to, contact, offer)
 	u.log.Info("dialling", "target", maskedURI(to.String()))
 	u.trace("send", req)
 	dua := &sipgo.DialogUA{Client: u.client, ContactHDR: contact}
@@ -131,27 +110,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer []byte, progress fun
 		},
 	})
 	if err != nil {
-		u.log.Debug("INVITE transaction ended without answer", "error", err)
-		// A 2xx that crossed our CANCEL still creates a dialog: end it.
-		if r := sess.InviteResponse; ctx.Err() != nil && r != nil && r.IsSuccess() {
-			u.endCrossedAnswer(sess)
-		}
-		var dr *sipgo.ErrDialogResponse
-		switch {
-		case u.ctx.Err() != nil:
-			return nil, ErrClosed
-		case ctx.Err() != nil:
-			u.log.Info("call cancelled before answer")
-			return nil, ctx.Err()
-		case errors.As(err, &dr):
-			code := dr.Res.StatusCode
-			u.log.Info("call failed", "code", code)
-			// sipgo answered the first challenge; a second one means the
-			// credentials are wrong.
-			return nil, fmt.Errorf("call: %w", classifyStatus(code, dr.Res.Reason, authSent && (code == 401 || code == 407)))
-		default:
-			return nil, fmt.Errorf("call: %w", classifyTransport(u.cfg.Server, err))
-		}
+		return nil, u.unanswered(ctx, sess, err, authSent)
 	}
 	d := newDialog(u, sess.ID, append([]byte(nil), sess.InviteResponse.Body()...))
 	d.client = sess
@@ -166,6 +125,57 @@ func (u *UA) Dial(ctx context.Context, target string, offer []byte, progress fun
 	}
 	u.log.Info("call answered by far end")
 	return d, nil
+}
+
+// unanswered explains why an INVITE got no answer: closed, cancelled, a
+// final status (a second challenge means wrong credentials), or the
+// transport. A 2xx that crossed our CANCEL still creates a dialog: it is ended.
+func (u *UA) unanswered(ctx context.Context, sess *sipgo.DialogClientSession, err error, authSent bool) error {
+	u.log.Debug("INVITE transaction ended without answer", "error", err)
+	// A 2xx that crossed our CANCEL still creates a dialog: end it.
+	if r := sess.InviteResponse; ctx.Err() != nil && r != nil && r.IsSuccess() {
+		u.endCrossedAnswer(sess)
+	}
+	var dr *sipgo.ErrDialogResponse
+	switch {
+	case u.ctx.Err() != nil:
+		return ErrClosed
+	case ctx.Err() != nil:
+		u.log.Info("call cancelled before answer")
+		return ctx.Err()
+	case errors.As(err, &dr):
+		code := dr.Res.StatusCode
+		u.log.Info("call failed", "code", code)
+		// sipgo answered the first challenge; a second one means the
+		// credentials are wrong.
+		return fmt.Errorf("call: %w", classifyStatus(code, dr.Res.Reason, authSent && (code == 401 || code == 407)))
+	default:
+		return fmt.Errorf("call: %w", classifyTransport(u.cfg.Server, err))
+	}
+}
+
+// newInvite builds the INVITE to the request URI to through our outbound
+// proxy, with offer as its SDP body.
+func (u *UA) newInvite(to sip.Uri, contact sip.ContactHeader, offer []byte) *sip.Request {
+	req := sip.NewRequest(sip.INVITE, to)
+	req.SetTransport(u.transport)
+	req.SetDestination(u.cfg.Server) // outbound proxy: the flow we registered on
+	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.aor(), Params: sip.NewParams()}
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: *to.Clone(), Params: sip.NewParams()})
+	req.AppendHeader(&contact)
+	// Pre-loaded route to the outbound proxy (RFC 3261 §8.1.2): sipgo
+	// builds the CANCEL from the INVITE's Route set, and a CANCEL must go
+	// where the INVITE went (§9.1).
+	req.AppendHeader(u.outboundRoute())
+	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	req.AppendHeader(sip.NewHeader("User-Agent", u.cfg.UserAgent))
+	if offer != nil {
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	}
+	req.SetBody(offer)
+	return req
 }
 
 // outboundRoute is a loose Route header to the configured server.

@@ -64,7 +64,7 @@ func TestCallsWithBaresip(t *testing.T) {
 		var progress []int
 		var pmu sync.Mutex
 		port := rtpPort(t)
-		d, err := alice.Dial(ctx, "bob", testOffer(t, port, "sendrecv"), func(code int, _ []byte) {
+		d, err := alice.Dial(ctx, "sip:bob@"+k.Domain, testOffer(t, port, "sendrecv"), func(code int, _ []byte) {
 			pmu.Lock()
 			progress = append(progress, code)
 			pmu.Unlock()
@@ -195,7 +195,7 @@ func TestCallsWithBaresip(t *testing.T) {
 		ringing := make(chan struct{}, 1)
 		errc := make(chan error, 1)
 		go func() {
-			_, err := alice.Dial(ctx, "carol", testOffer(t, rtpPort(t), "sendrecv"), func(code int, _ []byte) {
+			_, err := alice.Dial(ctx, "sip:carol@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), func(code int, _ []byte) {
 				if code == 180 || code == 183 {
 					select {
 					case ringing <- struct{}{}:
@@ -231,7 +231,7 @@ func TestCallsWithBaresip(t *testing.T) {
 		defer cancel()
 		plain := bytes.Replace(testOffer(t, rtpPort(t), "sendrecv"), []byte("RTP/SAVP"), []byte("RTP/AVP"), 1)
 		plain = cryptoRe.ReplaceAll(plain, []byte("a=x-nocrypto:$1 $2 "))
-		_, err := alice.Dial(ctx, "bob", plain, nil)
+		_, err := alice.Dial(ctx, "sip:bob@"+k.Domain, plain, nil)
 		var se *sip.StatusError
 		if !errors.As(err, &se) || se.Code != 488 {
 			t.Fatalf("Dial with plain RTP = %v, want 488", err)
@@ -242,7 +242,7 @@ func TestCallsWithBaresip(t *testing.T) {
 	t.Run("unknown user", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := alice.Dial(ctx, "nobody", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		_, err := alice.Dial(ctx, "sip:nobody@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		var se *sip.StatusError
 		if !errors.As(err, &se) || se.Code != 404 {
 			t.Fatalf("Dial unknown user = %v, want *StatusError 404", err)
@@ -252,12 +252,12 @@ func TestCallsWithBaresip(t *testing.T) {
 	t.Run("blind transfer", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d, err := alice.Dial(ctx, "bob", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		d, err := alice.Dial(ctx, "sip:bob@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		if err != nil {
 			t.Fatalf("Dial bob: %v", err)
 		}
 		bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
-		if err := d.Refer(ctx, "carol"); err != nil {
+		if err := d.Refer(ctx, "sip:carol@"+k.Domain); err != nil {
 			t.Fatalf("Refer: %v", err)
 		}
 		ev := carol.WaitEvent(t, "CALL_INCOMING", 10*time.Second)
@@ -279,7 +279,7 @@ func TestCloseWhileRinging(t *testing.T) {
 	alice := register(t, k, "alice", "alice-pw")
 	errc := make(chan error, 1)
 	go func() {
-		_, err := alice.Dial(context.Background(), "carol", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		_, err := alice.Dial(context.Background(), "sip:carol@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		errc <- err
 	}()
 	carol.WaitEvent(t, "CALL_INCOMING", 10*time.Second)
@@ -320,7 +320,7 @@ func TestCallsBetweenUAs(t *testing.T) {
 	res := make(chan dialResult, 1)
 	progress := make(chan int, 4)
 	go func() {
-		d, err := alice.Dial(ctx, "dave", testOffer(t, rtpPort(t), "sendrecv"), func(code int, _ []byte) { progress <- code })
+		d, err := alice.Dial(ctx, "sip:dave@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), func(code int, _ []byte) { progress <- code })
 		res <- dialResult{d, err}
 	}()
 	in := nextIncoming(t, calls, 5*time.Second)
@@ -416,7 +416,7 @@ func TestCallsBetweenUAs(t *testing.T) {
 
 	t.Run("busy callee", func(t *testing.T) {
 		dave.OnInvite(func(in *sip.Incoming) { go func() { _ = in.Reject(486, "Busy Here") }() })
-		_, err := alice.Dial(ctx, "dave", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		_, err := alice.Dial(ctx, "sip:dave@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		var se *sip.StatusError
 		if !errors.As(err, &se) || se.Code != 486 || !se.Busy() {
 			t.Fatalf("Dial busy dave = %v, want *StatusError 486", err)
@@ -430,7 +430,7 @@ func TestCallsBetweenUAs(t *testing.T) {
 		if err := ua.Register(ctx); !errors.Is(err, sip.ErrAuthFailed) {
 			t.Fatalf("Register with wrong password = %v", err)
 		}
-		_, err := ua.Dial(ctx, "dave", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		_, err := ua.Dial(ctx, "sip:dave@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		if !errors.Is(err, sip.ErrAuthFailed) {
 			t.Fatalf("Dial with wrong password = %v, want ErrAuthFailed", err)
 		}
@@ -459,7 +459,7 @@ func TestCallOverPlainTransports(t *testing.T) {
 			var ad *sip.Dialog
 			go func() {
 				var err error
-				ad, err = uas["alice"].Dial(ctx, "dave", []byte("v=0\r\n"), nil)
+				ad, err = uas["alice"].Dial(ctx, "sip:dave@"+k.Domain, []byte("v=0\r\n"), nil)
 				res <- err
 			}()
 			in := nextIncoming(t, calls, 5*time.Second)

@@ -38,6 +38,9 @@ var (
 	ErrBadDTMF = errors.New("invalid DTMF digit")
 	// ErrConfig is wrapped by New for an unusable Config.
 	ErrConfig = errors.New("invalid SIP configuration")
+	// ErrBadTarget is returned by Dial and Refer for a request URI that is
+	// not a sip:/sips: URI with a host (phone.TargetURI makes one).
+	ErrBadTarget = errors.New("not a valid SIP address")
 )
 
 // CertificateError means the server's TLS certificate was not accepted:

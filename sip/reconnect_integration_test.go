@@ -202,7 +202,7 @@ func TestUALifecycleNoLeak(t *testing.T) {
 		dave.OnInvite(func(in *sip.Incoming) {
 			go func() { _, _ = in.Answer(ctx, testAnswer(t, in.Offer(), 4000)) }()
 		})
-		d, err := alice.Dial(ctx, "dave", testOffer(t, 4002, "sendrecv"), nil)
+		d, err := alice.Dial(ctx, "sip:dave@"+k.Domain, testOffer(t, 4002, "sendrecv"), nil)
 		if err != nil {
 			t.Fatalf("Dial: %v", err)
 		}
@@ -217,7 +217,7 @@ func TestUALifecycleNoLeak(t *testing.T) {
 		if len(k.Contacts(t, "alice")) != 0 || len(k.Contacts(t, "dave")) != 0 {
 			t.Error("bindings left after Close")
 		}
-		if _, err := alice.Dial(ctx, "dave", nil, nil); !errors.Is(err, sip.ErrClosed) {
+		if _, err := alice.Dial(ctx, "sip:dave@"+k.Domain, nil, nil); !errors.Is(err, sip.ErrClosed) {
 			t.Errorf("Dial after Close = %v, want ErrClosed", err)
 		}
 		if err := alice.Register(ctx); !errors.Is(err, sip.ErrClosed) {

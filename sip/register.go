@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"softphone/internal/redact"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ func (u *UA) Register(ctx context.Context) error {
 	u.regMu.Unlock()
 	if err != nil {
 		u.setState(StateUnregistered, err)
-		return fmt.Errorf("register %s@%s: %w", maskUser(u.cfg.User), u.cfg.Domain, err)
+		return fmt.Errorf("register %s@%s: %w", redact.Number(u.cfg.User), u.cfg.Domain, err)
 	}
 	u.setState(StateRegistered, nil)
 

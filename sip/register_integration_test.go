@@ -134,7 +134,7 @@ func TestRegisterKamailio(t *testing.T) {
 		if err := bob.Register(ctx); err != nil {
 			t.Fatal(err)
 		}
-		_, err := bob.Dial(ctx, "alice", testOffer(t, rtpPort(t), "sendrecv"), nil)
+		_, err := bob.Dial(ctx, "sip:alice@"+k.Domain, testOffer(t, rtpPort(t), "sendrecv"), nil)
 		var se *sip.StatusError
 		if !errors.As(err, &se) || se.Code != 404 {
 			t.Fatalf("Dial unregistered alice = %v, want 404", err)

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+
+	"softphone/internal/redact"
 )
 
 // cryptoLine matches SDES key lines (RFC 4568) so that traces never carry
@@ -31,9 +33,9 @@ func redactCrypto(line string) string {
 // authParam matches digest responses and nonces in Authorization headers.
 var authParam = regexp.MustCompile(`(?i)\b(response|cnonce)="[^"]*"`)
 
-// redact removes SRTP master keys and digest responses from a SIP message
+// redactMessage removes SRTP master keys and digest responses from a SIP message
 // before it is written to a debug trace.
-func redact(msg string) string {
+func redactMessage(msg string) string {
 	msg = cryptoLine.ReplaceAllStringFunc(msg, redactCrypto)
 	return authParam.ReplaceAllString(msg, `$1="[REDACTED]"`)
 }
@@ -44,43 +46,13 @@ func (u *UA) trace(dir string, msg interface{ String() string }) {
 	if !u.log.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
-	u.log.Debug("sip trace", "dir", dir, "msg", redact(msg.String()))
+	u.log.Debug("sip trace", "dir", dir, "msg", redactMessage(msg.String()))
 }
 
-// maskedURI is a slog.LogValuer that shows a SIP URI or number with the
-// user part mostly hidden ("sip:+49***12@host"), so phone numbers do not
+// maskedURI is a slog.LogValuer that redacts a SIP URI or number by the
+// one log rule (internal/redact: "sip:…456@host"), so phone numbers do not
 // reach logs.
 type maskedURI string
 
 // LogValue implements slog.LogValuer.
-func (m maskedURI) LogValue() slog.Value {
-	s := string(m)
-	scheme := ""
-	if i := strings.Index(s, ":"); i >= 0 && i < 5 {
-		scheme, s = s[:i+1], s[i+1:]
-	}
-	user, host, hasHost := strings.Cut(s, "@")
-	if !hasHost {
-		user, host = s, ""
-	}
-	masked := maskUser(user)
-	if hasHost {
-		if i := strings.IndexAny(host, ";?>"); i >= 0 {
-			host = host[:i]
-		}
-		return slog.StringValue(scheme + masked + "@" + host)
-	}
-	return slog.StringValue(scheme + masked)
-}
-
-func maskUser(u string) string {
-	r := []rune(u)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 4:
-		return "***"
-	default:
-		return string(r[:3]) + "***" + string(r[len(r)-2:])
-	}
-}
+func (m maskedURI) LogValue() slog.Value { return slog.StringValue(redact.URI(string(m))) }

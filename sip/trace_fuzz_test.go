@@ -19,7 +19,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("0\rA=CRYPTO:0 0 0")
 	f.Add("Authorization: Digest response=\"abc\", cnonce=\"x\"")
 	f.Fuzz(func(t *testing.T, msg string) {
-		out := redact(msg)
+		out := redactMessage(msg)
 		for _, line := range strings.FieldsFunc(out, func(r rune) bool { return r == '\n' || r == '\r' }) {
 			if strings.HasPrefix(strings.ToLower(line), "a=crypto:") && !redactedLine.MatchString(line) {
 				t.Fatalf("unredacted crypto line %q from %q", line, msg)

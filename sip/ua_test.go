@@ -59,20 +59,14 @@ func TestTargetURI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ua.Close()
-	tests := []struct{ in, want string }{
-		{"+4930123456", "sip:+4930123456@pbx.example.com"},
-		{"bob", "sip:bob@pbx.example.com"},
-		{"bob@other.example", "sip:bob@other.example"},
-		{"sip:carol@x.example;transport=tls", "sip:carol@x.example;transport=tls"},
-		{" 200 ", "sip:200@pbx.example.com"},
-	}
-	for _, tt := range tests {
-		u, err := ua.targetURI(tt.in)
-		if err != nil || u.String() != tt.want {
-			t.Errorf("targetURI(%q) = %v, %v; want %s", tt.in, u.String(), err, tt.want)
+	// phone.TargetURI makes the URI; sip only validates it.
+	for _, ok := range []string{"sip:+4930123456@pbx.example.com", "sip:carol@x.example;transport=tls", "sips:bob@y.example"} {
+		u, err := ua.targetURI(ok)
+		if err != nil || u.String() != ok {
+			t.Errorf("targetURI(%q) = %v, %v; want it unchanged", ok, u.String(), err)
 		}
 	}
-	for _, bad := range []string{"", "a b", "<sip:x>", "x\r\nVia: y"} {
+	for _, bad := range []string{"", "bob", "200", "bob@other.example", " sip:a@b", "sip:a b@c", "<sip:x@y>", "sip:x@y\r\nVia: y", "sip:@", "tel:+4930123456"} {
 		if _, err := ua.targetURI(bad); err == nil {
 			t.Errorf("targetURI(%q) accepted", bad)
 		}
@@ -144,7 +138,7 @@ func TestRedact(t *testing.T) {
 		"v=0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32\r\n" +
 		"a=crypto:2 AEAD_AES_128_GCM inline:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\r\na=sendrecv\r\n" +
 		"A=CRYPTO:x inline:bGVha2Vka2V5bGVha2Vka2V5\ra=crypto:3 inline:bm90YXN1aXRlbm90YXN1aXRl\r\n"
-	got := redact(msg)
+	got := redactMessage(msg)
 	for _, secret := range []string{"WVNfX19zZW1jdGwg", "c2VjcmV0c2Vj", "0123abcd", "bGVha2Vka2V5", "bm90YXN1aXRl"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("redacted trace still has %q:\n%s", secret, got)
@@ -159,9 +153,9 @@ func TestRedact(t *testing.T) {
 
 func TestMaskedURI(t *testing.T) {
 	for in, want := range map[string]string{
-		"sip:+4930123456@pbx.example.com;transport=tls": "sip:+49***56@pbx.example.com",
-		"+4930123456": "+49***56",
-		"sip:bob@x":   "sip:***@x",
+		"sip:+4930123456@pbx.example.com;transport=tls": "sip:…456@pbx.example.com",
+		"+4930123456": "…456",
+		"sip:bob@x":   "sip:…@x",
 		"":            "",
 	} {
 		if got := maskedURI(in).LogValue().String(); got != want {

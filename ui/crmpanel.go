@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"strings"
@@ -10,25 +11,19 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"softphone/crm"
 	"softphone/phone"
-	"softphone/recording"
 )
 
 // CRMPhone is what the CRM card needs from the phone. phone.Agent
 // implements it; when the desktop's Phone does, the card is built
-// automatically (WithCRMPanel overrides it). Changes arrive through Watch as
-// phone.ContactChanged.
+// automatically (WithCRMPanel overrides it). Contacts arrive through Watch as
+// phone.ContactChanged (replayed for a late watcher): the card never pulls.
 type CRMPhone interface {
-	// Contact is the CRM snapshot of a call, also of a just-ended call
-	// until its wrap-up. Cards are masked.
-	Contact(callID string) (crm.State, *crm.Card, []crm.Card, error)
 	// SelectContact picks one of several matching customers.
 	SelectContact(callID, customerID string) error
 	// RevealField returns the plain value of a masked field. It needs the
@@ -52,35 +47,21 @@ var WrapUpCodes = []string{"resolved", "callback", "escalated", "no action"}
 // countdown ends, whichever comes first.
 const fieldRevealFor = crm.DefaultRevealFor
 
-// revealed is the one field whose plain value is on screen.
-type revealed struct {
-	callID, key string
-	value       string
-	until       time.Time
-}
-
-// crmPanel is the CRM card of the sidebar. It shows the focused call's
-// customer (masked), lets a permitted agent reveal a field for a short time
-// with a reason, copies masked values, and offers the wrap-up form after a
-// call. A CRM that is down only shows a message: nothing waits for it.
-// All methods run on the Fyne thread.
+// crmPanel is the CRM card of the sidebar, the view of crmCards: it shows
+// the focused call's customer (masked), lets a permitted agent reveal a
+// field for a short time with a reason, copies masked values, and offers
+// the wrap-up form after a call. A CRM that is down only shows a message:
+// nothing waits for it. Widgets are built again only when the card's shape
+// changes (another customer, other fields, a badge, a reveal); otherwise
+// their texts are updated in place. All methods run on the Fyne thread.
 type crmPanel struct {
 	d     *Desktop
 	phone CRMPhone
 	log   *slog.Logger
+	model *crmCards
 
-	// What the phone told us about the focused call.
-	callID  string
-	state   crm.State
-	card    *crm.Card
-	matches []crm.Card
-	err     error // why the CRM is unavailable
-	noCRM   bool  // the call has no CRM session (not configured, no number)
-	reveal  *revealed
-	wrapID  string          // the ended call waiting for its wrap-up; "" when none
-	found   map[string]bool // calls whose customer was found (wrap-up possible)
+	shape string // what the built widgets show; "" forces a build
 
-	// Widgets, rebuilt by Object and on every change of the card.
 	root    *fyne.Container
 	body    *fyne.Container
 	wrapBox *fyne.Container
@@ -118,29 +99,8 @@ type crmFieldRow struct {
 	CopyBtn *tipButton
 }
 
-// revealDialog asks for the reason of a reveal.
-type revealDialog struct {
-	Dialog  *dialog.CustomDialog
-	Reason  *widget.Entry
-	Confirm *widget.Button
-	Cancel  *widget.Button
-	Message *widget.Label
-}
-
-// wrapUpForm is the after-call form.
-type wrapUpForm struct {
-	callID string
-	// Code selects one of WrapUpCodes (shown translated).
-	Code    *widget.Select
-	Notes   *widget.Entry
-	Submit  *widget.Button
-	Skip    *widget.Button
-	Message *widget.Label
-	codes   map[string]string // shown text → code
-}
-
 func newCRMPanel(d *Desktop, p CRMPhone) *crmPanel {
-	return &crmPanel{d: d, phone: p, log: d.log.With("panel", "crm"), found: map[string]bool{}, Rows: map[string]*crmFieldRow{}}
+	return &crmPanel{d: d, phone: p, log: d.log.With("panel", "crm"), model: newCRMCards(), Rows: map[string]*crmFieldRow{}}
 }
 
 // Object builds the panel's widgets in the current language.
@@ -151,139 +111,70 @@ func (p *crmPanel) Object() fyne.CanvasObject {
 	p.Message.Wrapping = fyne.TextWrapWord
 	p.Message.Hide()
 	p.root = container.NewVBox(p.body, p.Message, p.wrapBox)
+	p.shape = ""
 	p.render()
 	p.renderWrapUp()
 	return p.root
 }
 
 // SetCall follows the call in focus. A different call drops any revealed
-// value and loads that call's CRM snapshot.
+// value; its contact is already known from ContactChanged.
 func (p *crmPanel) SetCall(c *phone.CallInfo) {
 	id := ""
 	if c != nil {
 		id = c.ID
 	}
-	if id == p.callID {
+	if !p.model.focusOn(id) {
 		return
 	}
-	p.dropReveal()
 	p.closeRevealDialog()
-	p.callID = id
-	p.state, p.card, p.matches, p.err, p.noCRM = crm.StateIdle, nil, nil, nil, false
 	p.setMessage("", false)
-	if id != "" {
-		st, card, matches, err := p.phone.Contact(id)
-		if err != nil && st == crm.StateIdle && card == nil {
-			// No lookup for this call: no CRM configured, no number, or
-			// the call is gone.
-			p.noCRM = true
-		} else {
-			p.state, p.card, p.matches, p.err = st, card, matches, err
-			p.noteFound(id, st, card)
-		}
-	}
 	p.render()
 }
 
-// PhoneEvent applies CRM changes of the focused call and notices call ends.
+// PhoneEvent applies CRM changes and notices call ends.
 func (p *crmPanel) PhoneEvent(ev phone.Event) {
 	switch e := ev.(type) {
 	case phone.ContactChanged:
-		p.contactChanged(e)
+		hadReveal := p.model.reveal != nil
+		if p.model.apply(e) {
+			if hadReveal && p.model.reveal == nil {
+				p.closeRevealDialog()
+			}
+			p.render()
+		}
 	case phone.CallChanged:
 		if e.Call.State != phone.CallEnded {
 			return
 		}
-		if p.reveal != nil && p.reveal.callID == e.Call.ID {
-			p.dropReveal()
+		changed, offered := p.model.callEnded(e.Call)
+		if changed {
 			p.closeRevealDialog()
 			p.render()
 		}
-		if !e.Call.Answered.IsZero() {
-			p.offerWrapUp(e.Call.ID)
+		if offered {
+			p.Wrap = nil
+			p.renderWrapUp()
 		}
-		delete(p.found, e.Call.ID)
 	}
 }
-
-func (p *crmPanel) contactChanged(e phone.ContactChanged) {
-	if e.Event.Kind == crm.EventState {
-		p.noteFound(e.CallID, e.Event.State, e.Event.Card)
-	}
-	if e.CallID != p.callID {
-		// A re-mask of a call no longer in focus: nothing of it is shown.
-		return
-	}
-	ev := e.Event
-	switch ev.Kind {
-	case crm.EventState:
-		p.noCRM = false
-		p.state, p.card, p.matches, p.err = ev.State, ev.Card, ev.Matches, ev.Err
-		if ev.State != crm.StateFound {
-			p.dropReveal()
-			p.closeRevealDialog()
-		}
-	case crm.EventRemasked:
-		if p.reveal != nil && p.reveal.key == ev.Field {
-			p.dropReveal()
-		}
-	case crm.EventConsent:
-		if p.card != nil {
-			c := *p.card
-			c.Consent = ev.Consent
-			p.card = &c
-		}
-	case crm.EventPayment:
-		if p.card != nil {
-			c := *p.card
-			c.PaymentInProgress = ev.PaymentInProgress
-			p.card = &c
-		}
-	case crm.EventRevealed:
-		return // the value came back from RevealField
-	}
-	p.render()
-}
-
-// noteFound remembers calls whose customer was found, for the wrap-up.
-func (p *crmPanel) noteFound(callID string, st crm.State, card *crm.Card) {
-	if st == crm.StateFound && card != nil && len(p.found) < maxFound {
-		p.found[callID] = true
-	}
-}
-
-// maxFound bounds the calls remembered for a wrap-up (the phone keeps 8).
-const maxFound = 32
 
 // tick updates the reveal countdown and drops the value when it runs out.
 func (p *crmPanel) tick(now time.Time) {
-	r := p.reveal
-	if r == nil {
-		return
-	}
-	left := r.until.Sub(now)
-	if left <= 0 {
-		p.dropReveal()
+	dropped, left := p.model.expire(now)
+	switch {
+	case dropped:
 		p.render()
-		return
-	}
-	if row := p.Rows[r.key]; row != nil {
-		row.Countdown.SetText(countdownText(left))
+	case left > 0:
+		if row := p.Rows[p.model.reveal.key]; row != nil {
+			row.Countdown.SetText(countdownText(left))
+		}
 	}
 }
 
 func countdownText(left time.Duration) string {
 	s := int(math.Ceil(left.Seconds()))
 	return lang.L("Masked again in {{.Seconds}} s", map[string]any{"Seconds": s})
-}
-
-// dropReveal forgets the plain value (the widgets follow on render).
-func (p *crmPanel) dropReveal() {
-	if p.reveal == nil {
-		return
-	}
-	p.reveal.value = ""
-	p.reveal = nil
 }
 
 func (p *crmPanel) closeRevealDialog() {
@@ -309,11 +200,56 @@ func (p *crmPanel) setMessage(text string, bad bool) {
 	p.Message.Show()
 }
 
-// render rebuilds the card from the state.
+// shapeOf is what decides which widgets the card needs: the same shape
+// only changes texts.
+func (p *crmPanel) shapeOf(v cardView) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%t|%t", v.status, errors.Is(v.err, crm.ErrUnauthorized), p.phone.CanReveal())
+	for _, m := range v.matches {
+		fmt.Fprintf(&b, "|m:%s", m.CustomerID)
+	}
+	if c := v.card; c != nil {
+		fmt.Fprintf(&b, "|c:%s|%d|%t", c.CustomerID, c.Consent, c.PaymentInProgress)
+		for _, f := range c.Fields {
+			fmt.Fprintf(&b, "|f:%s:%t:%t", f.Key, f.Masked, f.Revealable)
+		}
+	}
+	if v.reveal != nil {
+		fmt.Fprintf(&b, "|r:%s", v.reveal.key)
+	}
+	return b.String()
+}
+
+// render draws the focused card: in place when its shape is unchanged.
 func (p *crmPanel) render() {
 	if p.body == nil {
 		return // Object not called yet
 	}
+	v := p.model.view()
+	shape := p.shapeOf(v)
+	if shape == p.shape {
+		p.update(v)
+		return
+	}
+	p.shape = shape
+	p.build(v)
+}
+
+// update refreshes the texts of the built widgets.
+func (p *crmPanel) update(v cardView) {
+	if v.card == nil || p.Name == nil {
+		return
+	}
+	p.Name.SetText(v.card.Name)
+	for _, f := range v.card.Fields {
+		if row := p.Rows[f.Key]; row != nil && (v.reveal == nil || v.reveal.key != f.Key) {
+			row.Value.SetText(f.Value)
+		}
+	}
+}
+
+// build makes the card's widgets for v.
+func (p *crmPanel) build(v cardView) {
 	defer p.d.refreshSidebar()
 	p.body.RemoveAll()
 	p.Rows = map[string]*crmFieldRow{}
@@ -324,51 +260,40 @@ func (p *crmPanel) render() {
 	title := widget.NewLabelWithStyle(lang.L("Customer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.body.Add(title)
 	p.body.Add(p.Status)
-
-	switch {
-	case p.callID == "":
-		p.Status.Importance = widget.LowImportance
+	p.Status.Importance = widget.LowImportance
+	switch v.status {
+	case cardNoCall:
 		p.Status.SetText(lang.L("Customer details appear here during a call."))
-		return
-	case p.noCRM:
-		p.Status.Importance = widget.LowImportance
+	case cardNoCRM:
 		p.Status.SetText(lang.L("No customer record for this call."))
-		return
-	}
-	switch p.state {
-	case crm.StateIdle, crm.StateSearching:
-		p.Status.Importance = widget.LowImportance
+	case cardSearching:
 		p.Status.SetText(lang.L("Searching the CRM…"))
-	case crm.StateNotFound:
+	case cardNotFound:
+		p.Status.Importance = widget.MediumImportance
 		p.Status.SetText(lang.L("No customer found for this number."))
-	case crm.StateUnavailable:
+	case cardUnavailable:
 		p.Status.Importance = widget.WarningImportance
 		text := lang.L("CRM unavailable — the call goes on.")
-		if errors.Is(p.err, crm.ErrUnauthorized) {
-			text += "\n" + panelErrorText(p.err)
+		if errors.Is(v.err, crm.ErrUnauthorized) {
+			text += "\n" + panelErrorText(v.err)
 		}
 		p.Status.SetText(text)
-	case crm.StateClosed:
-		p.Status.Importance = widget.LowImportance
+	case cardClosed:
 		p.Status.SetText(lang.L("The call is over; the customer record is closed."))
-	case crm.StateChoosing:
+	case cardChoosing:
+		p.Status.Importance = widget.MediumImportance
 		p.Status.SetText(lang.L("Several customers have this number: pick one."))
-		p.renderChoices()
-	case crm.StateFound:
-		if p.card == nil {
-			p.Status.SetText(lang.L("Searching the CRM…"))
-			return
-		}
+		p.buildChoices(v.matches)
+	case cardFound:
 		p.Status.Hide()
-		p.renderCard(*p.card)
+		p.buildCard(*v.card, v.reveal)
 	}
 }
 
-func (p *crmPanel) renderChoices() {
-	for _, m := range p.matches {
+func (p *crmPanel) buildChoices(matches []crm.Card) {
+	for _, m := range matches {
 		id := m.CustomerID
-		text := cardSummary(m)
-		b := widget.NewButton(text, func() { p.selectContact(id) })
+		b := widget.NewButton(cardSummary(m), func() { p.selectContact(id) })
 		b.Alignment = widget.ButtonAlignLeading
 		p.Choices = append(p.Choices, b)
 		p.body.Add(b)
@@ -391,7 +316,7 @@ func cardSummary(c crm.Card) string {
 	return strings.Join(parts, " · ")
 }
 
-func (p *crmPanel) renderCard(c crm.Card) {
+func (p *crmPanel) buildCard(c crm.Card, r *revealed) {
 	p.Name = widget.NewLabelWithStyle(c.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.Name.SizeName = theme.SizeNameSubHeadingText
 	p.Name.Truncation = fyne.TextTruncateEllipsis
@@ -421,12 +346,12 @@ func (p *crmPanel) renderCard(c crm.Card) {
 	canReveal := p.phone.CanReveal()
 	form := container.NewVBox()
 	for _, f := range c.Fields {
-		form.Add(p.fieldRow(f, canReveal))
+		form.Add(p.fieldRow(f, r, canReveal))
 	}
 	p.body.Add(form)
 }
 
-func (p *crmPanel) fieldRow(f crm.CardField, canReveal bool) fyne.CanvasObject {
+func (p *crmPanel) fieldRow(f crm.CardField, r *revealed, canReveal bool) fyne.CanvasObject {
 	key := f.Key
 	row := &crmFieldRow{
 		Label:     widget.NewLabelWithStyle(fieldLabel(f), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -438,14 +363,14 @@ func (p *crmPanel) fieldRow(f crm.CardField, canReveal bool) fyne.CanvasObject {
 	row.Countdown.Hide()
 	row.CopyBtn = newTipButton(p.d.tips, "", theme.ContentCopyIcon(), lang.L("Copy (masked)"), func() { p.copyField(key) })
 	buttons := container.NewHBox()
-	if r := p.reveal; r != nil && r.key == key {
+	if r != nil && r.key == key {
 		row.Value.SetText(r.value)
 		row.Value.Importance = widget.WarningImportance
 		row.Countdown.SetText(countdownText(r.until.Sub(p.d.opt.now())))
 		row.Countdown.Show()
 		row.HideBtn = newTipButton(p.d.tips, lang.L("Hide"), theme.VisibilityOffIcon(),
 			lang.L("Mask the value again now"), func() {
-				p.dropReveal()
+				p.model.dropReveal()
 				p.render()
 			})
 		buttons.Add(row.HideBtn)
@@ -479,242 +404,4 @@ func fieldLabel(f crm.CardField) string {
 		return lang.L("Notes")
 	}
 	return f.Label
-}
-
-func (p *crmPanel) selectContact(customerID string) {
-	id := p.callID
-	p.d.do(func(context.Context) error { return p.phone.SelectContact(id, customerID) }, func(err error) {
-		if err != nil {
-			p.setMessage(panelErrorText(err), true)
-		}
-		// The card follows with a ContactChanged event.
-	})
-}
-
-func (p *crmPanel) copyField(key string) {
-	id := p.callID
-	var masked string
-	p.d.do(func(context.Context) error {
-		var err error
-		masked, err = p.phone.CopyField(id, key)
-		return err
-	}, func(err error) {
-		if err != nil {
-			p.setMessage(panelErrorText(err), true)
-			return
-		}
-		p.d.app.Clipboard().SetContent(masked)
-		p.setMessage(lang.L("Copied (masked)."), false)
-	})
-}
-
-// askReveal opens the dialog that asks for the reason of a reveal.
-func (p *crmPanel) askReveal(key string) {
-	p.closeRevealDialog()
-	rd := &revealDialog{Reason: widget.NewEntry(), Message: widget.NewLabel("")}
-	rd.Reason.SetPlaceHolder(lang.L("Reason, e.g. customer asks to verify the address"))
-	rd.Message.Importance = widget.DangerImportance
-	rd.Message.Wrapping = fyne.TextWrapWord
-	rd.Message.Hide()
-	rd.Confirm = widget.NewButtonWithIcon(lang.L("Reveal"), theme.VisibilityIcon(), func() { p.doReveal(rd, key) })
-	rd.Confirm.Importance = widget.HighImportance
-	rd.Cancel = widget.NewButton(lang.L("Cancel"), func() { rd.Dialog.Hide() })
-	requireReason(rd.Reason, rd.Confirm, func() { p.doReveal(rd, key) })
-	label := key
-	if p.card != nil {
-		if f, ok := p.card.Field(key); ok {
-			label = fieldLabel(f)
-		}
-	}
-	intro := widget.NewLabel(lang.L("Why do you need to see the full {{.Field}}? Your reason is written to the audit log.",
-		map[string]any{"Field": label}))
-	intro.Wrapping = fyne.TextWrapWord
-	content := container.NewVBox(intro, rd.Reason, rd.Message,
-		container.NewHBox(layout.NewSpacer(), rd.Cancel, rd.Confirm))
-	rd.Dialog = dialog.NewCustomWithoutButtons(lang.L("Reveal field"), container.New(fixedWidth{360}, content), p.d.win)
-	rd.Dialog.SetOnClosed(func() {
-		if p.Reveal == rd {
-			p.Reveal = nil
-		}
-	})
-	p.Reveal = rd
-	rd.Dialog.Show()
-	p.d.win.Canvas().Focus(rd.Reason)
-}
-
-func (p *crmPanel) doReveal(rd *revealDialog, key string) {
-	reason := strings.TrimSpace(rd.Reason.Text)
-	if reason == "" {
-		return
-	}
-	id := p.callID
-	rd.Confirm.Disable()
-	var value string
-	p.d.do(func(context.Context) error {
-		var err error
-		value, err = p.phone.RevealField(id, key, reason)
-		return err
-	}, func(err error) {
-		if err != nil {
-			rd.Message.SetText(panelErrorText(err))
-			rd.Message.Show()
-			rd.Confirm.Enable()
-			return
-		}
-		if p.callID != id {
-			return // the call changed meanwhile: do not show it
-		}
-		p.reveal = &revealed{callID: id, key: key, value: value, until: p.d.opt.now().Add(fieldRevealFor)}
-		p.log.Info("field revealed", "field", key) // never the value
-		rd.Dialog.Hide()
-		p.render()
-	})
-}
-
-// offerWrapUp shows the wrap-up form for an ended call whose customer was
-// found: without a customer there is nothing to write back to.
-func (p *crmPanel) offerWrapUp(callID string) {
-	if !p.found[callID] {
-		return
-	}
-	delete(p.found, callID)
-	p.wrapID = callID
-	p.Wrap = nil
-	p.renderWrapUp()
-}
-
-func (p *crmPanel) renderWrapUp() {
-	if p.wrapBox == nil {
-		return
-	}
-	defer p.d.refreshSidebar()
-	p.wrapBox.RemoveAll()
-	if p.wrapID == "" {
-		p.Wrap = nil
-		return
-	}
-	old := p.Wrap
-	f := &wrapUpForm{callID: p.wrapID, codes: map[string]string{}}
-	var shown []string
-	for _, c := range WrapUpCodes {
-		t := wrapUpCodeText(c)
-		f.codes[t] = c
-		shown = append(shown, t)
-	}
-	f.Code = widget.NewSelect(shown, nil)
-	f.Code.PlaceHolder = lang.L("Outcome")
-	f.Notes = widget.NewMultiLineEntry()
-	f.Notes.SetPlaceHolder(lang.L("Notes for the customer record"))
-	f.Notes.Wrapping = fyne.TextWrapWord
-	f.Message = widget.NewLabel("")
-	f.Message.Wrapping = fyne.TextWrapWord
-	f.Message.Hide()
-	f.Submit = widget.NewButton(lang.L("Save wrap-up"), func() { p.submitWrapUp(f) })
-	f.Submit.Importance = widget.HighImportance
-	f.Submit.Disable()
-	f.Skip = widget.NewButton(lang.L("Skip"), p.closeWrapUp)
-	f.Code.OnChanged = func(string) { f.Submit.Enable() }
-	if old != nil && old.callID == f.callID {
-		// A language switch keeps what was typed.
-		if c, ok := old.codes[old.Code.Selected]; ok {
-			f.Code.SetSelected(wrapUpCodeText(c))
-		}
-		f.Notes.SetText(old.Notes.Text)
-	}
-	p.Wrap = f
-	title := widget.NewLabelWithStyle(lang.L("Wrap-up of the last call"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.wrapBox.Add(widget.NewSeparator())
-	p.wrapBox.Add(title)
-	p.wrapBox.Add(f.Code)
-	p.wrapBox.Add(f.Notes)
-	p.wrapBox.Add(f.Message)
-	p.wrapBox.Add(container.NewHBox(layout.NewSpacer(), f.Skip, f.Submit))
-}
-
-// wrapUpCodeText is how a wrap-up code is shown.
-func wrapUpCodeText(code string) string {
-	switch code {
-	case "resolved":
-		return lang.L("Resolved")
-	case "callback":
-		return lang.L("Call back")
-	case "escalated":
-		return lang.L("Escalated")
-	case "no action":
-		return lang.L("No action")
-	}
-	return code
-}
-
-func (p *crmPanel) submitWrapUp(f *wrapUpForm) {
-	code, ok := f.codes[f.Code.Selected]
-	if !ok {
-		return
-	}
-	notes := f.Notes.Text
-	f.Submit.Disable()
-	f.Message.Importance = widget.LowImportance
-	f.Message.SetText(lang.L("Saving…"))
-	f.Message.Show()
-	p.d.do(func(ctx context.Context) error { return p.phone.WrapUp(ctx, f.callID, code, notes) }, func(err error) {
-		if p.Wrap != f {
-			return
-		}
-		if err != nil {
-			p.log.Warn("wrap-up", "err", err)
-			f.Message.Importance = widget.DangerImportance
-			f.Message.SetText(lang.L("The wrap-up was not saved: {{.Err}} You can try again or skip it.",
-				map[string]any{"Err": panelErrorText(err)}))
-			f.Submit.Enable()
-			return
-		}
-		f.Message.Importance = widget.SuccessImportance
-		f.Message.SetText(lang.L("Wrap-up saved."))
-		f.Code.Disable()
-		f.Notes.Disable()
-		f.Skip.SetText(lang.L("Close"))
-	})
-}
-
-func (p *crmPanel) closeWrapUp() {
-	p.wrapID = ""
-	p.Wrap = nil
-	p.renderWrapUp()
-}
-
-// panelErrorText explains CRM and recording errors to the agent.
-func panelErrorText(err error) string {
-	switch {
-	case errors.Is(err, crm.ErrNotPermitted):
-		return lang.L("Your role may not reveal this field.")
-	case errors.Is(err, crm.ErrReasonRequired), errors.Is(err, recording.ErrReasonRequired):
-		return lang.L("A reason is required.")
-	case errors.Is(err, crm.ErrNotRevealable):
-		return lang.L("This field cannot be revealed.")
-	case errors.Is(err, crm.ErrNoCard):
-		return lang.L("No customer is selected.")
-	case errors.Is(err, crm.ErrClosed):
-		return lang.L("The call is over; the customer record is closed.")
-	case errors.Is(err, crm.ErrUnauthorized):
-		return lang.L("The CRM refused access: ask an administrator to renew the CRM token.")
-	case errors.Is(err, crm.ErrUnavailable):
-		return lang.L("CRM unavailable — the call goes on.")
-	case errors.Is(err, recording.ErrPermission):
-		return lang.L("Your role may not do this.")
-	case errors.Is(err, recording.ErrNotRecorded):
-		return lang.L("This call has no recording.")
-	case errors.Is(err, recording.ErrOptedOut):
-		return lang.L("The customer opted out of recording.")
-	case errors.Is(err, recording.ErrClosed):
-		return lang.L("The recording has ended.")
-	}
-	return errorText(err)
-}
-
-// refreshSidebar lays the sidebar out again after a panel changed its size
-// or visibility (Fyne does not re-layout parents of a shown object).
-func (d *Desktop) refreshSidebar() {
-	if d.Main != nil && d.Main.Sidebar != nil {
-		d.Main.Sidebar.Root.Refresh()
-	}
 }

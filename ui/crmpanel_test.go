@@ -255,7 +255,7 @@ func TestCRMRevealNeedsReasonAndRemasks(t *testing.T) {
 	if containsText(windowTexts(d), plainIBAN) {
 		t.Error("plain IBAN still in the widget tree after the re-mask")
 	}
-	if c.reveal != nil {
+	if c.model.reveal != nil {
 		t.Error("plain value still held by the panel")
 	}
 }
@@ -301,7 +301,7 @@ func TestCRMRevealDroppedWithoutEvent(t *testing.T) {
 			if containsText(windowTexts(d), plainPhone) {
 				t.Error("plain value still on screen")
 			}
-			if c.reveal != nil {
+			if c.model.reveal != nil {
 				t.Error("plain value still held")
 			}
 		})

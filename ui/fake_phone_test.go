@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -294,7 +293,8 @@ type crmPhone struct {
 	card      *crm.Card
 	matches   []crm.Card
 	err       error
-	noCRM     bool              // Contact fails: no lookup for the call
+	noCRM     bool              // calls have no CRM lookup (no ContactChanged)
+	seen      map[string]bool   // calls whose contact was emitted
 	plain     map[string]string // key → plain value, for RevealField
 	canReveal bool
 	wrapErr   error
@@ -305,13 +305,23 @@ func newCRMPhone(state crm.State, card *crm.Card) *crmPhone {
 		plain: map[string]string{}}
 }
 
-func (p *crmPhone) Contact(callID string) (crm.State, *crm.Card, []crm.Card, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.noCRM {
-		return crm.StateIdle, nil, nil, errors.New("no CRM is configured for this call")
+// emit sends ev to the watchers; like phone.Agent, a new call's contact
+// state goes out before the call itself (unless the call has no CRM).
+func (p *crmPhone) emit(ev phone.Event) {
+	if c, ok := ev.(phone.CallChanged); ok && c.Call.State != phone.CallEnded {
+		p.mu.Lock()
+		if p.seen == nil {
+			p.seen = map[string]bool{}
+		}
+		first := !p.seen[c.Call.ID] && !p.noCRM
+		p.seen[c.Call.ID] = true
+		st := crm.Event{Kind: crm.EventState, State: p.state, Card: p.card, Matches: p.matches, Err: p.err}
+		p.mu.Unlock()
+		if first {
+			p.fakePhone.emit(phone.ContactChanged{CallID: c.Call.ID, Event: st})
+		}
 	}
-	return p.state, p.card, p.matches, p.err
+	p.fakePhone.emit(ev)
 }
 
 func (p *crmPhone) SelectContact(callID, customerID string) error {

@@ -54,6 +54,10 @@ type MainView struct {
 	History  *HistoryView
 	Settings *SettingsView
 	Sidebar  *Sidebar
+	// Review is the supervisors' tab (review.go); nil when the role may not review.
+	Review *ReviewView
+	// Uploads is the central upload state (review.go); nil without central storage.
+	Uploads *widget.Label
 
 	top *fyne.Container // status bar, re-laid out when the pill changes
 }
@@ -113,6 +117,14 @@ func newMainView(d *Desktop) *MainView {
 		container.NewTabItemWithIcon(lang.L("History"), theme.HistoryIcon(), m.History.Root),
 		container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), m.Settings.Root),
 	)
+	if rv, ok := d.phone.(Reviewer); ok && rv.CanReview() {
+		m.Review = newReviewView(d, rv)
+		m.Tabs.Append(container.NewTabItemWithIcon(lang.L("Review"), theme.MediaPlayIcon(), m.Review.Root))
+	}
+	if _, ok := d.phone.(UploadStatus); ok {
+		m.Uploads = widget.NewLabel("")
+		top.Add(m.Uploads)
+	}
 	m.Tabs.OnSelected = func(t *container.TabItem) {
 		d.touch()
 		if m.Tabs.SelectedIndex() == TabHistory {
@@ -186,6 +198,11 @@ func (m *MainView) applyCalls() {
 func (m *MainView) tick(now time.Time) {
 	m.Calls.tick(now)
 	m.History.tick(now)
+	if us, ok := m.d.phone.(UploadStatus); ok && m.Uploads != nil {
+		if s, on := us.UploadStatus(); on {
+			m.Uploads.SetText(uploadText(s))
+		}
+	}
 }
 
 // focusDialer shows the phone tab and puts the cursor into the number field.

@@ -70,9 +70,9 @@ type Ringer interface {
 
 // Audio device kinds for AudioDevices.
 const (
-	DeviceInput  = "input"
-	DeviceOutput = "output"
-	DeviceRing   = "ring"
+	DeviceInput  = phone.DeviceInput
+	DeviceOutput = phone.DeviceOutput
+	DeviceRing   = phone.DeviceRing
 )
 
 // AudioDevices lists and selects sound devices.

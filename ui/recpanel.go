@@ -20,7 +20,7 @@ import (
 // RecordingPhone is what the recording strip needs from the phone.
 // phone.Agent implements it; when the desktop's Phone does, the strip is
 // built automatically (WithRecordingPanel overrides it). The recorder's
-// real state arrives as phone.RecordingChanged and in CallInfo.Recording.
+// real state arrives as phone.RecordingChanged (typed; replayed by Watch).
 type RecordingPhone interface {
 	// RecordPause pauses (on) or resumes the call's recording.
 	RecordPause(id string, on bool) error
@@ -39,22 +39,6 @@ type RecordingPhone interface {
 // ShortcutRecordPause pauses or resumes the recording of the focused call.
 var ShortcutRecordPause = &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierShortcutDefault}
 
-// Recorder states as phone.RecordingChanged and CallInfo.Recording carry them.
-const (
-	recStateRecording    = "RECORDING"
-	recStatePaused       = "PAUSED"
-	recStateNotRecording = "NOT RECORDING"
-)
-
-// recState is what the recorder of one call last reported.
-type recState struct {
-	state, reason string
-	// info is the CallInfo value last adopted; a CallChanged only replaces
-	// the state when it carries a different one, so a repeated (older)
-	// CallInfo never undoes a newer RecordingChanged.
-	infoState, infoReason string
-}
-
 // recPanel is the recording strip: a big pill with what the recorder is
 // really doing and the controls. The pill never shows what was merely asked
 // for: it changes only when the phone reports a new state. Fyne thread only.
@@ -64,7 +48,7 @@ type recPanel struct {
 	log   *slog.Logger
 
 	callID string
-	states map[string]*recState // by call ID, live calls only
+	states map[string]phone.RecordingStatus // by call ID, live calls with a recorder only
 
 	root *fyne.Container
 	// Pill is the recorder's state in big letters; Reason says why it is
@@ -100,7 +84,7 @@ type flagDialog struct {
 }
 
 func newRecordingPanel(d *Desktop, p RecordingPhone) *recPanel {
-	r := &recPanel{d: d, phone: p, log: d.log.With("panel", "recording"), states: map[string]*recState{}}
+	r := &recPanel{d: d, phone: p, log: d.log.With("panel", "recording"), states: map[string]phone.RecordingStatus{}}
 	d.win.Canvas().AddShortcut(ShortcutRecordPause, func(fyne.Shortcut) { r.shortcut() })
 	return r
 }
@@ -140,8 +124,8 @@ func (r *recPanel) Object() fyne.CanvasObject {
 	return r.root
 }
 
-// SetCall follows the call in focus and adopts a recorder state the call
-// carries.
+// SetCall follows the call in focus; its recorder state came with
+// RecordingChanged.
 func (r *recPanel) SetCall(c *phone.CallInfo) {
 	if c == nil {
 		r.callID = ""
@@ -151,56 +135,30 @@ func (r *recPanel) SetCall(c *phone.CallInfo) {
 			r.closeFlagDialog()
 		}
 		r.callID = c.ID
-		r.adoptInfo(*c)
 	}
 	r.render()
-}
-
-func (r *recPanel) adoptInfo(c phone.CallInfo) {
-	s := r.states[c.ID]
-	if s == nil {
-		s = &recState{}
-		r.states[c.ID] = s
-	}
-	if c.Recording != s.infoState || c.RecordingReason != s.infoReason {
-		s.infoState, s.infoReason = c.Recording, c.RecordingReason
-		s.state, s.reason = c.Recording, c.RecordingReason
-	}
 }
 
 // PhoneEvent applies RecordingChanged and forgets ended calls.
 func (r *recPanel) PhoneEvent(ev phone.Event) {
 	switch e := ev.(type) {
 	case phone.RecordingChanged:
-		s := r.states[e.CallID]
-		if s == nil {
-			s = &recState{}
-			r.states[e.CallID] = s
-		}
-		s.state, s.reason = e.State, e.Reason
+		r.states[e.CallID] = e.RecordingStatus
 		if e.CallID == r.callID {
 			r.render()
 		}
 	case phone.CallChanged:
 		if e.Call.State == phone.CallEnded {
 			delete(r.states, e.Call.ID)
-		} else {
-			r.adoptInfo(e.Call)
 		}
 	}
 }
 
-// current is the focused call's recorder state; nil when recording is not
-// configured for it (or there is no call).
-func (r *recPanel) current() *recState {
-	if r.callID == "" {
-		return nil
-	}
-	s := r.states[r.callID]
-	if s == nil || s.state == "" {
-		return nil
-	}
-	return s
+// current is the focused call's recorder state; ok is false when recording
+// is not configured for it (or there is no call).
+func (r *recPanel) current() (s phone.RecordingStatus, ok bool) {
+	s = r.states[r.callID]
+	return s, r.callID != "" && s.State != phone.RecordingNone
 }
 
 // render shows the state; the strip is hidden without a recorder.
@@ -208,8 +166,8 @@ func (r *recPanel) render() {
 	if r.root == nil {
 		return
 	}
-	s := r.current()
-	if s == nil {
+	s, ok := r.current()
+	if !ok {
 		if r.root.Visible() {
 			r.root.Hide()
 			r.d.refreshSidebar()
@@ -219,20 +177,20 @@ func (r *recPanel) render() {
 	// The strip's height changes with the reason and buttons shown.
 	defer r.d.refreshSidebar()
 	r.root.Show()
-	reason := recReasonText(s.reason)
+	reason := recReasonText(s)
 	if reason == "" {
 		r.Reason.Hide()
 	} else {
 		r.Reason.SetText("— " + capitalize(reason))
 		r.Reason.Show()
 	}
-	switch s.state {
-	case recStateRecording:
+	switch s.State {
+	case phone.Recording:
 		r.Pill.set("● "+lang.L("RECORDING"), nil, theme.ColorNameError)
 		r.Pause.SetText(lang.L("Pause"))
 		r.Pause.SetIcon(theme.MediaPauseIcon())
 		r.Pause.Enable()
-	case recStatePaused:
+	case phone.RecordingPaused:
 		r.Pill.set("❚❚ "+lang.L("PAUSED"), nil, theme.ColorNameWarning)
 		r.Pause.SetText(lang.L("Resume"))
 		r.Pause.SetIcon(theme.MediaRecordIcon())
@@ -243,7 +201,7 @@ func (r *recPanel) render() {
 		r.Pause.SetIcon(theme.MediaPauseIcon())
 		r.Pause.Disable()
 	}
-	waiting := s.state == recStateNotRecording && s.reason == "waiting for customer consent"
+	waiting := s.State == phone.NotRecording && s.Cause == phone.CauseAwaitingConsent
 	if waiting {
 		r.ConsentYes.Show()
 		r.ConsentNo.Show()
@@ -253,46 +211,46 @@ func (r *recPanel) render() {
 	}
 	if r.Supervisor != nil {
 		r.syncing = true
-		r.Supervisor.SetChecked(s.state != recStateNotRecording)
+		r.Supervisor.SetChecked(s.State != phone.NotRecording)
 		r.syncing = false
 	}
 	r.root.Refresh()
 }
 
-// recReasonText translates the recorder's reasons ("paused: agent, payment",
-// "disk full" …); unknown ones are shown as they are.
-// recReasons are the recorder's state reasons (recording package) that
-// have a translation; other text is shown as the recorder wrote it.
-var recReasons = map[string]bool{
-	"starting": true, "stopped": true, "customer opted out": true, "switched off by supervisor": true,
-	"recording policy is off": true, "customer declined recording": true, "waiting for customer consent": true,
-	"disk full": true, "write error": true,
-}
-
-func recReasonText(why string) string {
-	if rest, ok := strings.CutPrefix(why, "paused: "); ok {
+// recReasonText says why the recorder pauses or does not record, in the
+// agent's language, from the typed status (no recorder text is parsed).
+func recReasonText(s phone.RecordingStatus) string {
+	if s.State == phone.RecordingPaused {
 		var out []string
-		for _, r := range strings.Split(rest, ",") {
-			switch strings.TrimSpace(r) {
-			case "agent":
-				out = append(out, lang.L("by the agent"))
-			case "payment":
-				out = append(out, lang.L("payment in progress"))
-			case "dtmf":
-				out = append(out, lang.L("customer is keying digits"))
-			default:
-				out = append(out, strings.TrimSpace(r))
+		for _, p := range []phone.PauseReason{phone.PauseAgent, phone.PausePayment, phone.PauseDTMF} {
+			if s.Paused.Has(p) {
+				out = append(out, pauseReasonText(p))
 			}
 		}
 		return strings.Join(out, ", ")
 	}
-	if recReasons[why] {
-		return lang.L(why) // the recorder's reasons are translation keys
+	switch s.Cause {
+	case phone.CauseNone:
+		return ""
+	case phone.CauseCannotStart:
+		return lang.L("cannot start: {{.Err}}", map[string]any{"Err": s.Detail})
+	case phone.CauseFailed:
+		return s.Detail // an error the recorder has no words for: shown as it is
 	}
-	if rest, ok := strings.CutPrefix(why, "cannot start: "); ok {
-		return lang.L("cannot start: {{.Err}}", map[string]any{"Err": rest})
+	// The causes' own words are the translation keys.
+	return lang.L(s.Cause.String())
+}
+
+func pauseReasonText(p phone.PauseReason) string {
+	switch p {
+	case phone.PauseAgent:
+		return lang.L("by the agent")
+	case phone.PausePayment:
+		return lang.L("payment in progress")
+	case phone.PauseDTMF:
+		return lang.L("customer is keying digits")
 	}
-	return why
+	return p.String()
 }
 
 func (r *recPanel) setMessage(text string) {
@@ -329,11 +287,11 @@ func (r *recPanel) request(what string, fn func(id string) error) {
 
 // togglePause asks for a pause while recording and to resume while paused.
 func (r *recPanel) togglePause() {
-	s := r.current()
-	if s == nil || s.state == recStateNotRecording {
+	s, ok := r.current()
+	if !ok || s.State == phone.NotRecording {
 		return
 	}
-	on := s.state == recStateRecording
+	on := s.State == phone.Recording
 	r.request("pause", func(id string) error { return r.phone.RecordPause(id, on) })
 }
 

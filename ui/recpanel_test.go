@@ -34,9 +34,29 @@ func pillText(r *recPanel) string {
 	return r.Pill.Text.Text + " " + r.Reason.Text
 }
 
-func recordedCall(id, state, reason string, at time.Time) phone.CallInfo {
+// Recorder states as the phone reports them.
+var (
+	stRecording = phone.RecordingStatus{State: phone.Recording}
+	stDiskFull  = phone.RecordingStatus{State: phone.NotRecording, Cause: phone.CauseDiskFull}
+	stWaiting   = phone.RecordingStatus{State: phone.NotRecording, Cause: phone.CauseAwaitingConsent}
+	stNone      = phone.RecordingStatus{}
+)
+
+func paused(r ...phone.PauseReason) phone.RecordingStatus {
+	s := phone.RecordingStatus{State: phone.RecordingPaused}
+	for _, x := range r {
+		s.Paused |= phone.PauseReasons(x)
+	}
+	return s
+}
+
+// emitRecorded emits an active call and its recorder state, as the phone does.
+func emitRecorded(p interface{ emit(phone.Event) }, id string, st phone.RecordingStatus, at time.Time) phone.CallInfo {
 	c := activeCall(id, "AEAD_AES_128_GCM", at)
-	c.Recording, c.RecordingReason = state, reason
+	p.emit(phone.CallChanged{Call: c})
+	if st.State != phone.RecordingNone {
+		p.emit(phone.RecordingChanged{CallID: id, RecordingStatus: st})
+	}
 	return c
 }
 
@@ -44,7 +64,7 @@ func TestRecordingPillFollowsEventsOnly(t *testing.T) {
 	p := newRecPhone()
 	d, clk := newTestDesktop(t, p)
 	r := recOf(t, d)
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "RECORDING", "", clk.t)})
+	emitRecorded(p, "c1", stRecording, clk.t)
 	if !r.root.Visible() {
 		t.Fatal("strip hidden for a recorded call")
 	}
@@ -63,7 +83,7 @@ func TestRecordingPillFollowsEventsOnly(t *testing.T) {
 		t.Fatalf("optimistic UI: pill %q, button %q before any event", pillText(r), r.Pause.Text)
 	}
 
-	p.emit(phone.RecordingChanged{CallID: "c1", State: "PAUSED", Reason: "paused: agent, payment"})
+	p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: paused(phone.PauseAgent, phone.PausePayment)})
 	if pillText(r) != "❚❚ PAUSED — By the agent, payment in progress" || r.Pill.Color != theme.ColorNameWarning {
 		t.Fatalf("pill = %q (%s)", pillText(r), r.Pill.Color)
 	}
@@ -71,8 +91,8 @@ func TestRecordingPillFollowsEventsOnly(t *testing.T) {
 		t.Errorf("button = %q", r.Pause.Text)
 	}
 	// An event for another call changes nothing here.
-	p.emit(phone.RecordingChanged{CallID: "c9", State: "NOT RECORDING", Reason: "disk full"})
-	// A repeated (older) CallInfo of this call does not undo the event.
+	p.emit(phone.RecordingChanged{CallID: "c9", RecordingStatus: stDiskFull})
+	// Another call's CallChanged does not undo the event.
 	p.emit(phone.CallChanged{Call: incomingCall("c2", "+4930123456789", clk.t)})
 	if pillText(r) != "❚❚ PAUSED — By the agent, payment in progress" {
 		t.Fatalf("pill reverted to %q", pillText(r))
@@ -86,8 +106,8 @@ func TestRecordingPillFollowsEventsOnly(t *testing.T) {
 		t.Fatal("pill resumed before the recorder said so")
 	}
 
-	// A CallChanged that carries a new recorder state is real news.
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "NOT RECORDING", "disk full", clk.t)})
+	// A new recorder state is real news.
+	emitRecorded(p, "c1", stDiskFull, clk.t)
 	if pillText(r) != "NOT RECORDING — Disk full" || r.Pill.Color != theme.ColorNameDisabled {
 		t.Fatalf("pill = %q (%s)", pillText(r), r.Pill.Color)
 	}
@@ -108,7 +128,7 @@ func TestRecordingStripHiddenWithoutRecorder(t *testing.T) {
 	if r.root.Visible() {
 		t.Error("strip shown without a call")
 	}
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "", "", clk.t)})
+	emitRecorded(p, "c1", stNone, clk.t)
 	if r.root.Visible() {
 		t.Error("strip shown although recording is not configured")
 	}
@@ -144,7 +164,7 @@ func TestRecordingSupervisorSwitch(t *testing.T) {
 			p := newRecPhone()
 			p.supervisor = tt.supervisor
 			d, clk := newTestDesktop(t, p)
-			p.emit(phone.CallChanged{Call: recordedCall("c1", "RECORDING", "", clk.t)})
+			emitRecorded(p, "c1", stRecording, clk.t)
 			r := recOf(t, d)
 			if got := r.Supervisor != nil; got != tt.supervisor {
 				t.Fatalf("switch shown = %v", got)
@@ -165,7 +185,7 @@ func TestRecordingSupervisorSwitch(t *testing.T) {
 			if !r.Supervisor.Checked {
 				t.Error("switch moved before the recorder reported")
 			}
-			p.emit(phone.RecordingChanged{CallID: "c1", State: "NOT RECORDING", Reason: "switched off by supervisor"})
+			p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: phone.RecordingStatus{State: phone.NotRecording, Cause: phone.CauseSupervisorOff}})
 			if r.Supervisor.Checked || pillText(r) != "NOT RECORDING — Switched off by supervisor" {
 				t.Errorf("after event: checked %v, pill %q", r.Supervisor.Checked, pillText(r))
 			}
@@ -176,7 +196,7 @@ func TestRecordingSupervisorSwitch(t *testing.T) {
 func TestRecordingFlagNeedsReason(t *testing.T) {
 	p := newRecPhone()
 	d, clk := newTestDesktop(t, p)
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "RECORDING", "", clk.t)})
+	emitRecorded(p, "c1", stRecording, clk.t)
 	r := recOf(t, d)
 	test.Tap(r.Flag)
 	fd := r.FlagDialog
@@ -207,7 +227,7 @@ func TestRecordingFlagNeedsReason(t *testing.T) {
 func TestRecordingOptOutAsksFirst(t *testing.T) {
 	p := newRecPhone()
 	d, clk := newTestDesktop(t, p)
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "RECORDING", "", clk.t)})
+	emitRecorded(p, "c1", stRecording, clk.t)
 	r := recOf(t, d)
 	test.Tap(r.OptOut)
 	if got := lastRequest(p.fakePhone); got != "" {
@@ -225,7 +245,7 @@ func TestRecordingOptOutAsksFirst(t *testing.T) {
 func TestRecordingConsentAndErrors(t *testing.T) {
 	p := newRecPhone()
 	d, clk := newTestDesktop(t, p)
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "NOT RECORDING", "waiting for customer consent", clk.t)})
+	emitRecorded(p, "c1", stWaiting, clk.t)
 	r := recOf(t, d)
 	if !r.ConsentYes.Visible() || !r.ConsentNo.Visible() {
 		t.Fatal("consent buttons hidden while waiting for consent")
@@ -234,7 +254,7 @@ func TestRecordingConsentAndErrors(t *testing.T) {
 	if got := lastRequest(p.fakePhone); got != "Consent c1 true" {
 		t.Fatalf("request = %q", got)
 	}
-	p.emit(phone.RecordingChanged{CallID: "c1", State: "RECORDING"})
+	p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: stRecording})
 	if r.ConsentYes.Visible() {
 		t.Error("consent buttons still shown while recording")
 	}
@@ -248,12 +268,12 @@ func TestRecordingConsentAndErrors(t *testing.T) {
 func TestRecordingGerman(t *testing.T) {
 	p := newRecPhone()
 	d, clk := newTestDesktop(t, p, WithLanguage(LangGerman))
-	p.emit(phone.CallChanged{Call: recordedCall("c1", "RECORDING", "", clk.t)})
+	emitRecorded(p, "c1", stRecording, clk.t)
 	r := recOf(t, d)
 	if pillText(r) != "● AUFZEICHNUNG" || r.Pause.Text != "Pausieren" || r.OptOut.Text != "Kunde widerspricht" {
 		t.Errorf("strip = %q / %q / %q", pillText(r), r.Pause.Text, r.OptOut.Text)
 	}
-	p.emit(phone.RecordingChanged{CallID: "c1", State: "PAUSED", Reason: "paused: payment"})
+	p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: paused(phone.PausePayment)})
 	if pillText(r) != "❚❚ PAUSIERT — Zahlung läuft" {
 		t.Errorf("pill = %q", pillText(r))
 	}
@@ -276,8 +296,7 @@ func TestPanelsTogether(t *testing.T) {
 	p := newAgentPhone()
 	d, clk := newTestDesktop(t, p)
 	d.Window().Resize(fyne.NewSize(windowWidth, windowHeight))
-	call := recordedCall("c1", "RECORDING", "", clk.t.Add(-83*time.Second))
-	p.emit(phone.CallChanged{Call: call})
+	call := emitRecorded(p, "c1", stRecording, clk.t.Add(-83*time.Second))
 	c, r := crmOf(t, d), recOf(t, d)
 	if c.Name == nil || !r.root.Visible() {
 		t.Fatal("panels not both shown")
@@ -295,7 +314,7 @@ func TestPanelsTogether(t *testing.T) {
 	if got := lastRequest(p.fakePhone); got != "RecordPause c1 true" {
 		t.Errorf("request = %q", got)
 	}
-	p.emit(phone.RecordingChanged{CallID: "c1", State: "PAUSED", Reason: "paused: agent"})
+	p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: paused(phone.PauseAgent)})
 	shot(t, d, "sidebar-crm-down-paused")
 	endCall(p.fakePhone, call, clk.t)
 	if r.root.Visible() {

@@ -99,6 +99,16 @@ func newSettingsView(d *Desktop) *SettingsView {
 	v.Message.Wrapping = fyne.TextWrapWord
 	v.Message.Hide()
 
+	v.Root = container.NewBorder(nil, container.NewPadded(container.NewVBox(v.Message, v.Save)), nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, v.cards()...))))
+	if d.settings == nil {
+		v.readOnly()
+	}
+	return v
+}
+
+// cards are the settings' sections.
+func (v *SettingsView) cards() []fyne.CanvasObject {
 	account := widget.NewForm(
 		widget.NewFormItem(lang.L("Server"), v.Server),
 		widget.NewFormItem(lang.L("User"), v.User),
@@ -125,26 +135,25 @@ func newSettingsView(d *Desktop) *SettingsView {
 		tip(lang.L("Lock the desktop"), ShortcutLock),
 	}, "\n"))
 
-	items := []fyne.CanvasObject{
+	return []fyne.CanvasObject{
 		widget.NewCard("", lang.L("Account"), account),
 		widget.NewCard("", lang.L("Sound"), audio),
 		widget.NewCard("", lang.L("Call security"), security),
 		widget.NewCard("", lang.L("General"), general),
 		widget.NewCard("", lang.L("Keyboard shortcuts"), keys),
 	}
-	if d.settings == nil {
-		for _, e := range []*widget.Entry{v.Server, v.User, v.AuthUser, v.Domain, v.DisplayName, v.CAFile} {
-			e.Disable()
-		}
-		v.BrowseCA.Disable()
-		v.Save.Disable()
-		v.AllowPlain.Disable()
-		v.Message.SetText(lang.L("Settings are managed by your administrator."))
-		v.Message.Show()
+}
+
+// readOnly disables editing where there is no settings store.
+func (v *SettingsView) readOnly() {
+	for _, e := range []*widget.Entry{v.Server, v.User, v.AuthUser, v.Domain, v.DisplayName, v.CAFile} {
+		e.Disable()
 	}
-	v.Root = container.NewBorder(nil, container.NewPadded(container.NewVBox(v.Message, v.Save)), nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, items...))))
-	return v
+	v.BrowseCA.Disable()
+	v.Save.Disable()
+	v.AllowPlain.Disable()
+	v.Message.SetText(lang.L("Settings are managed by your administrator."))
+	v.Message.Show()
 }
 
 // showPolicy states the SRTP policy in words.

@@ -6,26 +6,23 @@ import (
 	"path/filepath"
 
 	"softphone/audit"
-	"softphone/config"
 )
 
 func init() {
 	register(command{
 		name:    "audit",
-		summary: "verify the audit log (audit verify [--log FILE])",
+		summary: "verify the audit log (audit verify [--log FILE] | --central)",
 		run:     runAudit,
 	})
 }
 
-// auditAnchorKey returns the key that authenticates the audit anchor, or nil
-// when it is not available (then the anchor's MAC is reported as not
-// checked). The auth work wires it to the keyring.
-var auditAnchorKey = func(ctx context.Context, env *cli, configPath string) ([]byte, error) { return nil, nil }
-
 func runAudit(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE]")
+		fmt.Fprintln(env.stderr, "usage: softphone audit verify [--log FILE] | audit verify --central [--config FILE]")
 		return exitUsage
+	}
+	if hasFlag(args[1:], "central") {
+		return runAuditVerifyCentral(ctx, env, args[1:]) // cmd_audit_central.go
 	}
 	fs := newFlagSet(env, "audit verify")
 	path := fs.String("log", "", "audit log file (default: beside the profile directory, i.e. the user config dir's softphone/audit.log)")
@@ -37,7 +34,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitUsage, fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0)))
 	}
 	if *path == "" && *cfgPath != "" {
-		if cfg, err := config.Load(*cfgPath); err == nil && cfg.Auth.ProfileDir != "" {
+		if cfg, _, err := loadConfig(*cfgPath, true); err == nil && cfg.Auth.ProfileDir != "" {
 			*path = filepath.Join(filepath.Dir(cfg.Auth.ProfileDir), "audit.log")
 		}
 	}
@@ -48,7 +45,7 @@ func runAudit(ctx context.Context, env *cli, args []string) int {
 		}
 		*path = p
 	}
-	key, err := auditAnchorKey(ctx, env, *cfgPath)
+	key, err := env.deps.auditAnchorKey(ctx, env, *cfgPath)
 	if err != nil {
 		return env.fail(exitLoginRefused, err)
 	}

@@ -98,76 +98,10 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 	current := make(chan string, 1) // the call stdin commands apply to
 	go readCommands(ctx, env, ag, current)
 
-	exit := exitOK
-	ended := 0
-	lastState := map[string]phone.CallState{}
-	ag.Watch(ctx, func(ev phone.Event) bool {
-		switch e := ev.(type) {
-		case phone.RegistrationChanged:
-			if e.Registration.State == phone.RegFailed {
-				env.emit("registration", map[string]any{"state": e.Registration.State.String(), "reason": e.Registration.Reason})
-			}
-		case phone.CallChanged:
-			c := e.Call
-			if answering && c.Direction == phone.Incoming && !ours[c.ID] && c.State == phone.CallIncoming && len(ours) < count {
-				ours[c.ID] = true
-				go ag.Answer(ctx, c.ID)
-			}
-			if !ours[c.ID] || lastState[c.ID] == c.State && c.State != phone.CallActive && c.State != phone.CallHeld {
-				return true
-			}
-			prev, seen := lastState[c.ID]
-			lastState[c.ID] = c.State
-			if c.State == phone.CallEnded {
-				ended++
-				dur := 0.0
-				if !c.Answered.IsZero() {
-					dur = c.Ended.Sub(c.Answered).Seconds()
-				} else {
-					exit = exitCall
-				}
-				env.emit("call_ended", map[string]any{"call_id": c.ID, "reason": c.EndReason, "duration_s": round(dur)})
-				return ended < count
-			}
-			env.emit("call_state", callFields(c))
-			if c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld) {
-				select {
-				case current <- c.ID:
-				default:
-				}
-				if f.dtmf != "" {
-					go func(id string) {
-						if err := ag.SendDTMF(id, f.dtmf); err != nil {
-							env.emit("error", map[string]any{"call_id": id, "error": err.Error()})
-						}
-					}(c.ID)
-				}
-				if f.duration > 0 {
-					id := c.ID
-					time.AfterFunc(f.duration, func() { ag.Hangup(id) })
-				}
-			}
-		case phone.RecordingChanged:
-			if ours[e.CallID] {
-				env.emit("recording_state", map[string]any{"call_id": e.CallID, "state": e.State, "reason": e.Reason})
-			}
-		case phone.DTMFReceived:
-			if ours[e.CallID] {
-				env.emit("dtmf", map[string]any{"call_id": e.CallID, "digit": string(e.Digit)})
-			}
-		case phone.StatsUpdated:
-			if ours[e.CallID] {
-				s := e.Stats
-				env.emit("call_stats", map[string]any{
-					"call_id": e.CallID, "packets_sent": s.PacketsSent, "packets_received": s.PacketsReceived,
-					"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
-					"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
-					"srtp_failures": s.SRTPFailures, "dropped": s.Dropped,
-				})
-			}
-		}
-		return true
-	})
+	d := &callDriver{env: env, ag: ag, f: f, ours: ours, answering: answering, count: count,
+		current: current, lastState: map[string]phone.CallState{}, exit: exitOK}
+	ag.Watch(ctx, func(ev phone.Event) bool { return d.event(ctx, ev) })
+	exit, ended := d.exit, d.ended
 	if ended < count {
 		if ctx.Err() != nil {
 			return exitOK // interrupted by signal: calls are hung up by Close
@@ -177,6 +111,98 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 	return exit
 }
 
+// callDriver follows the agent's events for driveCalls.
+type callDriver struct {
+	env       *cli
+	ag        *phone.Agent
+	f         *callFlags
+	ours      map[string]bool // the calls this command reports on
+	answering bool
+	count     int
+	current   chan string // the call stdin commands apply to
+	lastState map[string]phone.CallState
+	ended     int
+	exit      int
+}
+
+// event handles one event; false once count calls have ended.
+func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
+	env := d.env
+	switch e := ev.(type) {
+	case phone.RegistrationChanged:
+		if e.Registration.State == phone.RegFailed {
+			env.emit("registration", map[string]any{"state": e.Registration.State.String(), "reason": e.Registration.Reason})
+		}
+	case phone.CallChanged:
+		return d.callChanged(ctx, e.Call)
+	case phone.RecordingChanged:
+		if d.ours[e.CallID] {
+			env.emit("recording_state", map[string]any{"call_id": e.CallID, "state": e.State.String(), "reason": e.Reason()})
+		}
+	case phone.DTMFReceived:
+		if d.ours[e.CallID] {
+			env.emit("dtmf", map[string]any{"call_id": e.CallID, "digit": string(e.Digit)})
+		}
+	case phone.StatsUpdated:
+		if d.ours[e.CallID] {
+			s := e.Stats
+			env.emit("call_stats", map[string]any{
+				"call_id": e.CallID, "packets_sent": s.PacketsSent, "packets_received": s.PacketsReceived,
+				"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
+				"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
+				"srtp_failures": s.SRTPFailures, "dropped": s.Dropped,
+			})
+		}
+	}
+	return true
+}
+
+// callChanged answers incoming calls when answering, reports our calls'
+// states, and starts DTMF and the hang-up timer once a call is up.
+func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
+	env, ag, f := d.env, d.ag, d.f
+	if d.answering && c.Direction == phone.Incoming && !d.ours[c.ID] && c.State == phone.CallIncoming && len(d.ours) < d.count {
+		d.ours[c.ID] = true
+		go ag.Answer(ctx, c.ID)
+	}
+	if !d.ours[c.ID] || d.lastState[c.ID] == c.State && c.State != phone.CallActive && c.State != phone.CallHeld {
+		return true
+	}
+	prev, seen := d.lastState[c.ID]
+	d.lastState[c.ID] = c.State
+	if c.State == phone.CallEnded {
+		d.ended++
+		dur := 0.0
+		if !c.Answered.IsZero() {
+			dur = c.Ended.Sub(c.Answered).Seconds()
+		} else {
+			d.exit = exitCall
+		}
+		env.emit("call_ended", map[string]any{"call_id": c.ID, "reason": c.EndReason, "duration_s": round(dur)})
+		return d.ended < d.count
+	}
+	env.emit("call_state", callFields(c))
+	if c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld) {
+		select {
+		case d.current <- c.ID:
+		default:
+		}
+		if f.dtmf != "" {
+			go func(id string) {
+				if err := ag.SendDTMF(id, f.dtmf); err != nil {
+					env.emit("error", map[string]any{"call_id": id, "error": err.Error()})
+				}
+			}(c.ID)
+		}
+		if f.duration > 0 {
+			id := c.ID
+			time.AfterFunc(f.duration, func() { ag.Hangup(id) })
+		}
+	}
+	return true
+}
+
+// callFields is the JSON form of a call (the number redacted).
 func callFields(c phone.CallInfo) map[string]any {
 	return map[string]any{
 		"call_id":     c.ID,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,18 +181,24 @@ func TestHeadlessRecordedCall(t *testing.T) {
 	f.Close()
 	next, spare := enrolledAgentRecovery(t, c, "sip-secret-1000")
 
-	// stdin: pause 1.5 s into the call, resume 1 s later.
+	// stdin: pause 1 s into the call, resume 1 s later (timed from the
+	// call's "active" event: login and set-up take longer on a busy machine).
 	pr, pw := io.Pipe()
+	active := &lineWatch{want: `"state":"active"`, seen: make(chan struct{})}
 	go func() {
-		time.Sleep(2500 * time.Millisecond)
+		select {
+		case <-active.seen:
+		case <-time.After(30 * time.Second):
+		}
+		time.Sleep(time.Second)
 		io.WriteString(pw, `{"command":"record_pause"}`+"\n")
 		time.Sleep(time.Second)
 		io.WriteString(pw, `{"command":"record_resume"}`+"\n")
 		time.Sleep(3 * time.Second)
 		pw.Close()
 	}()
-	code, evs, out := c.runStdin(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
-		pr, "call", "sip:2000@localhost", "--duration", "5s", "--audio", "null")
+	code, evs, out := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		pr, active, "call", "sip:2000@localhost", "--duration", "5s", "--audio", "null")
 	require.Equal(t, exitOK, code, out)
 	var states []string
 	for _, e := range eventsNamed(evs, "recording_state") {
@@ -211,6 +218,20 @@ func TestHeadlessRecordedCall(t *testing.T) {
 	code, _, out = c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": spare[1]},
 		"", "recordings", "verify", "--identity", idFile)
 	require.Equal(t, exitOK, code, out)
+}
+
+// lineWatch closes seen once a stdout write contains want.
+type lineWatch struct {
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
 }
 
 // TestCRMCommandsNeedLogin runs crm import and lookup with a real 2FA login:

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
-	"softphone/auth"
 	"softphone/config"
 	"softphone/crm"
 )
@@ -20,58 +18,10 @@ func init() {
 	})
 }
 
-// crmDefaultDB finds the embedded store when neither --db nor crm.db in the
-// configuration names one; tests replace it.
-var crmDefaultDB = crm.DefaultDBPath
-
-// crmToken gives the REST CRM's bearer token; crmLogin sets it from the
-// logged-in profile's vault.
-var crmToken = func(ctx context.Context, key string) (string, error) {
-	return "", errors.New("no login: the CRM token is in the profile's vault")
-}
-
-// crmFieldKey gives the embedded store's field-encryption key (32 bytes,
-// crm.WithFieldKey); crmLogin sets it to the machine's CRM key.
-var crmFieldKey = func(ctx context.Context) ([]byte, error) { return nil, nil }
-
-// crmLogin checks the user's password and TOTP code (headless commands
-// enforce two factors) and unlocks the CRM secrets: the machine's field
-// key and the profile's REST token. Tests replace it.
-var crmLogin = func(ctx context.Context, env *cli, f crmFlags) int {
-	af := &authFlags{configPath: f.configPath, profile: f.profile}
-	svc, code := openAuth(ctx, env, af)
-	if svc == nil {
-		return code
-	}
-	sess, code := login(ctx, env, svc, newCredentials(env), af.profileName())
-	if sess == nil {
-		return code
-	}
-	env.onExit(func() { svc.Logout(sess) })
-	key, err := svc.MachineSecret(sess, auth.MachineCRMKey)
-	if err != nil {
-		return env.fail(exitConfig, err)
-	}
-	crmFieldKey = func(context.Context) ([]byte, error) { return key, nil }
-	crmToken = func(context.Context, string) (string, error) { return sess.Secret(auth.SecretCRMToken) }
-	return exitOK
-}
-
-// openCRMStore opens the embedded store with the field key, if any.
-func openCRMStore(ctx context.Context, env *cli, path string) (*crm.Store, int) {
-	key, err := crmFieldKey(ctx)
-	if err != nil {
-		return nil, env.fail(exitConfig, err)
-	}
-	opts := []crm.StoreOption{crm.WithStoreLogger(env.log)}
-	if key != nil {
-		opts = append(opts, crm.WithFieldKey(key))
-	}
-	s, err := crm.Open(path, opts...)
-	if err != nil {
-		return nil, env.fail(exitFailure, err)
-	}
-	return s, exitOK
+// crmLogin logs in for a crm subcommand: the account unlocks the
+// machine's field key and holds the profile's REST token.
+func crmLogin(ctx context.Context, env *cli, f crmFlags) (*account, int) {
+	return env.deps.login(ctx, env, authFlags{configPath: f.configPath, profile: f.profile})
 }
 
 func crmUsage(env *cli) int {
@@ -81,7 +31,7 @@ func crmUsage(env *cli) int {
 	return exitUsage
 }
 
-// runCRM is the "crm" command; each subcommand logs in first (crmLogin).
+// runCRM is the "crm" command; each subcommand logs in first.
 func runCRM(ctx context.Context, env *cli, args []string) int {
 	if len(args) == 0 {
 		return crmUsage(env)
@@ -128,33 +78,11 @@ func parseCRMFlags(env *cli, name string, args []string) (crmFlags, error) {
 // crmConfig reads the [crm] section; without a configuration file the
 // defaults apply (an explicit --config must exist).
 func crmConfig(f crmFlags) (config.CRM, error) {
-	path := f.configPath
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return config.Default().CRM, nil
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
+	cfg, _, err := loadConfig(f.configPath, false)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && f.configPath == "" {
-			return config.Default().CRM, nil
-		}
 		return cfg.CRM, err
 	}
 	return cfg.CRM, cfg.CRM.Validate()
-}
-
-// crmDBPath picks the store file: --db, then crm.db, then the default.
-func crmDBPath(f crmFlags, c config.CRM) (string, error) {
-	switch {
-	case f.db != "":
-		return f.db, nil
-	case c.DB != "":
-		return c.DB, nil
-	}
-	return crmDefaultDB()
 }
 
 func crmLookup(ctx context.Context, env *cli, args []string) int {
@@ -162,7 +90,8 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
-	if code := crmLogin(ctx, env, f); code != exitOK {
+	acct, code := crmLogin(ctx, env, f)
+	if acct == nil {
 		return code
 	}
 	if len(f.positional) == 0 {
@@ -182,30 +111,9 @@ func crmLookup(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitConfig, err)
 	}
 
-	var dir crm.Directory
-	switch c.Backend {
-	case "rest":
-		key := c.REST.TokenKey
-		r, err := crm.NewREST(crm.RESTConfigFromConfig(c, func(ctx context.Context) (string, error) { return crmToken(ctx, key) }))
-		if err != nil {
-			return env.fail(exitConfig, err)
-		}
-		defer r.Close()
-		dir = r
-	default:
-		path, err := crmDBPath(f, c)
-		if err != nil {
-			return env.fail(exitConfig, err)
-		}
-		if _, err := os.Stat(path); err != nil {
-			return env.fail(exitConfig, fmt.Errorf("no contact store at %s: import contacts first (softphone crm import FILE)", path))
-		}
-		s, code := openCRMStore(ctx, env, path)
-		if code != exitOK {
-			return code
-		}
-		defer s.Close()
-		dir = s
+	dir, err := openDirectory(ctx, env, c, f.db, acct, acct.crmToken)
+	if err != nil {
+		return env.fail(directoryExit(err), err)
 	}
 
 	// The same per-call session the phone uses: timeout, masking, no cache after.
@@ -274,7 +182,8 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return exitUsage
 	}
-	if code := crmLogin(ctx, env, f); code != exitOK {
+	acct, code := crmLogin(ctx, env, f)
+	if acct == nil {
 		return code
 	}
 	if len(f.positional) != 1 {
@@ -285,7 +194,7 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return env.fail(exitConfig, err)
 	}
-	path, err := crmDBPath(f, c)
+	path, err := crmDBPath(env, f.db, c)
 	if err != nil {
 		return env.fail(exitConfig, err)
 	}
@@ -294,11 +203,10 @@ func crmImport(ctx context.Context, env *cli, args []string) int {
 		return env.fail(exitUsage, err)
 	}
 	defer in.Close()
-	s, code := openCRMStore(ctx, env, path)
-	if code != exitOK {
-		return code
+	s, err := openCRMStore(env, path, acct)
+	if err != nil {
+		return env.fail(directoryExit(err), err)
 	}
-	defer s.Close()
 	rep, err := s.Import(ctx, in, crm.DetectFormat(file, nil), c.DefaultRegion)
 	for _, b := range rep.Bad {
 		env.emit("crm_import_bad_row", map[string]any{"line": b.Line, "reason": b.Reason})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"softphone/auth"
 	"strings"
 	"testing"
 
@@ -20,16 +21,27 @@ C1002,Bad Phone,abc,,,,,,,,,,
 C1003,Second Person,004920180900,,,,,,,,yes,no,
 `
 
-// crmRun runs one softphone command and returns the exit code and events.
+// loggedIn are deps whose login always succeeds, as an agent whose machine
+// keys are keys (the login itself is tested in cmd_profile_test.go).
+func loggedIn(keys map[string][]byte) deps {
+	d := defaultDeps()
+	d.login = func(context.Context, *cli, authFlags) (*account, int) {
+		return &account{profile: "tester", role: auth.RoleAgent, keys: keys}, exitOK
+	}
+	return d
+}
+
+// crmRun runs one softphone command, logged in without a field key, and
+// returns the exit code and events.
 func crmRun(t *testing.T, args ...string) (int, []map[string]any, string) {
 	t.Helper()
-	// The login itself is tested in cmd_profile_test.go; here it only
-	// leaves the field key as the test set it.
-	oldLogin := crmLogin
-	crmLogin = func(context.Context, *cli, crmFlags) int { return exitOK }
-	defer func() { crmLogin = oldLogin }()
+	return crmRunWith(t, loggedIn(nil), args...)
+}
+
+func crmRunWith(t *testing.T, d deps, args ...string) (int, []map[string]any, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errb)
+	code := runWith(d, args, strings.NewReader(""), &out, &errb)
 	var evs []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		if line == "" {
@@ -122,30 +134,27 @@ func TestCRMCommandErrors(t *testing.T) {
 
 func TestCRMDefaultDBInjectable(t *testing.T) {
 	cfg, db, csv := crmTestEnv(t)
-	old := crmDefaultDB
-	crmDefaultDB = func() (string, error) { return db, nil }
-	t.Cleanup(func() { crmDefaultDB = old })
-	code, _, all := crmRun(t, "crm", "import", csv, "--config", cfg)
+	d := loggedIn(nil)
+	d.crmDefaultDB = func() (string, error) { return db, nil }
+	code, _, all := crmRunWith(t, d, "crm", "import", csv, "--config", cfg)
 	require.Equal(t, exitOK, code, all)
 	_, err := os.Stat(db)
 	assert.NoError(t, err)
 }
 
-func TestCRMFieldKeyHook(t *testing.T) {
+func TestCRMFieldKey(t *testing.T) {
 	cfg, db, csv := crmTestEnv(t)
-	old := crmFieldKey
-	crmFieldKey = func(context.Context) ([]byte, error) { return bytes.Repeat([]byte{1}, 32), nil }
-	t.Cleanup(func() { crmFieldKey = old })
-	code, _, all := crmRun(t, "crm", "import", csv, "--db", db, "--config", cfg)
+	withKey := loggedIn(map[string][]byte{auth.MachineCRMKey: bytes.Repeat([]byte{1}, 32)})
+	code, _, all := crmRunWith(t, withKey, "crm", "import", csv, "--db", db, "--config", cfg)
 	require.Equal(t, exitOK, code, all)
 	raw, err := os.ReadFile(db)
 	require.NoError(t, err)
 	assert.False(t, bytes.Contains(raw, []byte("0532013000")), "IBAN encrypted at rest")
-	code, evs, all := crmRun(t, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
+	code, evs, all := crmRunWith(t, withKey, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
 	require.Equal(t, exitOK, code, all)
 	assert.Equal(t, "Jürgen Groß", evs[0]["name"])
 
-	crmFieldKey = old // without the key the store cannot be read
+	// without the key the store cannot be read
 	code, _, _ = crmRun(t, "crm", "lookup", "0201 80900", "--db", db, "--config", cfg)
 	assert.Equal(t, exitFailure, code)
 }

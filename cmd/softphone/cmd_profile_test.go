@@ -47,6 +47,12 @@ func (c *authCLI) run(env map[string]string, stdin string, args ...string) (int,
 // runStdin is run with a reader for stdin (commands during a call).
 func (c *authCLI) runStdin(env map[string]string, stdin io.Reader, args ...string) (int, []map[string]any, string) {
 	c.t.Helper()
+	return c.runWatch(env, stdin, io.Discard, args...)
+}
+
+// runWatch is runStdin that also copies stdout to watch as it is written.
+func (c *authCLI) runWatch(env map[string]string, stdin io.Reader, watch io.Writer, args ...string) (int, []map[string]any, string) {
+	c.t.Helper()
 	for k, v := range env {
 		c.t.Setenv(k, v)
 	}
@@ -57,7 +63,7 @@ func (c *authCLI) runStdin(env map[string]string, stdin io.Reader, args ...strin
 	}()
 	args = append(args, "--config", c.config)
 	var out, errb bytes.Buffer
-	code := run(args, stdin, &out, &errb)
+	code := run(args, stdin, io.MultiWriter(&out, watch), &errb)
 	var events []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		if line == "" {

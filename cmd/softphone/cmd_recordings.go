@@ -3,13 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"filippo.io/age"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"filippo.io/age"
+
 	"softphone/audit"
+	"softphone/auth"
 	"softphone/config"
 	"softphone/recording"
 )
@@ -17,7 +19,7 @@ import (
 func init() {
 	register(command{
 		name:    "recordings",
-		summary: "list|play|export|flag|delete|hold|release|verify call recordings",
+		summary: "list|play|export|flag|delete|hold|release|verify|sync|review call recordings",
 		run:     runRecordings,
 	})
 }
@@ -31,15 +33,20 @@ type headlessUser struct {
 	AuditKey []byte         // audit anchor HMAC key (keyring); nil: anchor MAC not checked
 }
 
-// errHeadlessLogin is returned until the auth work wires loginHeadless.
-var errHeadlessLogin = errors.New("headless login is not available yet (auth not wired)")
-
-// loginHeadless authenticates the user of a headless command (password and
-// TOTP from env or stdin, as for every headless command) for the profile
-// (--profile, or "" for $SOFTPHONE_PROFILE) and unlocks the local keys. It
-// is to be wired to package auth (see the lead's report); tests set it.
-var loginHeadless = func(ctx context.Context, env *cli, configPath, profile string) (headlessUser, error) {
-	return headlessUser{}, errHeadlessLogin
+// loginRecordings logs in the user of a recordings command and unlocks
+// the local keys.
+func loginRecordings(ctx context.Context, env *cli, configPath, profile string) (headlessUser, int) {
+	acct, code := env.deps.login(ctx, env, authFlags{configPath: configPath, profile: profile})
+	if acct == nil {
+		return headlessUser{}, code
+	}
+	local, err := acct.machineSecret(auth.MachineRecordingKey)
+	if err != nil {
+		return headlessUser{}, env.fail(exitLoginRefused, err)
+	}
+	// The anchor key is optional: without it the anchor MAC is "not checked".
+	auditKey, _ := acct.machineSecret(auth.MachineAuditKey)
+	return headlessUser{Actor: acct.profile, Role: recording.Role(acct.role), LocalKey: local, AuditKey: auditKey}, exitOK
 }
 
 // recordingsCtx is what every recordings subcommand has once set up.
@@ -66,99 +73,126 @@ func recordingsUsage(env *cli) int {
   release ID --reason TEXT
   verify  [--identity FILE]                    check every recording (decrypts with --identity)
   policy  [off|on|ask]                         show the default recording policy, or set it (supervisor; audited)
+  sync    [--watch]                            upload to central storage and ship the audit log
+  list --central [--flagged] [--agent NAME]    recordings in central storage
+  review  [list|play|note|hold|release|delete] supervisor review of central storage (recordings review --help)
 common flags: --config FILE, --profile NAME, --audit-log FILE
 password and code: SOFTPHONE_PASSWORD / SOFTPHONE_TOTP or stdin`)
 	return exitUsage
 }
 
-func runRecordings(ctx context.Context, env *cli, args []string) int {
-	if len(args) == 0 {
-		return recordingsUsage(env)
-	}
-	sub, args := args[0], args[1:]
+// recordingsArgs is a parsed recordings command line.
+type recordingsArgs struct {
+	sub, id, newPolicy                                 string
+	cfgPath, profile, auditPath, identity, out, reason string
+	callID                                             string
+	flagged, held, deleted                             bool
+}
+
+// parseRecordingsArgs parses flags and the id (in any order) and checks
+// what the subcommand needs. On failure it returns the exit code.
+func parseRecordingsArgs(env *cli, sub string, args []string) (recordingsArgs, int) {
+	a := recordingsArgs{sub: sub}
 	fs := newFlagSet(env, "recordings "+sub)
-	cfgPath := fs.String("config", "", "configuration file (default: user config dir)")
-	profile := fs.String("profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
-	auditPath := fs.String("audit-log", "", "audit log file (default: user config dir)")
-	identity := fs.String("identity", "", "age identity file with the organisation's private key")
-	out := fs.String("out", "", "output WAV file")
-	reason := fs.String("reason", "", "reason (flag, hold, release)")
-	flagged := fs.Bool("flagged", false, "only flagged recordings")
-	held := fs.Bool("held", false, "only recordings under legal hold")
-	deleted := fs.Bool("deleted", false, "include tombstones of deleted recordings")
-	callID := fs.String("call", "", "only recordings of this call id")
+	fs.StringVar(&a.cfgPath, "config", "", "configuration file (default: user config dir)")
+	fs.StringVar(&a.profile, "profile", "", "login profile (default: $SOFTPHONE_PROFILE)")
+	fs.StringVar(&a.auditPath, "audit-log", "", "audit log file (default: user config dir)")
+	fs.StringVar(&a.identity, "identity", "", "age identity file with the organisation's private key")
+	fs.StringVar(&a.out, "out", "", "output WAV file")
+	fs.StringVar(&a.reason, "reason", "", "reason (flag, hold, release)")
+	fs.BoolVar(&a.flagged, "flagged", false, "only flagged recordings")
+	fs.BoolVar(&a.held, "held", false, "only recordings under legal hold")
+	fs.BoolVar(&a.deleted, "deleted", false, "include tombstones of deleted recordings")
+	fs.StringVar(&a.callID, "call", "", "only recordings of this call id")
 
 	needID := map[string]bool{"play": true, "export": true, "flag": true, "delete": true, "hold": true, "release": true}
 	if _, known := needID[sub]; !known && sub != "list" && sub != "verify" && sub != "policy" {
-		return recordingsUsage(env)
+		return a, recordingsUsage(env)
 	}
 	// Flags and the id may come in any order.
 	var pos []string
 	for rest := args; ; {
 		if err := fs.Parse(rest); err != nil {
-			return exitUsage
+			return a, exitUsage
 		}
 		if fs.NArg() == 0 {
 			break
 		}
 		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
-	var id, newPolicy string
 	switch {
 	case sub == "policy" && len(pos) == 1:
-		newPolicy = pos[0]
+		a.newPolicy = pos[0]
 	case needID[sub] && len(pos) == 1:
-		id = pos[0]
+		a.id = pos[0]
 	case len(pos) > 0:
-		return env.fail(exitUsage, fmt.Errorf("recordings %s: unexpected argument %q", sub, pos[len(pos)-1]))
+		return a, env.fail(exitUsage, fmt.Errorf("recordings %s: unexpected argument %q", sub, pos[len(pos)-1]))
 	}
-	if needID[sub] && id == "" {
-		return env.fail(exitUsage, fmt.Errorf("recordings %s: recording id required", sub))
+	switch {
+	case needID[sub] && a.id == "":
+		return a, env.fail(exitUsage, fmt.Errorf("recordings %s: recording id required", sub))
+	case sub == "export" && a.out == "":
+		return a, env.fail(exitUsage, errors.New("recordings export: --out FILE required"))
+	case (sub == "play" || sub == "export") && a.identity == "":
+		return a, env.fail(exitUsage, fmt.Errorf("recordings %s: --identity FILE required", sub))
 	}
-	if sub == "export" && *out == "" {
-		return env.fail(exitUsage, errors.New("recordings export: --out FILE required"))
-	}
-	if (sub == "play" || sub == "export") && *identity == "" {
-		return env.fail(exitUsage, fmt.Errorf("recordings %s: --identity FILE required", sub))
-	}
+	return a, exitOK
+}
 
-	rc, code := openRecordings(ctx, env, *cfgPath, *profile, *auditPath)
+func runRecordings(ctx context.Context, env *cli, args []string) int {
+	if len(args) == 0 {
+		return recordingsUsage(env)
+	}
+	if h := centralSubcommand(args[0], args[1:]); h != nil {
+		return h(ctx, env, args[1:]) // central storage: cmd_sync.go, cmd_review.go
+	}
+	a, code := parseRecordingsArgs(env, args[0], args[1:])
+	if code != exitOK {
+		return code
+	}
+	rc, code := openRecordings(ctx, env, a.cfgPath, a.profile, a.auditPath)
 	if rc == nil {
 		return code
 	}
 	defer rc.close()
-	u := rc.user
-	switch sub {
+	u, id := rc.user, a.id
+	switch a.sub {
 	case "list":
-		return rc.list(recording.Filter{FlaggedOnly: *flagged, OnHoldOnly: *held, IncludeDeleted: *deleted, CallID: *callID})
+		return rc.list(recording.Filter{FlaggedOnly: a.flagged, OnHoldOnly: a.held, IncludeDeleted: a.deleted, CallID: a.callID})
 	case "play":
-		return rc.decrypt(id, *identity, *out, recording.PurposePlayback)
+		return rc.decrypt(id, a.identity, a.out, recording.PurposePlayback)
 	case "export":
-		return rc.decrypt(id, *identity, *out, recording.PurposeExport)
+		return rc.decrypt(id, a.identity, a.out, recording.PurposeExport)
 	case "flag":
-		return rc.done("recording_flagged", id, rc.store.Flag(u.Actor, u.Role, id, *reason))
+		return rc.done("recording_flagged", id, rc.store.Flag(u.Actor, u.Role, id, a.reason))
 	case "delete":
 		return rc.done("recording_deleted", id, rc.store.Delete(u.Actor, u.Role, id))
 	case "hold":
-		return rc.done("recording_held", id, rc.store.Hold(u.Actor, u.Role, id, *reason))
+		return rc.done("recording_held", id, rc.store.Hold(u.Actor, u.Role, id, a.reason))
 	case "release":
-		return rc.done("recording_released", id, rc.store.Release(u.Actor, u.Role, id, *reason))
+		return rc.done("recording_released", id, rc.store.Release(u.Actor, u.Role, id, a.reason))
 	case "verify":
-		return rc.verify(*identity)
+		return rc.verify(a.identity)
 	case "policy":
-		if newPolicy != "" {
-			p, err := recording.ParsePolicy(newPolicy)
-			if err != nil {
-				return env.fail(exitUsage, err)
-			}
-			if err := rc.store.SetPolicy(u.Actor, u.Role, p); err != nil {
-				return env.fail(exitFailure, err)
-			}
-		}
-		env.emit("recording_policy", map[string]any{"policy": rc.store.Policy().String()})
-		return exitOK
+		return rc.policy(a.newPolicy)
 	}
 	return recordingsUsage(env)
+}
+
+// policy shows the default recording policy, or sets it first.
+func (rc *recordingsCtx) policy(newPolicy string) int {
+	u := rc.user
+	if newPolicy != "" {
+		p, err := recording.ParsePolicy(newPolicy)
+		if err != nil {
+			return rc.env.fail(exitUsage, err)
+		}
+		if err := rc.store.SetPolicy(u.Actor, u.Role, p); err != nil {
+			return rc.env.fail(exitFailure, err)
+		}
+	}
+	rc.env.emit("recording_policy", map[string]any{"policy": rc.store.Policy().String()})
+	return exitOK
 }
 
 // openRecordings logs in, loads the configuration and opens the audit log and store.
@@ -167,9 +201,9 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 	if code != exitOK {
 		return nil, code
 	}
-	u, err := loginHeadless(ctx, env, cfgPath, profile)
-	if err != nil {
-		return nil, env.fail(exitLoginRefused, err)
+	u, code := loginRecordings(ctx, env, cfgPath, profile)
+	if code != exitOK {
+		return nil, code
 	}
 	rcpts, err := recording.ParseRecipients(cfg.Recording.Recipients)
 	if err != nil {
@@ -200,14 +234,7 @@ func openRecordings(ctx context.Context, env *cli, cfgPath, profile, auditPath s
 
 // recordingsConfig reads the configuration file (path or the default).
 func recordingsConfig(env *cli, path string) (config.Config, int) {
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return config.Config{}, env.fail(exitConfig, err)
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
+	cfg, _, err := loadConfig(path, true)
 	if err == nil {
 		err = cfg.Recording.Validate()
 	}

@@ -13,6 +13,7 @@ import (
 	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
+	"softphone/auth"
 	"softphone/recording"
 )
 
@@ -21,6 +22,7 @@ var recCLILocalKey = []byte("cli-test-local-key-0123456789abc")
 type recCLI struct {
 	dir, cfg, auditLog, identity, otherIdentity string
 	org                                         *age.X25519Identity
+	deps                                        deps // who runs the commands (runAs)
 }
 
 func newRecCLI(t *testing.T) *recCLI {
@@ -36,20 +38,21 @@ func newRecCLI(t *testing.T) *recCLI {
 	require.NoError(t, os.WriteFile(e.otherIdentity, []byte(other.String()+"\n"), 0o600))
 	cfg := fmt.Sprintf("[recording]\npolicy = \"on\"\nrecipients = [%q]\nretention_days = 30\ndir = %q\n",
 		org.Recipient().String(), filepath.Join(dir, "rec"))
+	cfg += fmt.Sprintf("[auth]\nprofile_dir = %q\nvault = \"file\"\n", filepath.Join(dir, "profiles"))
 	require.NoError(t, os.WriteFile(e.cfg, []byte(cfg), 0o600))
+	e.deps = defaultDeps()
 	return e
 }
 
-// as makes headless commands run as actor with role.
-func runAs(t *testing.T, actor string, role recording.Role) {
-	t.Helper()
-	old := loginHeadless
-	loginHeadless = func(context.Context, *cli, string, string) (headlessUser, error) {
-		return headlessUser{Actor: actor, Role: role, LocalKey: recCLILocalKey, AuditKey: []byte("audit-anchor-key")}, nil
+// runAs makes the headless commands of e run as actor with role.
+func (e *recCLI) runAs(actor string, role recording.Role) {
+	d := defaultDeps()
+	d.login = func(context.Context, *cli, authFlags) (*account, int) {
+		return &account{profile: actor, role: auth.Role(role), keys: map[string][]byte{
+			auth.MachineRecordingKey: recCLILocalKey, auth.MachineAuditKey: []byte("audit-anchor-key")}}, exitOK
 	}
-	oldKey := auditAnchorKey
-	auditAnchorKey = func(context.Context, *cli, string) ([]byte, error) { return []byte("audit-anchor-key"), nil }
-	t.Cleanup(func() { loginHeadless, auditAnchorKey = old, oldKey })
+	d.auditAnchorKey = func(context.Context, *cli, string) ([]byte, error) { return []byte("audit-anchor-key"), nil }
+	e.deps = d
 }
 
 // record makes one finished recording with the package API, as the phone would.
@@ -80,7 +83,7 @@ func (e *recCLI) run(args ...string) (int, []map[string]any, string, []byte) {
 	if args[0] == "audit" {
 		full = append([]string{"audit", "verify", "--log", e.auditLog}, args[2:]...)
 	}
-	code := run(full, strings.NewReader(""), &out, &errb)
+	code := runWith(e.deps, full, strings.NewReader(""), &out, &errb)
 	var events []map[string]any
 	for _, line := range bytes.Split(out.Bytes(), []byte("\n")) {
 		var m map[string]any
@@ -104,7 +107,7 @@ func TestRecordingsCommands(t *testing.T) {
 	other := e.record(t, "agent8")
 
 	t.Run("agent lists own only", func(t *testing.T) {
-		runAs(t, "agent7", recording.RoleAgent)
+		e.runAs("agent7", recording.RoleAgent)
 		code, ev, _, _ := e.run("recordings", "list")
 		require.Equal(t, exitOK, code)
 		require.Len(t, ev, 2)
@@ -112,14 +115,14 @@ func TestRecordingsCommands(t *testing.T) {
 		require.NotContains(t, fmt.Sprint(ev), "30123456", "no phone number in output")
 	})
 	t.Run("agent flags", func(t *testing.T) {
-		runAs(t, "agent7", recording.RoleAgent)
+		e.runAs("agent7", recording.RoleAgent)
 		code, ev, _, _ := e.run("recordings", "flag", id, "--reason", "customer complaint")
 		require.Equal(t, exitOK, code, ev)
 		code, _, _, _ = e.run("recordings", "flag", other, "--reason", "x")
 		require.Equal(t, exitFailure, code, "not their recording")
 	})
 	t.Run("agent cannot hold, release, delete, play", func(t *testing.T) {
-		runAs(t, "agent7", recording.RoleAgent)
+		e.runAs("agent7", recording.RoleAgent)
 		for _, args := range [][]string{
 			{"recordings", "hold", id, "--reason", "x"},
 			{"recordings", "release", id, "--reason", "x"},
@@ -132,7 +135,7 @@ func TestRecordingsCommands(t *testing.T) {
 		}
 	})
 	t.Run("supervisor sees flagged", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, ev, _, _ := e.run("recordings", "list", "--flagged")
 		require.Equal(t, exitOK, code)
 		require.Len(t, ev, 2)
@@ -140,7 +143,7 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Equal(t, []any{"customer complaint"}, ev[0]["flag_reasons"])
 	})
 	t.Run("play to stdout and export", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, _, stderr, raw := e.run("recordings", "play", id, "--identity", e.identity)
 		require.Equal(t, exitOK, code, stderr)
 		require.Equal(t, "RIFF", string(raw[:4]))
@@ -153,7 +156,7 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Equal(t, raw, b)
 	})
 	t.Run("wrong key", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, _, stderr, raw := e.run("recordings", "play", id, "--identity", e.otherIdentity)
 		require.Equal(t, exitFailure, code)
 		require.Empty(t, raw)
@@ -163,7 +166,7 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Contains(t, lastEvent(ev)["error"], "private key does not match")
 	})
 	t.Run("hold blocks delete until release", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, _, _, _ := e.run("recordings", "hold", id, "--reason", "court order")
 		require.Equal(t, exitOK, code)
 		code, ev, _, _ := e.run("recordings", "delete", id)
@@ -177,7 +180,7 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Equal(t, exitOK, code, ev)
 	})
 	t.Run("verify", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, ev, _, _ := e.run("recordings", "verify", "--identity", e.identity)
 		require.Equal(t, exitOK, code, ev)
 		require.Equal(t, true, lastEvent(ev)["ok"])
@@ -192,7 +195,7 @@ func TestRecordingsCommands(t *testing.T) {
 		require.Contains(t, ev[0]["problem"], "integrity check failed")
 	})
 	t.Run("audit log verifies and names the edited entry", func(t *testing.T) {
-		runAs(t, "sup1", recording.RoleSupervisor)
+		e.runAs("sup1", recording.RoleSupervisor)
 		code, ev, _, _ := e.run("audit", "verify")
 		require.Equal(t, exitOK, code, ev)
 		require.Equal(t, "valid", lastEvent(ev)["anchor_mac"])
@@ -213,14 +216,19 @@ func TestRecordingsCommands(t *testing.T) {
 
 func TestRecordingsNeedsLogin(t *testing.T) {
 	e := newRecCLI(t)
-	code, ev, _, _ := e.run("recordings", "list")
+	t.Setenv("SOFTPHONE_PASSWORD", "not a profile's password")
+	t.Setenv("SOFTPHONE_TOTP", "123456")
+	code, ev, _, _ := e.run("recordings", "list", "--profile", "ghost")
 	require.Equal(t, exitLoginRefused, code)
-	require.Contains(t, lastEvent(ev)["error"], "login")
+	require.Equal(t, "login_failed", lastEvent(ev)["event"])
+	for _, x := range ev {
+		require.NotEqual(t, "recording", x["event"], "nothing listed without a login")
+	}
 }
 
 func TestRecordingsUsage(t *testing.T) {
 	e := newRecCLI(t)
-	runAs(t, "sup1", recording.RoleSupervisor)
+	e.runAs("sup1", recording.RoleSupervisor)
 	tests := [][]string{
 		{"recordings", "bogus"},
 		{"recordings", "delete"},
@@ -239,14 +247,14 @@ func TestRecordingsUsage(t *testing.T) {
 // agents cannot.
 func TestRecordingsPolicy(t *testing.T) {
 	e := newRecCLI(t)
-	runAs(t, "agent7", recording.RoleAgent)
+	e.runAs("agent7", recording.RoleAgent)
 	code, _, _, _ := e.run("recordings", "policy", "off")
 	require.NotEqual(t, exitOK, code, "an agent changed the recording policy")
 	code, ev, all, _ := e.run("recordings", "policy")
 	require.Equal(t, exitOK, code, all)
 	require.Equal(t, "on", ev[len(ev)-1]["policy"])
 
-	runAs(t, "sup1", recording.RoleSupervisor)
+	e.runAs("sup1", recording.RoleSupervisor)
 	code, ev, all, _ = e.run("recordings", "policy", "ask")
 	require.Equal(t, exitOK, code, all)
 	require.Equal(t, "ask", ev[len(ev)-1]["policy"])

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register(command{name: "secret", summary: "secret set NAME: store sip-password or crm-token in the profile's vault (login required)", run: runSecret})
+	register(command{name: "secret", summary: "secret set NAME: store sip-password, crm-token, s3-access-key, s3-secret-key or org-identity in the profile's vault (login required)", run: runSecret})
 }
 
 // storableSecrets are the vault entries a user may set by hand. The TOTP
@@ -26,7 +26,7 @@ func runSecret(ctx context.Context, env *cli, args []string) int {
 		return exitUsage
 	}
 	if fs.NArg() != 2 || fs.Arg(0) != "set" || !storableSecrets[fs.Arg(1)] {
-		fmt.Fprintln(env.stderr, "usage: softphone secret set sip-password|crm-token   (value from $SOFTPHONE_SECRET or stdin)")
+		fmt.Fprintln(env.stderr, "usage: softphone secret set sip-password|crm-token|s3-access-key|s3-secret-key|org-identity   (value from $SOFTPHONE_SECRET or stdin)")
 		return exitUsage
 	}
 	name := fs.Arg(1)

@@ -199,6 +199,11 @@ func (e *demoEnv) printCodes(ctx context.Context, env *cli) {
 	}
 }
 
+// world is what the demo's agent is built from; settings stay in memory.
+func (e *demoEnv) world() world {
+	return world{settings: e.settings, roots: e.pbx.CAPool(), auth: e.auth, recordings: e.recordings, crm: e.crmConfig}
+}
+
 func (e *demoEnv) close() {
 	if e.pbx != nil {
 		e.pbx.Close()

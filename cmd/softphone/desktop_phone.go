@@ -8,39 +8,21 @@ import (
 	"time"
 
 	"softphone/audio/device"
-	"softphone/config"
 	"softphone/phone"
 	"softphone/ui"
 )
 
-// desktopPhone is the agent plus what the desktop's settings screen needs:
-// the configuration file and the sound devices.
+// desktopPhone is the agent (which saves settings and selects devices)
+// plus the list of the sound card's devices for the settings screen.
 type desktopPhone struct {
 	*phone.Agent
-	card       *soundCard
-	configPath string // where settings are saved; "" keeps them in memory (demo)
+	card *soundCard
 }
 
 var (
 	_ ui.SettingsStore = desktopPhone{}
 	_ ui.AudioDevices  = desktopPhone{}
 )
-
-// SaveSettings validates cfg, applies it (account changes at the next
-// login) and writes the configuration file (never holding a secret).
-func (p desktopPhone) SaveSettings(ctx context.Context, cfg config.Config) error {
-	if err := p.UpdateSettings(cfg); err != nil {
-		return err
-	}
-	selectConfigured(p.card, cfg.Audio)
-	if p.configPath == "" {
-		return nil
-	}
-	if err := config.Save(p.configPath, cfg); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	return nil
-}
 
 // AudioDevices lists the sound devices of a kind by name.
 func (p desktopPhone) AudioDevices(kind string) ([]string, error) {
@@ -60,23 +42,6 @@ func (p desktopPhone) AudioDevices(kind string) ([]string, error) {
 		names = append(names, d.Name)
 	}
 	return names, nil
-}
-
-// SetAudioDevice selects a device for the next call and stores the choice.
-func (p desktopPhone) SetAudioDevice(kind, name string) error {
-	cfg := p.Settings()
-	// The chosen device heads the role's priority list; the others stay as fallbacks.
-	switch kind {
-	case ui.DeviceInput:
-		cfg.Audio.Prefer(config.RoleMicrophone, name)
-	case ui.DeviceOutput:
-		cfg.Audio.Prefer(config.RoleSpeaker, name)
-	case ui.DeviceRing:
-		cfg.Audio.Prefer(config.RoleRinger, name)
-	default:
-		return fmt.Errorf("unknown device kind %q", kind)
-	}
-	return p.SaveSettings(context.Background(), cfg)
 }
 
 // demoPhone is the desktop's phone plus the demo's extras.

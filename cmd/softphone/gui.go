@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,11 +19,28 @@ import (
 	audiocard "softphone/audio/device/card"
 	"softphone/auth"
 	"softphone/config"
-	"softphone/internal/urlhandler"
+	"softphone/internal/instance"
 	"softphone/phone"
-	"softphone/recording"
 	"softphone/ui"
 )
+
+// guiFlags are the desktop's command line.
+type guiFlags struct {
+	demo     bool
+	session  sessionFlags
+	lang     string
+	openLink string
+}
+
+func parseGUIFlags(env *cli, args []string) (guiFlags, error) {
+	var f guiFlags
+	fs := newFlagSet(env, "softphone")
+	fs.BoolVar(&f.demo, "demo", false, "run against the embedded demo PBX with synthetic demo data")
+	f.session.add(fs)
+	fs.StringVar(&f.lang, "lang", "", `language: "de", "en" or "" to follow the system`)
+	fs.StringVar(&f.openLink, "open", "", "a sip:/tel: link to dial once logged in")
+	return f, fs.Parse(args)
+}
 
 // runGUI starts the desktop: against the embedded demo PBX with --demo, or
 // with the user's configuration.
@@ -34,19 +49,13 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	w, closeLog := desktopLogWriter(env.stderr)
 	defer closeLog.Close()
 	env.log = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: logLevel()}))
-	fs := newFlagSet(env, "softphone")
-	demoMode := fs.Bool("demo", false, "run against the embedded demo PBX with synthetic demo data")
-	var sf sessionFlags
-	sf.add(fs)
-	lang := fs.String("lang", "", `language: "de", "en" or "" to follow the system`)
-	openLink := fs.String("open", "", "a sip:/tel: link to dial once logged in")
-	if err := fs.Parse(args); err != nil {
+	f, err := parseGUIFlags(env, args)
+	if err != nil {
 		return exitUsage
 	}
-
 	// One desktop per user: a second start hands its link (or "" = come to
 	// the front) to the first and exits.
-	inst, handedOff, err := acquireInstance(ctx, env, *openLink)
+	inst, handedOff, err := acquireInstance(ctx, env, f.openLink)
 	switch {
 	case handedOff:
 		fmt.Fprintln(env.stderr, "softphone: already running; handed over to that window")
@@ -57,132 +66,41 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		defer inst.Close()
 	}
 
-	var agent *phone.Agent
-	agentSession := func() *auth.Session {
-		if agent == nil {
-			return nil
-		}
-		return agent.Session()
+	var agent *phone.Agent // set below; the REST CRM token follows its session
+	token := func(context.Context) (string, error) { return sessionToken(agent) }
+	dw, code := openDesktopWorld(ctx, env, f, token)
+	if dw == nil {
+		return code
 	}
-	var (
-		settings config.Config
-		svc      *auth.Service
-		profile  string
-		extras   func(*phone.Agent, *soundCard) ui.Phone
-		roots    *x509.CertPool // the demo trusts only its own CA
-		recs     *recording.Store
-		crmCfg   *phone.CRMConfig
-	)
-	if *demoMode {
-		d, err := startDemo(ctx, env.log)
-		env.log.Debug("start-up", "phase", "demo ready", "elapsed", time.Since(started))
-		if err != nil {
-			fmt.Fprintln(env.stderr, "softphone:", err)
-			return exitFailure
-		}
-		defer d.close()
-		settings, svc, profile, roots = d.settings, d.auth, demoProfile, d.pbx.CAPool()
-		recs, crmCfg = d.recordings, d.crmConfig
-		if sf.backend != "" {
-			settings.Audio.Backend = sf.backend
-		}
-		extras = func(a *phone.Agent, card *soundCard) ui.Phone {
-			return demoPhone{desktopPhone: desktopPhone{Agent: a, card: card}, env: d}
-		}
-		if os.Getenv("SOFTPHONE_DEMO_CODES") != "" {
-			// For GUI smoke tests that type the login: the demo profile's
-			// current code as JSON lines (synthetic account, this run only).
-			go d.printCodes(ctx, env)
-		}
-	} else {
-		cfg, path, err := sf.loadConfig()
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				fmt.Fprintf(env.stderr, "softphone: no configuration at %s.\nWrite one (see README) or try the demo: softphone --demo\n", path)
-			} else {
-				fmt.Fprintln(env.stderr, "softphone:", err)
-			}
-			return exitConfig
-		}
-		settings = cfg
-		var code int
-		if svc, code = openAuth(ctx, env, &authFlags{configPath: sf.configPath}); svc == nil {
-			return code
-		}
-		profile = os.Getenv("SOFTPHONE_PROFILE")
-		ensureURLHandler(env)
-		// Before the login only keyring-held machine keys are available;
-		// on a machine without a keyring the desktop runs without them.
-		if recs, err = openRecordingStore(settings, svc, nil, env); err != nil {
-			env.log.Warn("recording unavailable", "err", err)
-		} else if recs != nil {
-			defer recs.Close()
-		}
-		if crmCfg, err = openCRMForAgent(ctx, settings, svc, nil, func() *auth.Session { return agentSession() }, env); err != nil {
-			env.log.Warn("CRM unavailable", "err", err)
-		}
-		extras = func(a *phone.Agent, card *soundCard) ui.Phone {
-			return desktopPhone{Agent: a, card: card, configPath: path}
-		}
-	}
-	if *lang != "" {
-		settings.UI.Language = *lang
-	}
+	defer dw.close()
+	env.log.Debug("start-up", "phase", "world ready", "elapsed", time.Since(started))
 
-	card := newSoundCard(settings.Audio, "", env.log)
-	agent, err = phone.New(phone.Config{
-		Settings:   settings,
-		RootCAs:    roots,
-		Endpoints:  cardEndpoints{card},
-		Auth:       svc,
-		Recordings: recs,
-		CRM:        crmCfg,
-		Logger:     env.log,
-	})
-	if err != nil {
+	card := newSoundCard(dw.settings.Audio, "", env.log)
+	if agent, err = buildAgent(dw.world, cardEndpoints{card}, env); err != nil {
 		fmt.Fprintln(env.stderr, "softphone:", err)
 		return exitConfig
 	}
 	defer agent.Close()
 
-	links := make(chan string, 4)
-	if *openLink != "" {
-		links <- *openLink
-	}
-	go dialLinks(ctx, agent, links)
-
-	env.log.Debug("start-up", "phase", "agent ready", "elapsed", time.Since(started))
-	opts := []ui.Option{
-		ui.WithLogger(env.log),
-		ui.WithLanguage(settings.UI.Language),
-		ui.WithProfile(profile),
-		ui.WithIdleLock(settings.Auth.IdleLock),
-		ui.WithRinger(audiocard.NewRinger(card, assets.RingtonePCM(device.SampleRate))),
-	}
-	if err := card.Probe(); err != nil {
-		env.log.Warn("no sound card: calls use the null device", "err", err)
-		opts = append(opts, ui.WithNotice(audiocard.NoSoundCardNotice))
-	}
 	a := app.NewWithID(appID)
 	card.OnChange(func(ch device.Change) { // a headset unplugged or back: tell the agent
 		fyne.Do(func() { a.SendNotification(fyne.NewNotification("Softphone", ch.String())) })
 	})
-	desk := ui.New(a, extras(agent, card), opts...)
+	phoneUI := dw.phone(agent, card)
+	// Central storage (central_desktop.go): uploads after login, the Review tab, the upload status line.
+	if cd := startCentralDesk(ctx, dw.settings, dw.recordings, agent.Session, card, env, agent.Watch); cd != nil {
+		if dp, ok := phoneUI.(desktopPhone); ok {
+			phoneUI = centralPhone{desktopPhone: dp, c: cd}
+		}
+	}
+	desk := ui.New(a, phoneUI, desktopOptions(env, dw, card)...)
 	defer desk.Close()
 	env.log.Debug("start-up", "phase", "window built", "elapsed", time.Since(started))
+	if f.openLink != "" {
+		desk.OpenLink(f.openLink)
+	}
 	if inst != nil {
-		go func() {
-			for l := range inst.Links() {
-				if l == "" { // a second start without a link: come to the front
-					fyne.Do(func() { desk.Window().RequestFocus(); desk.Window().Show() })
-					continue
-				}
-				select {
-				case links <- l:
-				default:
-				}
-			}
-		}()
+		go forwardLinks(inst, desk)
 	}
 	go func() {
 		<-ctx.Done()
@@ -192,7 +110,112 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	return exitOK
 }
 
-// cardEndpoints opens the sound card for every call.
+// desktopOptions are the desktop's options from the world and the sound card.
+func desktopOptions(env *cli, dw *desktopWorld, card *soundCard) []ui.Option {
+	opts := []ui.Option{
+		ui.WithLogger(env.log),
+		ui.WithLanguage(dw.settings.UI.Language),
+		ui.WithProfile(dw.profile),
+		ui.WithIdleLock(dw.settings.Auth.IdleLock),
+		ui.WithRinger(audiocard.NewRinger(card, assets.RingtonePCM(device.SampleRate))),
+	}
+	if err := card.Probe(); err != nil {
+		env.log.Warn("no sound card: calls use the null device", "err", err)
+		opts = append(opts, ui.WithNotice(audiocard.NoSoundCardNotice))
+	}
+	return opts
+}
+
+// forwardLinks hands links from later starts to the desktop (click to call);
+// "" brings the window to the front.
+func forwardLinks(inst *instance.Instance, desk *ui.Desktop) {
+	for l := range inst.Links() {
+		if l == "" {
+			fyne.Do(func() { desk.Window().RequestFocus(); desk.Window().Show() })
+			continue
+		}
+		desk.OpenLink(l)
+	}
+}
+
+// sessionToken is the REST CRM's bearer token from the agent's session.
+func sessionToken(agent *phone.Agent) (string, error) {
+	var s *auth.Session
+	if agent != nil {
+		s = agent.Session()
+	}
+	if s == nil {
+		return "", fmt.Errorf("not logged in: the CRM token is in the profile's vault")
+	}
+	return s.Secret(auth.SecretCRMToken)
+}
+
+// desktopWorld is the world of the desktop: the user's configuration or the demo.
+type desktopWorld struct {
+	world
+	profile string   // pre-filled on the login screen
+	demo    *demoEnv // nil unless --demo
+}
+
+func (dw *desktopWorld) close() {
+	if dw.demo != nil {
+		dw.demo.close()
+	}
+}
+
+// phone is what the desktop drives: the agent with the device list, and the
+// demo's extras under --demo.
+func (dw *desktopWorld) phone(a *phone.Agent, card *soundCard) ui.Phone {
+	p := desktopPhone{Agent: a, card: card}
+	if dw.demo != nil {
+		return demoPhone{desktopPhone: p, env: dw.demo}
+	}
+	return p
+}
+
+// openDesktopWorld builds the demo world or opens the configured one. On
+// failure it has printed why and returns the exit code.
+func openDesktopWorld(ctx context.Context, env *cli, f guiFlags, token func(context.Context) (string, error)) (*desktopWorld, int) {
+	var dw *desktopWorld
+	if f.demo {
+		d, err := startDemo(ctx, env.log)
+		if err != nil {
+			fmt.Fprintln(env.stderr, "softphone:", err)
+			return nil, exitFailure
+		}
+		dw = &desktopWorld{world: d.world(), profile: demoProfile, demo: d}
+		if f.session.backend != "" {
+			dw.settings.Audio.Backend = f.session.backend
+		}
+		if os.Getenv("SOFTPHONE_DEMO_CODES") != "" {
+			// For GUI smoke tests that type the login: the demo profile's
+			// current code as JSON lines (synthetic account, this run only).
+			go d.printCodes(ctx, env)
+		}
+	} else {
+		cfg, path, err := loadConfig(f.session.configPath, true)
+		if err != nil {
+			fmt.Fprintln(env.stderr, "softphone:", err)
+			return nil, exitConfig
+		}
+		svc, code := openAuth(ctx, env, &authFlags{configPath: f.session.configPath})
+		if svc == nil {
+			return nil, code
+		}
+		ensureURLHandler(env)
+		// Before the login only keyring-held machine keys are available;
+		// on a machine without a keyring the desktop runs without them.
+		w, _ := openWorld(ctx, env, cfg, path, svc, serviceKeys{svc}, token, false)
+		dw = &desktopWorld{world: w, profile: os.Getenv("SOFTPHONE_PROFILE")}
+	}
+	if f.lang != "" {
+		dw.settings.UI.Language = f.lang
+	}
+	return dw, exitOK
+}
+
+// cardEndpoints opens the sound card for every call; saved settings select
+// its devices.
 type cardEndpoints struct{ card *soundCard }
 
 func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer, error) {
@@ -203,29 +226,5 @@ func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer
 // calls carry the agent's voice above 4 kHz.
 func (c cardEndpoints) SampleRate() int { return c.card.SampleRate() }
 
-// dialLinks dials every sip:/tel: link handed to this desktop (click to
-// call), waiting until the agent is logged in and registered.
-func dialLinks(ctx context.Context, agent *phone.Agent, links <-chan string) {
-	for {
-		var link string
-		select {
-		case <-ctx.Done():
-			return
-		case link = <-links:
-		}
-		l, err := urlhandler.Parse(link)
-		if err != nil {
-			continue
-		}
-		wctx, cancel := context.WithCancel(ctx)
-		agent.Watch(wctx, func(e phone.Event) bool {
-			r, ok := e.(phone.RegistrationChanged)
-			if ok && r.Registration.State == phone.RegRegistered {
-				agent.Dial(ctx, l.Target())
-				return false
-			}
-			return true
-		})
-		cancel()
-	}
-}
+// SelectDevices chooses the devices of the next call and of the ringtone.
+func (c cardEndpoints) SelectDevices(a config.Audio) { selectConfigured(c.card, a) }

@@ -34,7 +34,10 @@ const (
 	exitConfig       = 6 // configuration missing or invalid
 )
 
-// command is one headless subcommand.
+// command is one headless subcommand. A name of two words ("recordings
+// sync") is a sub-subcommand that lives in its own file: it takes precedence
+// over the one-word command when both words match, so a new subcommand never
+// edits an existing command's file.
 type command struct {
 	name    string
 	summary string
@@ -57,6 +60,7 @@ type cli struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	deps   deps // what commands use to log in and find files; tests replace parts
 
 	mu sync.Mutex // serialises writes to stdout
 
@@ -96,6 +100,11 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(defaultDeps(), args, stdin, stdout, stderr)
+}
+
+// runWith runs one command line with the given dependencies.
+func runWith(d deps, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -104,17 +113,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdin:  stdin,
 		stdout: stdout,
 		stderr: stderr,
+		deps:   d,
 		log:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		c, ok := commands[args[0]]
+		c, rest, ok := lookupCommand(args)
 		if !ok {
 			fmt.Fprintf(stderr, "softphone: unknown command %q\n\n", args[0])
 			usage(stderr)
 			return exitUsage
 		}
 		defer env.closeAudit()
-		return c.run(ctx, env, args[1:])
+		return c.run(ctx, env, rest)
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		usage(stdout)
@@ -122,6 +132,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer env.closeAudit()
 	return runGUI(ctx, env, args)
+}
+
+// lookupCommand finds the command of a command line: a two-word command
+// first ("recordings sync"), then a one-word one. rest is what follows the name.
+func lookupCommand(args []string) (c command, rest []string, ok bool) {
+	if len(args) > 1 {
+		if c, ok = commands[args[0]+" "+args[1]]; ok {
+			return c, args[2:], true
+		}
+	}
+	c, ok = commands[args[0]]
+	return c, args[1:], ok
 }
 
 func (c *cli) closeAudit() {
@@ -153,7 +175,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-16s %s\n", n, commands[n].summary)
 	}
 }
 

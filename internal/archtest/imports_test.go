@@ -102,6 +102,9 @@ func rules() []rule {
 		{"nothing imports cmd", func(string) bool { return true }, mod + "/cmd", false},
 		{"leaves do not import the demo", not("demo", "cmd", "internal/archtest"), mod + "/demo", false},
 		{"test harness stays in tests", func(string) bool { return true }, mod + "/internal/testpeer", false},
+		{"only internal/s3store imports minio-go", not("internal/s3store"), "github.com/minio/minio-go", true},
+		{"central storage does not know about calls", in("recording/central", "audit/ship", "internal/s3store"), mod + "/phone", false},
+		{"the audit shipper does not depend on recordings", in("audit/ship"), mod + "/recording", false},
 	}
 }
 

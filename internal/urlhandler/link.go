@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
+	"softphone/internal/redact"
 	"strconv"
 	"strings"
 	"unicode"
@@ -396,8 +397,9 @@ func (l Link) Target() string {
 	}
 }
 
-// LogValue masks the link for logs: scheme plus the first three and last two
-// characters of the number or user, and the host (not personal data).
+// LogValue masks the link for logs by the one log rule (internal/redact):
+// scheme, the last digits of the number or user, and the host (not
+// personal data).
 func (l Link) LogValue() slog.Value {
 	who := l.Number
 	if l.Scheme != SchemeTel {
@@ -405,14 +407,7 @@ func (l Link) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("scheme", l.Scheme.String()),
-		slog.String("target", mask(who)),
+		slog.String("target", redact.Number(who)),
 		slog.String("host", l.Host),
 	)
-}
-
-func mask(s string) string {
-	if len(s) <= 5 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:3] + strings.Repeat("*", len(s)-5) + s[len(s)-2:]
 }

@@ -120,8 +120,7 @@ func TestLogValueMasksNumber(t *testing.T) {
 	out := b.String()
 	assert.NotContains(t, out, "201809", "the number must not reach the log")
 	assert.Contains(t, out, "link.scheme=tel")
-	assert.Contains(t, out, "link.target=+49*******00")
+	assert.Contains(t, out, "link.target=…000")
 	assert.Contains(t, out, "link.host=pbx.example.com")
-	assert.Equal(t, "***", mask("100"))
 	assert.NotContains(t, fmt.Sprint(Link{Scheme: SchemeTel, Number: "+4930123"}.LogValue()), "30123"[:4])
 }
