@@ -36,7 +36,7 @@ run: build
 
 ## test: everything CI runs — format, vet, unit + integration tests against the real peers,
 ## the real desktop under Xvfb, the macOS compile check, the Windows build and tests under Wine
-test: deps-test deps-windows fmt-check vet test-all test-race test-gui darwin-check test-windows
+test: deps-test deps-windows fmt-check vet test-all test-race test-gui test-latency darwin-check test-windows
 	@echo "make test: all checks passed"
 
 fmt-check:

@@ -49,12 +49,17 @@ type Config struct {
 	// defaults to true; the zero value here allows plain RTP (still offering SRTP, best effort).
 	RequireSRTP bool
 	Suites      []string // "AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"; empty = both, GCM first
-	Codecs      []string // "PCMA", "PCMU"; empty = both, PCMA first
+	Codecs      []string // "opus", "G722", "PCMA", "PCMU" in preference order; empty = PCMA, PCMU
 	Source      Source   // capture (device, WAV file, null); nil = silence
 	Sink        Sink     // playback; nil = discard
-	Tap         Tap      // optional: sees agent (captured) and customer (played) PCM (recording)
-	OnDTMF      func(digit rune)
-	Logger      *slog.Logger
+	Tap         Tap      // optional: sees agent (captured) and customer (played) PCM (recording), always at 8 kHz
+	// SampleRate of Source and Sink frames: RateNarrowband (zero) or RateWideband. Each codec is
+	// resampled to and from it (wideband.go).
+	SampleRate int
+	// Processor cleans captured frames (echo cancellation, noise suppression); nil = none.
+	Processor FrameProcessor
+	OnDTMF    func(digit rune)
+	Logger    *slog.Logger
 
 	// PortMin and PortMax bound the RTP port (even; RTCP is RTP+1). Zero = 16384..32766.
 	PortMin, PortMax int
@@ -114,4 +119,13 @@ type Stats struct {
 	Duplicates     uint64
 	// SRTPFailures counts packets dropped for failed authentication or replay.
 	SRTPFailures uint64
+	// Dropped counts received datagrams that were not usable RTP: runts, another RTP version,
+	// payload types not negotiated.
+	Dropped uint64
+	// Latency is the client's per-stage delay account.
+	Latency Latency
+	// FECRecovered counts lost frames rebuilt from the next packet's in-band FEC (Opus).
+	FECRecovered uint64
+	// CodecChanges counts codec switches by a re-negotiation (hold, resume, a peer's re-INVITE).
+	CodecChanges uint64
 }

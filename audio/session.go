@@ -22,9 +22,10 @@ import (
 // through Session.media; a re-INVITE publishes a new one.
 type mediaState struct {
 	res        sdp.Result
-	send       codec.Codec
+	send       *encoder // used by tx only
 	sendPT     uint8
-	recv       map[uint8]codec.Codec
+	recv       map[uint8]*decoder // used by playout only
+	clock      int                // RTP clock of what we receive (jitter buffer, RFC 3550 jitter)
 	dtmfSendPT int
 	dtmfRecvPT [2]int // ours and theirs; -1 = none
 	remote     netip.AddrPort
@@ -54,6 +55,10 @@ type Session struct {
 	muted atomic.Bool // written by SetMute, read by tx
 	held  atomic.Bool // written by SetHold, read by tx: on hold we send no audio at all
 
+	codecChanges atomic.Uint64 // codec switches by re-negotiation (applyLocked)
+	fecRecovered atomic.Uint64 // lost frames rebuilt from in-band FEC (playout)
+	far          []int16       // the frame last played: written by playout, read by tx (same goroutine)
+
 	mu        sync.Mutex // guards the fields below
 	keys      []sdp.Crypto
 	sessionID uint64
@@ -69,10 +74,12 @@ type Session struct {
 	rx         rxStats
 	jb         *jitter.Buffer
 	srtpFail   uint64
+	dropped    uint64 // runts, non-RTP and unknown payload types; guarded by statsMu
 	rtt        time.Duration
 	remote     rtcpRemote
 	sent       atomic.Uint64 // packets; written by tx
 	sentOctets atomic.Uint64
+	latency    latencyMeter // written by the media clock goroutine, read by Stats
 
 	// Set once before the goroutines start, read by tx and RTCP.
 	startTime time.Time
@@ -187,7 +194,7 @@ func (s *Session) localLocked() sdp.Local {
 	return sdp.Local{
 		Addr: s.cfg.LocalIP, Port: s.port, SessionID: s.sessionID, Version: s.version,
 		Codecs: s.cfg.Codecs, DTMFPayloadType: s.cfg.DTMFPayloadType, Crypto: s.keys,
-		RequireSRTP: s.cfg.RequireSRTP, Direction: dir,
+		RequireSRTP: s.cfg.RequireSRTP, Direction: dir, Keep: s.keepCodec(),
 	}
 }
 
@@ -293,21 +300,16 @@ func (s *Session) SetHold(on bool) ([]byte, error) {
 
 // applyLocked publishes a negotiated result to the media goroutines.
 func (s *Session) applyLocked(res sdp.Result) error {
-	send, err := codec.ByName(res.Codec.Name)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrIncompatible, err)
-	}
 	m := &mediaState{
-		res: res, send: send, sendPT: res.Codec.PT, recv: map[uint8]codec.Codec{},
+		res: res, sendPT: res.Codec.PT,
 		dtmfSendPT: res.DTMFSendPT, dtmfRecvPT: [2]int{res.DTMFRecvPT, res.DTMFSendPT},
 		remote: res.Remote, remoteRTCP: res.RemoteRTCP, dir: res.Direction, ptime: res.Ptime,
 	}
-	for _, c := range res.RecvCodecs {
-		if cc, err := codec.ByName(c.Name); err == nil {
-			m.recv[c.PT] = cc
-		}
-	}
 	old := s.media.Load()
+	if err := s.buildCodecs(m, old); err != nil {
+		return err
+	}
+	var err error
 	if res.SRTP != nil {
 		if old != nil && old.crypto.sameKeys(res.SRTP) {
 			m.crypto = old.crypto
@@ -317,9 +319,9 @@ func (s *Session) applyLocked(res sdp.Result) error {
 	} else if s.cfg.RequireSRTP {
 		return ErrSRTPRequired // sdp enforces this too; never fall back silently
 	}
-	if old == nil || old.packetSamples() != m.packetSamples() {
+	if old == nil || old.packetTime() != m.packetTime() || old.clock != m.clock {
 		// The jitter buffer counts in packets: size its frame to the peer's packet time.
-		jb := jitter.New(jitter.Config{Frame: time.Duration(m.packetSamples()) * time.Second / SampleRate,
+		jb := jitter.New(jitter.Config{Frame: m.packetTime(), ClockRate: m.clock,
 			MinDelay: s.cfg.JitterMin, MaxDelay: s.cfg.JitterMax})
 		s.statsMu.Lock()
 		s.jb = jb
@@ -327,7 +329,8 @@ func (s *Session) applyLocked(res sdp.Result) error {
 	}
 	s.media.Store(m)
 	s.state = StateNegotiated
-	s.log.Info("media negotiated", "codec", res.Codec.Name, "srtp", s.suiteName(m), "direction", res.Direction.String())
+	s.log.Info("media negotiated", "codec", res.Codec.Name, "rate", m.send.c.SampleRate(), "srtp", s.suiteName(m), "direction", res.Direction.String())
+	s.reportCodecChange(old, m)
 	return nil
 }
 
@@ -344,7 +347,7 @@ func (s *Session) Negotiated() (suite, codecName string) {
 	if m == nil {
 		return "", ""
 	}
-	return s.suiteName(m), m.send.Name()
+	return s.suiteName(m), m.send.c.Name()
 }
 
 // SetMute sends silence instead of the captured audio while on.
@@ -385,7 +388,7 @@ func (s *Session) Stats() Stats {
 		BytesReceived:      s.rx.octets,
 		PacketsLost:        s.rx.lost(),
 		LossFraction:       s.rx.lossFraction(),
-		JitterMs:           s.rx.jitter * 1000 / SampleRate,
+		JitterMs:           s.rx.jitter * 1000 / float64(s.recvClock()),
 		RTTMs:              float64(s.rtt) / float64(time.Millisecond),
 		RemoteLossFraction: s.remote.fraction,
 		RemotePacketsLost:  s.remote.lost,
@@ -395,7 +398,12 @@ func (s *Session) Stats() Stats {
 		Late:               jbs.Late,
 		Duplicates:         jbs.Duplicates,
 		SRTPFailures:       s.srtpFail,
+		FECRecovered:       s.fecRecovered.Load(),
+		CodecChanges:       s.codecChanges.Load(),
+		Dropped:            s.dropped,
+		Latency:            s.latency.snapshot(),
 	}
+	st.Latency.SendProcessing, st.Latency.ReceiveProcessing = s.processingLatency()
 	if s.rx.received > 0 {
 		// Mouth-to-ear: half the RTT (or a LAN guess), playout delay, one packet of packetisation.
 		oneWay := s.rtt/2 + jbs.Target + FrameTime

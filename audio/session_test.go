@@ -367,7 +367,7 @@ func TestSendDTMFErrors(t *testing.T) {
 func TestNewSessionConfig(t *testing.T) {
 	_, err := NewSession(Config{})
 	require.ErrorIs(t, err, ErrBadConfig)
-	_, err = NewSession(Config{LocalIP: loopback, Codecs: []string{"opus"}})
+	_, err = NewSession(Config{LocalIP: loopback, Codecs: []string{"G729"}})
 	require.ErrorIs(t, err, ErrBadConfig)
 	_, err = NewSession(Config{LocalIP: loopback, Suites: []string{"NULL"}})
 	require.ErrorIs(t, err, ErrBadConfig)

@@ -60,11 +60,22 @@ type Media struct {
 
 // Audio selects sound devices.
 type Audio struct {
+	// Input, Output and Ring are the preferred device of each role ("" = system default); they
+	// are the head of the priority lists below (see Priority).
 	Input  string `toml:"input"`
 	Output string `toml:"output"`
 	Ring   string `toml:"ring"`
+	// Microphones, Speakers and Ringers are priority lists per role, most preferred first:
+	// when a device goes away mid-call the next one present takes over (then the system
+	// default), and the call moves back when a preferred one returns.
+	Microphones []string `toml:"microphones"`
+	Speakers    []string `toml:"speakers"`
+	Ringers     []string `toml:"ringers"`
 	// Backend forces a device backend: "" (system default) or "null".
 	Backend string `toml:"backend"`
+	// EchoCancel is "auto" (the default: echo cancellation and noise suppression unless the
+	// speaker is a headset), "on" or "off".
+	EchoCancel string `toml:"echo_cancel"`
 }
 
 // UI holds display preferences.
@@ -79,7 +90,7 @@ func Default() Config {
 		Account: Account{Transport: "tls", Expires: 10 * time.Minute},
 		Media: Media{
 			Suites: []string{"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"},
-			Codecs: []string{"PCMA", "PCMU"},
+			Codecs: []string{"opus", "G722", "PCMA", "PCMU"}, // wideband first, G.711 as the fallback
 		},
 		Auth:      defaultAuth(),
 		CRM:       defaultCRM(),
@@ -155,6 +166,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.CRM.Validate(); err != nil {
 		return err
+	}
+	switch c.Audio.EchoCancel {
+	case "", "auto", "on", "off":
+	default:
+		return fmt.Errorf("audio.echo_cancel %q: want auto, on or off", c.Audio.EchoCancel)
 	}
 	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
 		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)

@@ -35,9 +35,10 @@ func newMedia(log *slog.Logger, tone *toneGen) (*sessionMedia, error) {
 		LocalIP:     netip.AddrFrom4([4]byte{127, 0, 0, 1}),
 		RequireSRTP: true,
 		Logger:      log,
-		// The echo should add as little delay as possible.
+		// The echo should add as little delay as possible: a frame of jitter buffer, and the
+		// loopback sends each frame back in the tick that plays it (audio.Session plays first).
 		JitterMin: audio.FrameTime,
-		JitterMax: 4 * audio.FrameTime,
+		JitterMax: 2 * audio.FrameTime,
 	}
 	if tone != nil {
 		cfg.Source = toneSource{tone}
@@ -107,8 +108,9 @@ func (t toneSource) Read(frame []int16) (int, error) {
 	return len(frame), nil
 }
 
-// loopbackFrames bounds the echo buffer (100 ms): more would only be delay.
-const loopbackFrames = 5
+// loopbackFrames bounds the echo buffer (40 ms): more would only be delay. In the steady state
+// it holds nothing between ticks: the frame played is read back in the same tick.
+const loopbackFrames = 2
 
 // loopback is the echo's Sink and Source: every frame played is captured
 // again. The playout goroutine writes, the sender goroutine reads.

@@ -11,8 +11,25 @@
 #   BENCH_SOFTPHONE_DIAG=/tmp/diag make bench-compare  # + pprof/memstats build
 #   BENCH_TRACE=1 make bench-compare               # every child line, timed
 
-.PHONY: bench-compare
+.PHONY: bench-compare bench-latency test-latency
 
 ## bench-compare: softphone vs baresip, side by side (one run, table with ratios)
 bench-compare:
 	$(GO) test -run '^$$' -bench VersusBaresip -benchtime 1x -timeout 10m ./internal/benchcmp
+
+# Echo-test latency through a real sound server (scripts/bench-latency.sh):
+# the desktop binary in demo mode on a private PulseAudio with virtual
+# devices, a click train into the microphone, the speaker recorded; prints the
+# round-trip median/p95, the pass-through floor of the same run and the
+# per-stage account. LATENCY_MINUTES=10 measures again after ten minutes.
+#
+#   make bench-latency                      # at 0 min (about a minute)
+#   LATENCY_MINUTES=10 make bench-latency   # at 0 and at 10 min
+
+## bench-latency: echo round trip through PulseAudio, median/p95 beside the floor, per-stage account
+bench-latency: build
+	scripts/bench-latency.sh $(BUILD)/softphone
+
+## test-latency: the bench-latency path as a CI test: audio both ways, round trip < 250 ms
+test-latency: build
+	LATENCY_CLICKS=10 LATENCY_MAX_MS=250 scripts/bench-latency.sh $(BUILD)/softphone

@@ -14,11 +14,12 @@ import (
 
 // media runs an established call until it ends and returns why it ended.
 func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
-	suite, codec := sess.Negotiated()
+	suite, _ := sess.Negotiated()
+	codec, rate := sess.Codec()
 	c.a.mu.Lock()
 	c.dialog, c.sess = dlg, sess
 	c.info.State = CallActive
-	c.info.SRTP, c.info.Codec = suite, codec
+	c.info.SRTP, c.info.Codec, c.info.SampleRate = suite, codec, rate
 	c.info.Answered = time.Now()
 	c.a.emitLocked(CallChanged{c.info})
 	c.a.mu.Unlock()
@@ -32,6 +33,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 		c.update(func(i *CallInfo) {
 			i.RemoteHold = held
 			i.State = holdState(i)
+			c.noteCodec(i, sess)
 		})
 		return answer, nil
 	})
@@ -49,6 +51,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	lastLatencyLog := time.Now().Add(5*time.Second - latencyLogEvery) // first account after 5 s
 	var reason error
 	for reason == nil {
 		select {
@@ -64,13 +67,20 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 			}
 			reason = fmt.Errorf("media failed: %w", err)
 			c.bye(dlg)
-		case <-tick.C:
-			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
+		case now := <-tick.C:
+			st := sess.Stats()
+			if now.Sub(lastLatencyLog) >= latencyLogEvery {
+				logLatency(c.a.log, c.id, st)
+				lastLatencyLog = now
+			}
+			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(st)})
 		}
 	}
 	stop()
 	<-errc // join rx/tx/RTCP before the session is closed
-	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
+	final := sess.Stats()
+	logLatency(c.a.log, c.id, final)
+	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(final)})
 	return reason
 }
 
@@ -130,5 +140,8 @@ func statsOf(s audio.Stats) CallStats {
 		JitterMs:        s.JitterMs,
 		RTTMs:           s.RTTMs,
 		MOS:             s.MOS,
+		SRTPFailures:    s.SRTPFailures,
+		Dropped:         s.Dropped,
+		Latency:         s.Latency,
 	}
 }

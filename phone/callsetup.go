@@ -66,6 +66,8 @@ func (c *call) audioConfig() (audio.Config, error) {
 		Source:      c.io,
 		Sink:        c.io,
 		Tap:         c.tap,
+		SampleRate:  c.sampleRate(),
+		Processor:   c.voiceProcessor(),
 		OnDTMF: func(d rune) {
 			c.tap.dtmf(d)
 			c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d})

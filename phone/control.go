@@ -110,6 +110,7 @@ func (a *Agent) Hold(ctx context.Context, id string, on bool) error {
 	c.update(func(i *CallInfo) {
 		i.LocalHold = on
 		i.State = holdState(i)
+		c.noteCodec(i, sess)
 	})
 	return nil
 }

@@ -55,16 +55,17 @@ func (a *Agent) SaveSettings(ctx context.Context, cfg config.Config) error {
 
 // SetAudioDevice selects the device of a kind (DeviceInput, DeviceOutput,
 // DeviceRing) by name for the next call ("" is the system default) and
-// stores the choice.
+// stores the choice: the chosen device heads the role's priority list, the
+// others stay as fallbacks.
 func (a *Agent) SetAudioDevice(kind, name string) error {
 	cfg := a.Settings()
 	switch kind {
 	case DeviceInput:
-		cfg.Audio.Input = name
+		cfg.Audio.Prefer(config.RoleMicrophone, name)
 	case DeviceOutput:
-		cfg.Audio.Output = name
+		cfg.Audio.Prefer(config.RoleSpeaker, name)
 	case DeviceRing:
-		cfg.Audio.Ring = name
+		cfg.Audio.Prefer(config.RoleRinger, name)
 	default:
 		return fmt.Errorf("unknown device kind %q", kind)
 	}

@@ -1,6 +1,10 @@
 package phone
 
-import "time"
+import (
+	"time"
+
+	"softphone/audio"
+)
 
 // RegState is the registration state of the agent's SIP account.
 type RegState int
@@ -121,7 +125,8 @@ type CallInfo struct {
 	RemoteHold bool   // the far end put the call on hold
 	Muted      bool
 	SRTP       string // negotiated SRTP suite; "" means the call is NOT encrypted
-	Codec      string // e.g. "PCMA"
+	Codec      string // e.g. "PCMA", "G722", "opus"
+	SampleRate int    // the codec's audio rate in Hz: 8000 narrowband, 16000 wideband; 0 before media
 	Created    time.Time
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time
@@ -141,6 +146,9 @@ type CallStats struct {
 	JitterMs        float64 // interarrival jitter (RFC 3550 6.4.1)
 	RTTMs           float64 // from RTCP SR/RR; 0 until known
 	MOS             float64 // E-model estimate 1..4.5; 0 until known
+	SRTPFailures    uint64  // received packets that failed SRTP/SRTCP authentication or replay
+	Dropped         uint64  // received datagrams that were not usable RTP (runts, unknown payload)
+	Latency         audio.Latency
 }
 
 // Snapshot is the agent's whole state at one instant.

@@ -4,15 +4,18 @@
 #   build  — C toolchain bits and X11/GL headers for the Fyne GUI
 #   test   — the real peers and tools the tests start (Kamailio, baresip, sipp, curl for the S3 server script,
 #            gnome-keyring, Xvfb, imagemagick, socat, xdotool, xdg-utils; python3 for the standalone audit
-#            verifier in docs/audit-verify)
+#            verifier in docs/audit-verify; PulseAudio with its utilities and sox for the sound-card tests)
 #   windows — mingw-w64 cross compiler and Wine for the Windows build and tests
 set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils curl python3-minimal"
+	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils curl python3-minimal pulseaudio pulseaudio-utils sox"
 	[windows]="gcc-mingw-w64-x86-64 wine wine64 xz-utils bc"
 )
+# linphonec is the second far-end phone of the wideband interop tests (audio/interop_linphone_test.go);
+# its linphone-common also ships the 16 kHz speech recording the echo-canceller test uses.
+groups[test]+=" linphone-cli"
 
 want=()
 for g in "$@"; do

@@ -233,7 +233,7 @@ func (p *CallPanel) update(c phone.CallInfo) {
 	setVisible(p.Quality, media)
 	setVisible(p.Media, media)
 	setVisible(p.levelRow, media && p.d.levels != nil)
-	p.Media.SetText(strings.Trim(c.SRTP+" · "+c.Codec, " ·"))
+	p.Media.SetText(strings.Trim(c.SRTP+" · "+codecLabel(c), " ·"))
 
 	if c.LocalHold {
 		p.Hold.SetText(lang.L("Resume"))
@@ -347,6 +347,12 @@ func (p *CallPanel) setStats(s phone.CallStats) {
 	}
 	if s.MOS > 0 {
 		text += " · MOS " + fmt.Sprintf("%.1f", s.MOS)
+	}
+	if s.SRTPFailures > 0 || s.Dropped > 0 {
+		// Packets we threw away: forged or replayed SRTP, or garbage sent to our port.
+		text += " · " + lang.L("Rejected {{.SRTP}} SRTP, {{.Dropped}} invalid", map[string]any{
+			"SRTP": s.SRTPFailures, "Dropped": s.Dropped,
+		})
 	}
 	p.Quality.Importance = qualityImportance(loss, s.JitterMs, s.MOS)
 	p.Quality.SetText(text)

@@ -35,6 +35,11 @@ type SettingsView struct {
 	Input  *widget.Select
 	Output *widget.Select
 	Ring   *widget.Select
+	// orders show each kind's priority list (settings_priority.go).
+	orders map[string]*DeviceOrder
+	// EchoCancel switches echo cancellation and noise suppression: automatic (off with a
+	// headset), on or off.
+	EchoCancel *widget.Select
 
 	Language *widget.Select
 
@@ -76,6 +81,7 @@ func newSettingsView(d *Desktop) *SettingsView {
 	v.Input = v.deviceSelect(DeviceInput, v.cfg.Audio.Input)
 	v.Output = v.deviceSelect(DeviceOutput, v.cfg.Audio.Output)
 	v.Ring = v.deviceSelect(DeviceRing, v.cfg.Audio.Ring)
+	v.EchoCancel = v.echoSelect()
 	v.Language = languageSelect(d)
 
 	v.SRTPPolicy = widget.NewLabel("")
@@ -116,9 +122,10 @@ func (v *SettingsView) cards() []fyne.CanvasObject {
 		widget.NewFormItem(lang.L("CA file"), container.NewBorder(nil, nil, nil, v.BrowseCA, v.CAFile)),
 	)
 	audio := widget.NewForm(
-		widget.NewFormItem(lang.L("Microphone"), v.Input),
-		widget.NewFormItem(lang.L("Speaker"), v.Output),
-		widget.NewFormItem(lang.L("Ringtone device"), v.Ring),
+		widget.NewFormItem(lang.L("Microphone"), v.newDeviceOrder(DeviceInput).row(v.Input)),
+		widget.NewFormItem(lang.L("Speaker"), v.newDeviceOrder(DeviceOutput).row(v.Output)),
+		widget.NewFormItem(lang.L("Ringtone device"), v.newDeviceOrder(DeviceRing).row(v.Ring)),
+		widget.NewFormItem(lang.L("Echo cancellation"), v.EchoCancel),
 	)
 	general := widget.NewForm(widget.NewFormItem(lang.L("Language"), v.Language))
 	security := container.NewVBox(v.SRTPPolicy, v.AllowPlain, v.Locked)
@@ -182,14 +189,7 @@ func (v *SettingsView) deviceSelect(kind, selected string) *widget.Select {
 		if name == def {
 			dev = ""
 		}
-		switch kind {
-		case DeviceInput:
-			v.cfg.Audio.Input = dev
-		case DeviceOutput:
-			v.cfg.Audio.Output = dev
-		case DeviceRing:
-			v.cfg.Audio.Ring = dev
-		}
+		v.preferDevice(kind, dev) // heads the role's priority list; the others stay as fallbacks
 		if d.devices != nil {
 			d.do(func(context.Context) error { return d.devices.SetAudioDevice(kind, dev) }, v.showError)
 		}

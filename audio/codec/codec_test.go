@@ -80,7 +80,7 @@ func TestByName(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 8000, c.ClockRate())
 	}
-	_, err := ByName("opus")
+	_, err := ByName("G729")
 	assert.ErrorIs(t, err, ErrUnknownCodec)
 	assert.Equal(t, uint8(0), PCMU{}.PayloadType())
 	assert.Equal(t, uint8(8), PCMA{}.PayloadType())

@@ -11,7 +11,10 @@ type Config struct {
 	Capture, Playback string
 	// PlaybackOnly opens no microphone (the ringtone on the ring device).
 	PlaybackOnly bool
-	Logger       *slog.Logger
+	// SampleRate of the frames Read and Write carry: 0 means SampleRate (8 kHz); 16000 for
+	// wideband calls (miniaudio converts from the hardware rate).
+	SampleRate int
+	Logger     *slog.Logger
 }
 
 // Info describes a device for a settings screen.
@@ -19,6 +22,10 @@ type Info struct {
 	ID      string
 	Name    string
 	Default bool
+	// Backend is the sound server's own name for it where it has one (PulseAudio's
+	// "alsa_output.usb-…", "speaker.monitor"): unique and stable across replugging, where display
+	// names often are not. Settings store it.
+	Backend string
 }
 
 // Stats are a device's buffer counters (in samples, except CaptureShortReads in frames).

@@ -60,7 +60,7 @@ func TestMalgoDefaultDevice(t *testing.T) {
 
 // The miniaudio callback must not allocate (it runs on a real-time audio thread).
 func TestCallbackDoesNotAllocate(t *testing.T) {
-	d := &Device{capture: NewRing(8192), playback: NewRing(4096)}
+	d := newDevice(nil)
 	in := make([]byte, 2*FrameSamples)
 	out := make([]byte, 2*FrameSamples)
 	d.playback.Write(make([]int16, FrameSamples/2))

@@ -2,6 +2,8 @@
 
 package device
 
+import "time"
+
 // Without cgo there is no sound card access; Null and the WAV source/sink still work.
 
 // Device is unavailable without cgo.
@@ -24,3 +26,12 @@ func (*Device) Stats() Stats { return Stats{} }
 
 // Close does nothing.
 func (*Device) Close() error { return nil }
+
+// CaptureBacklog is zero without cgo.
+func (*Device) CaptureBacklog() (backlog, period time.Duration) { return 0, 0 }
+
+// PlaybackBacklog is zero without cgo.
+func (*Device) PlaybackBacklog() (backlog, period time.Duration) { return 0, 0 }
+
+// Alive is false without cgo.
+func (*Device) Alive(time.Duration) bool { return false }

@@ -52,5 +52,18 @@ func (q *Ring) Read(p []int16) int {
 	return int(n)
 }
 
+// Discard drops up to n of the oldest samples and returns how many it dropped. Like Read it
+// belongs to the consumer: bounding a backlog from the reading side keeps the ring
+// single-producer/single-consumer (the producer never moves r).
+func (q *Ring) Discard(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	r, w := q.r.Load(), q.w.Load()
+	k := min(uint64(n), w-r)
+	q.r.Store(r + k)
+	return int(k)
+}
+
 // Overflow is the number of samples dropped because the ring was full.
 func (q *Ring) Overflow() uint64 { return q.over.Load() }

@@ -123,6 +123,9 @@ type Stats struct {
 	Depth      time.Duration // audio buffered now
 }
 
+// shrinkAfter is how long the buffer must stay above target before it drops a frame.
+const shrinkAfter = 500 * time.Millisecond
+
 // maxMisorder is how far behind the playout point a packet may be before we take it for a restarted
 // stream rather than a late packet (RFC 3550 appendix A.1 uses 100 for MAX_MISORDER).
 const maxMisorder = 100
@@ -209,10 +212,9 @@ func (b *Buffer) updateJitter(ts uint32, arrival time.Time) {
 func (b *Buffer) retarget() {
 	j := time.Duration(b.jitter * float64(time.Second) / float64(b.cfg.ClockRate))
 	t := b.cfg.Frame + 3*j
-	// Round up to whole frames: playout works in frames.
-	if r := t % b.cfg.Frame; r != 0 {
-		t += b.cfg.Frame - r
-	}
+	// Round to the nearest whole frame (playout works in frames). Rounding up made the target
+	// two frames at any jitter at all, a frame of delay for a millisecond of jitter.
+	t = (t + b.cfg.Frame/2) / b.cfg.Frame * b.cfg.Frame
 	b.target = min(max(t, b.cfg.MinDelay), b.cfg.MaxDelay)
 }
 
@@ -342,15 +344,16 @@ func (b *Buffer) take(s *slot) Frame {
 	return Frame{Kind: FrameAudio, PayloadType: s.pt, Seq: uint16(s.ext), Timestamp: s.ts, Payload: s.payload}
 }
 
-// shrinkLocked drops one frame when the buffer has stayed more than two frames above target for a
-// while, bringing the delay back down after a jitter spike.
+// shrinkLocked drops one frame when the buffer has stayed above target for half a second,
+// bringing the delay back down after a jitter spike or a burst at the start. Jitter makes the
+// depth swing around the target and reset the count, so only a standing surplus is dropped.
 func (b *Buffer) shrinkLocked() {
-	if b.depth() > b.target+2*b.cfg.Frame {
+	if b.depth() > b.target {
 		b.over++
 	} else {
 		b.over = 0
 	}
-	if b.over < 10 {
+	if time.Duration(b.over)*b.cfg.Frame < shrinkAfter {
 		return
 	}
 	b.over = 0
@@ -364,6 +367,9 @@ func (b *Buffer) shrinkLocked() {
 	}
 	b.next++
 }
+
+// Depth is the audio buffered now, from the playout point to the newest packet.
+func (b *Buffer) Depth() time.Duration { return b.depth() }
 
 // TargetDelay is the current target playout delay.
 func (b *Buffer) TargetDelay() time.Duration { return b.target }

@@ -13,8 +13,31 @@ const DefaultDTMFPayloadType = 101
 // telephoneEvent is the RFC 4733 encoding name.
 const telephoneEvent = "telephone-event"
 
-// staticPT maps the codec names we can offer to their RFC 3551 static payload types.
-var staticPT = map[string]uint8{"PCMU": 0, "PCMA": 8}
+// formats are the audio formats we can offer, by upper-case encoding name: their payload type
+// (RFC 3551 static, or our dynamic choice), RTP clock, channels and format parameters. Opus is
+// always "opus/48000/2" whatever is sent (RFC 7587 section 7); we ask for mono wideband and FEC.
+var formats = map[string]Codec{
+	"PCMU": {PT: 0, Name: "PCMU", Rate: 8000},
+	"PCMA": {PT: 8, Name: "PCMA", Rate: 8000},
+	"G722": {PT: 9, Name: "G722", Rate: 8000},
+	"OPUS": {PT: 111, Name: "opus", Rate: 48000, Channels: 2,
+		Fmtp: "useinbandfec=1; maxplaybackrate=16000; sprop-maxcapturerate=16000; stereo=0; sprop-stereo=0"},
+}
+
+// wideband are the formats that carry more than the telephone band.
+var wideband = map[string]bool{"G722": true, "OPUS": true}
+
+// format returns our format for an encoding name and clock rate as a peer wrote them.
+func format(name string, rate int) (Codec, bool) {
+	f, ok := formats[strings.ToUpper(name)]
+	if !ok || f.Rate != rate {
+		return Codec{}, false
+	}
+	return f, true
+}
+
+// IsWideband reports whether an encoding name is a wideband codec (G.722, Opus).
+func IsWideband(name string) bool { return wideband[strings.ToUpper(name)] }
 
 // Local describes our side of an offer or answer.
 type Local struct {
@@ -22,8 +45,12 @@ type Local struct {
 	Port      int        // RTP port; RTCP is Port+1 and announced with a=rtcp
 	SessionID uint64
 	Version   uint64 // o= version: increment for every new offer/answer of the session
-	// Codecs in preference order, by encoding name ("PCMA", "PCMU").
+	// Codecs in preference order, by encoding name ("opus", "G722", "PCMA", "PCMU").
 	Codecs []string
+	// Keep is the codec in use ("" before the first negotiation). A re-offer (hold, resume)
+	// lists it first and an answer to a re-offer keeps it when offered, so a call does not
+	// change codec because of a re-INVITE.
+	Keep string
 	// DTMFPayloadType for telephone-event; 0 means DefaultDTMFPayloadType.
 	DTMFPayloadType uint8
 	// Crypto holds our SDES keys, one per suite in preference order; Tag is set by the caller.
@@ -90,6 +117,21 @@ func (l *Local) wantsCodec(name string) bool {
 	return false
 }
 
+// offerOrder is l.Codecs with Keep moved to the front (RFC 3264 section 8.3.2: a re-offer
+// should not make the answerer change a codec that works).
+func (l *Local) offerOrder() []string {
+	if l.Keep == "" || !l.wantsCodec(l.Keep) {
+		return l.Codecs
+	}
+	out := []string{l.Keep}
+	for _, c := range l.Codecs {
+		if !strings.EqualFold(c, l.Keep) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // BuildOffer makes an offer with one m=audio line. With crypto the profile is RTP/SAVP when SRTP is
 // required and RTP/AVP with a=crypto (best effort) otherwise.
 func BuildOffer(l Local) (*Session, error) {
@@ -102,12 +144,12 @@ func BuildOffer(l Local) (*Session, error) {
 	if l.RequireSRTP {
 		m.Proto = ProtoSRTP
 	}
-	for _, name := range l.Codecs {
-		pt, ok := staticPT[strings.ToUpper(name)]
+	for _, name := range l.offerOrder() {
+		f, ok := formats[strings.ToUpper(name)]
 		if !ok {
 			return nil, fmt.Errorf("sdp: codec %q is not supported", name)
 		}
-		m.Codecs = append(m.Codecs, Codec{PT: pt, Name: strings.ToUpper(name), Rate: 8000})
+		m.Codecs = append(m.Codecs, f)
 	}
 	if len(m.Codecs) == 0 {
 		return nil, ErrNoCommonCodec
@@ -177,8 +219,12 @@ func peerCodecs(m *Media, l *Local) (codecs []Codec, dtmf int) {
 			if dtmf < 0 {
 				dtmf = int(c.PT)
 			}
-		case c.Rate == 8000 && l.wantsCodec(c.Name):
-			c.Name = strings.ToUpper(c.Name)
+		case l.wantsCodec(c.Name):
+			f, ok := format(c.Name, c.Rate)
+			if !ok {
+				continue // e.g. a G.722 rtpmap with a 16000 clock, or opus not at 48000
+			}
+			c.Name = f.Name
 			codecs = append(codecs, c)
 		}
 	}
@@ -222,6 +268,33 @@ func BuildAnswer(offer *Session, l Local) (*Session, Result, error) {
 	return ans, res, nil
 }
 
+// chooseCodec picks the codec to answer with from the offered ones we support (in offer order).
+// The codec in use (Keep) stays when offered. Otherwise the offerer's first choice wins, unless
+// we rank a wideband codec that the offer also lists above it: wideband is worth the change.
+func chooseCodec(offered []Codec, l *Local) Codec {
+	find := func(name string) (Codec, bool) {
+		for _, c := range offered {
+			if strings.EqualFold(c.Name, name) {
+				return c, true
+			}
+		}
+		return Codec{}, false
+	}
+	if c, ok := find(l.Keep); ok && l.Keep != "" {
+		return c
+	}
+	first := offered[0]
+	for _, name := range l.Codecs {
+		if strings.EqualFold(name, first.Name) {
+			break
+		}
+		if c, ok := find(name); ok && IsWideband(name) {
+			return c
+		}
+	}
+	return first
+}
+
 func answerAudio(offer *Session, om *Media, l *Local) (Media, Result, error) {
 	res := Result{DTMFSendPT: -1, DTMFRecvPT: -1, Ptime: om.Ptime}
 	codecs, dtmf := peerCodecs(om, l)
@@ -232,11 +305,14 @@ func answerAudio(offer *Session, om *Media, l *Local) (Media, Result, error) {
 	if res.Remote, res.RemoteRTCP, err = remoteAddrs(offer, om); err != nil {
 		return Media{}, Result{}, err
 	}
-	// The offerer's first supported codec wins; we answer with just that one so both sides agree.
-	res.Codec = codecs[0]
-	res.RecvCodecs = codecs[:1]
+	res.Codec = chooseCodec(codecs, l)
+	res.RecvCodecs = []Codec{res.Codec}
 	m := Media{Type: "audio", Port: l.Port, Proto: om.Proto, Ptime: l.ptime(), RTCPPort: l.Port + 1, HasDir: true}
-	m.Codecs = []Codec{res.Codec}
+	// Answer with just the chosen codec, under the offer's payload type (RFC 3264 section 6.1),
+	// with our own format parameters.
+	ours := formats[strings.ToUpper(res.Codec.Name)]
+	ours.PT = res.Codec.PT
+	m.Codecs = []Codec{ours}
 	if dtmf >= 0 {
 		// RFC 3264 section 6.1: use the offer's payload type numbers in the answer.
 		res.DTMFSendPT, res.DTMFRecvPT = dtmf, dtmf
@@ -311,6 +387,15 @@ func ApplyAnswer(offer, answer *Session, l Local) (Result, error) {
 	}
 	res.Codec = ok[0]
 	res.RecvCodecs = ok
+	// The peer should send with the payload types of our offer; accept the answer's numbers too
+	// (some phones answer a dynamic codec under their own number).
+	for _, c := range ok {
+		for _, o := range om.Codecs {
+			if strings.EqualFold(o.Name, c.Name) && o.PT != c.PT {
+				res.RecvCodecs = append(res.RecvCodecs, Codec{PT: o.PT, Name: c.Name, Rate: c.Rate, Channels: c.Channels})
+			}
+		}
+	}
 	if dtmf >= 0 {
 		res.DTMFSendPT = dtmf
 		res.DTMFRecvPT = int(l.dtmfPT())

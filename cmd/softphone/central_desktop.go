@@ -226,8 +226,11 @@ func (c *centralDesk) play(r *central.Reviewer, id string) error {
 		pr.Close()
 		return err // refused (role, audit, key) before any audio
 	}
-	_, out := c.card.devices()
-	d, err := device.Open(device.Config{Backend: c.card.backend, Playback: out, PlaybackOnly: true, Logger: c.env.log})
+	out := ""
+	if _, speakers, _ := c.card.Lists(); len(speakers) > 0 {
+		out = speakers[0] // the agent's preferred speaker; "" is the system default
+	}
+	d, err := device.Open(device.Config{Backend: c.card.Backend(), Playback: out, PlaybackOnly: true, Logger: c.env.log})
 	if err != nil {
 		stop()
 		pr.Close()

@@ -150,6 +150,7 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 				"call_id": e.CallID, "packets_sent": s.PacketsSent, "packets_received": s.PacketsReceived,
 				"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
 				"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
+				"srtp_failures": s.SRTPFailures, "dropped": s.Dropped,
 			})
 		}
 	}
@@ -211,6 +212,7 @@ func callFields(c phone.CallInfo) map[string]any {
 		"srtp":        c.SRTP,
 		"encrypted":   c.Encrypted(),
 		"codec":       c.Codec,
+		"sample_rate": c.SampleRate,
 		"local_hold":  c.LocalHold,
 		"remote_hold": c.RemoteHold,
 		"muted":       c.Muted,

@@ -32,10 +32,10 @@ func (p desktopPhone) LockedKeys() []string { return p.locked }
 
 // AudioDevices lists the sound devices of a kind by name.
 func (p desktopPhone) AudioDevices(kind string) ([]string, error) {
-	if p.card.backend == "null" {
+	if p.card.Backend() == "null" {
 		return nil, nil
 	}
-	capture, playback, err := device.List(p.card.backend)
+	capture, playback, err := device.List(p.card.Backend())
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	audiocard "softphone/audio/device/card"
 	"softphone/config"
 	"softphone/phone"
 	"softphone/ui"
@@ -20,7 +21,7 @@ func TestDesktopDevicesFollowSettings(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	cfg := config.Default()
 	cfg.Account.Server, cfg.Account.User, cfg.Account.Domain = "pbx.example:5061", "1001", "pbx.example"
-	card := &soundCard{backend: "null"}
+	card := audiocard.New(audiocard.Config{Backend: "null"})
 	ag, err := phone.New(phone.Config{Settings: cfg, SettingsFile: path, Endpoints: cardEndpoints{card}})
 	require.NoError(t, err)
 	defer ag.Close()
@@ -32,9 +33,9 @@ func TestDesktopDevicesFollowSettings(t *testing.T) {
 	got, err := config.Load(path)
 	require.NoError(t, err)
 	require.Equal(t, "Headset", got.Audio.Output)
-	in, out := card.devices()
-	require.Equal(t, "", in)
-	require.Equal(t, "Headset", out)
+	mics, speakers, _ := card.Lists()
+	require.Empty(t, mics)
+	require.Equal(t, []string{"Headset"}, speakers)
 	names, err := p.AudioDevices(ui.DeviceInput)
 	require.NoError(t, err)
 	require.Empty(t, names, "the null backend has no devices")

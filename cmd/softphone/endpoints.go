@@ -67,7 +67,7 @@ func (e *endpoints) Open(call phone.CallInfo) (audio.Source, audio.Sink, io.Clos
 			n := &device.Null{}
 			dsrc, dsink = n, n
 		} else {
-			dsrc, dsink, c, err = e.card.openStrict()
+			dsrc, dsink, c, err = e.card.OpenStrict()
 		}
 		if err != nil {
 			closers.Close()

@@ -13,7 +13,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"softphone/assets"
 	"softphone/audio"
+	"softphone/audio/device"
+	audiocard "softphone/audio/device/card"
 	"softphone/auth"
 	"softphone/config"
 	"softphone/internal/instance"
@@ -80,6 +83,9 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 	defer agent.Close()
 
 	a := app.NewWithID(appID)
+	card.OnChange(func(ch device.Change) { // a headset unplugged or back: tell the agent
+		fyne.Do(func() { a.SendNotification(fyne.NewNotification("Softphone", ch.String())) })
+	})
 	phoneUI := dw.phone(agent, card)
 	// Central storage (central_desktop.go): uploads after login, the Review tab, the upload status line.
 	if cd := startCentralDesk(ctx, dw.settings, dw.recordings, agent.Session, card, env, agent.Watch); cd != nil {
@@ -111,11 +117,11 @@ func desktopOptions(env *cli, dw *desktopWorld, card *soundCard) []ui.Option {
 		ui.WithLanguage(dw.settings.UI.Language),
 		ui.WithProfile(dw.profile),
 		ui.WithIdleLock(dw.settings.Auth.IdleLock),
-		ui.WithRinger(&ringer{backend: dw.settings.Audio.Backend, card: card, log: env.log}),
+		ui.WithRinger(audiocard.NewRinger(card, assets.RingtonePCM(device.SampleRate))),
 	}
-	if err := card.probe(); err != nil {
+	if err := card.Probe(); err != nil {
 		env.log.Warn("no sound card: calls use the null device", "err", err)
-		opts = append(opts, ui.WithNotice(noSoundCardNotice))
+		opts = append(opts, ui.WithNotice(audiocard.NoSoundCardNotice))
 	}
 	return opts
 }
@@ -215,8 +221,12 @@ func openDesktopWorld(ctx context.Context, env *cli, f guiFlags, token func(cont
 type cardEndpoints struct{ card *soundCard }
 
 func (c cardEndpoints) Open(phone.CallInfo) (audio.Source, audio.Sink, io.Closer, error) {
-	return c.card.open()
+	return c.card.Open()
 }
 
+// SampleRate tells the phone that the card runs at 16 kHz (phone.RatedEndpoints): wideband
+// calls carry the agent's voice above 4 kHz.
+func (c cardEndpoints) SampleRate() int { return c.card.SampleRate() }
+
 // SelectDevices chooses the devices of the next call and of the ringtone.
-func (c cardEndpoints) SelectDevices(a config.Audio) { c.card.select_(a.Input, a.Output, a.Ring) }
+func (c cardEndpoints) SelectDevices(a config.Audio) { selectConfigured(c.card, a) }

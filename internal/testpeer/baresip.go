@@ -28,6 +28,9 @@ type BaresipOptions struct {
 	PlainRTP bool
 	// ToneHz is the sine frequency baresip sends (ausine); default 440.
 	ToneHz int
+	// Codecs, when set, loads baresip's g722 and opus modules and limits the account to these
+	// codecs (audio_codecs), e.g. "G722/16000/1" or "opus" for a wideband-only peer.
+	Codecs string
 }
 
 // Event is one ctrl_tcp event of baresip (class "call", "register", …).
@@ -95,7 +98,7 @@ ausrc_channels		2
 net_interface		127.0.0.1
 module_path		/usr/lib/baresip/modules
 module			g711.so
-module			ausine.so
+%smodule			ausine.so
 module			srtp.so
 module			sndfile.so
 module			uuid.so
@@ -104,7 +107,7 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 snd_path		%s
-`, sipPort, k.CAFile, opts.ToneHz, ctrlPort, dir)
+`, sipPort, k.CAFile, opts.ToneHz, widebandModules(opts), ctrlPort, dir)
 	writeFile(t, filepath.Join(dir, "config"), config)
 
 	params := []string{
@@ -118,6 +121,9 @@ snd_path		%s
 			enc = "srtp-mand"
 		}
 		params = append(params, "mediaenc="+enc)
+	}
+	if opts.Codecs != "" {
+		params = append(params, "audio_codecs="+opts.Codecs)
 	}
 	if opts.AutoAnswer {
 		params = append(params, "answermode=auto")
@@ -163,6 +169,14 @@ snd_path		%s
 	})
 	b.WaitLog(t, `(?i)registered successfully|200 OK \(|REGISTER_OK`, 10*time.Second)
 	return b
+}
+
+// widebandModules are the config lines loading the wideband codecs when opts asks for codecs.
+func widebandModules(opts BaresipOptions) string {
+	if opts.Codecs == "" {
+		return ""
+	}
+	return "module\t\t\tg722.so\nmodule\t\t\topus.so\n"
 }
 
 // readCtrl parses netstrings from ctrl_tcp until the connection closes.

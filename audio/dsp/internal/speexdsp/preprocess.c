@@ -1,0 +1,4 @@
+//go:build cgo
+
+// Compiles the vendored speexdsp 1.2.1 source (src/, BSD licence in COPYING) into this package.
+#include "src/preprocess.c"

@@ -1,0 +1,22 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestEchoCancelSetting(t *testing.T) {
+	for _, v := range []string{"", "auto", "on", "off"} {
+		c := Default()
+		c.Audio.EchoCancel = v
+		assert.NoError(t, c.Validate(), v)
+	}
+	c := Default()
+	c.Audio.EchoCancel = "sometimes"
+	assert.ErrorContains(t, c.Validate(), "audio.echo_cancel")
+}
+
+func TestDefaultCodecsWidebandFirst(t *testing.T) {
+	assert.Equal(t, []string{"opus", "G722", "PCMA", "PCMU"}, Default().Media.Codecs)
+}
