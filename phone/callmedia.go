@@ -59,10 +59,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 			c.bye(dlg)
 		case err := <-errc:
 			errc <- err // put back for the join below
-			if err == nil {
-				err = errors.New("media stopped")
-			}
-			reason = fmt.Errorf("media failed: %w", err)
+			reason = c.runEnded(err)
 			c.bye(dlg)
 		case <-tick.C:
 			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
@@ -72,6 +69,20 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	<-errc // join rx/tx/RTCP before the session is closed
 	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(sess.Stats())})
 	return reason
+}
+
+// runEnded says why a call ended when its media session's Run returned
+// with err. Our own end (hangup, transfer, close) also stops Run through
+// the call context, and then both ends are ready at once: the call's cause
+// wins, so a local hangup is never reported as a media failure.
+func (c *call) runEnded(err error) error {
+	if c.ctx.Err() != nil {
+		return context.Cause(c.ctx)
+	}
+	if err == nil {
+		err = errors.New("media stopped")
+	}
+	return fmt.Errorf("media failed: %w", err)
 }
 
 func holdState(i *CallInfo) CallState {
