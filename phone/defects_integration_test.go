@@ -80,4 +80,3 @@ func TestLocalHangupReasonSoak(t *testing.T) {
 		}
 	}
 }
-
