@@ -201,7 +201,13 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 	a.mu.Unlock()
 
 	ua.OnInvite(a.onInvite)
-	ua.OnRegistration(func(st sip.State, err error) { a.setRegistration(regState(st), err) })
+	ua.OnRegistration(func(st sip.State, err error) {
+		rs := regState(st)
+		if rs == RegOff && err != nil {
+			rs = RegFailed // the first REGISTER failed: say why, not "off"
+		}
+		a.setRegistration(rs, err)
+	})
 	if err := ua.Register(ctx); err != nil {
 		a.setRegistration(RegFailed, err)
 		return err
@@ -226,7 +232,7 @@ func (a *Agent) setRegistration(st RegState, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	r := a.reg
-	r.State, r.Err, r.Reason = st, err, ""
+	r.State, r.Err, r.Reason, r.Cause = st, err, "", regCauseOf(err)
 	if err != nil {
 		r.Reason = err.Error()
 	}
@@ -262,7 +268,7 @@ func (a *Agent) Close() error {
 		err = errors.Join(err, a.cfg.Auth.Logout(sess))
 	}
 	a.mu.Lock()
-	a.reg.State, a.reg.Reason, a.reg.Err = RegOff, "", nil
+	a.reg.State, a.reg.Reason, a.reg.Err, a.reg.Cause = RegOff, "", nil, RegCauseNone
 	a.emitLocked(RegistrationChanged{a.reg})
 	a.mu.Unlock()
 	close(a.done)

@@ -229,7 +229,10 @@ func (a *Agent) WaitRegistered(ctx context.Context) error {
 			return false
 		case RegOff:
 			if sawAttempt {
-				result = errors.New("registration stopped")
+				result = r.Registration.Err
+				if result == nil {
+					result = errors.New("registration stopped")
+				}
 				return false
 			}
 		}

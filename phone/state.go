@@ -104,9 +104,10 @@ func (d Direction) String() string {
 // Registration describes the account's registration.
 type Registration struct {
 	State  RegState
-	AOR    string // address of record, e.g. sip:1001@pbx.example.com
-	Reason string // why it failed, written for the agent ("certificate not trusted")
-	Err    error  // the underlying error when State == RegFailed
+	AOR    string   // address of record, e.g. sip:1001@pbx.example.com
+	Reason string   // why it failed, written for the agent ("certificate not trusted")
+	Cause  RegCause // Reason, typed
+	Err    error    // the underlying error when State == RegFailed
 }
 
 // CallInfo is a copy of a call's state, safe to keep and read anywhere.

@@ -146,14 +146,7 @@ func (m *MainView) applyRegistration() {
 	case phone.RegFailed:
 		m.RegPill.set(lang.L("Not registered"), nil, theme.ColorNameError)
 		m.RegDetail.Importance = widget.DangerImportance
-		reason := r.Reason
-		if reason == "" {
-			reason = lang.L("registration failed")
-		} else {
-			// Reasons from the phone are English; known ones are translated.
-			reason = lang.L(reason)
-		}
-		m.RegDetail.SetText(lang.L("{{.Reason}} — retrying", map[string]any{"Reason": capitalize(reason)}))
+		m.RegDetail.SetText(lang.L("{{.Reason}} — retrying", map[string]any{"Reason": capitalize(regCauseText(r))}))
 	default:
 		m.RegPill.set(lang.L("Offline"), nil, theme.ColorNameButton)
 		m.RegDetail.Importance = widget.MediumImportance

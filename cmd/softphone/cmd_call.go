@@ -99,7 +99,7 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 	go readCommands(ctx, env, ag, current)
 
 	d := &callDriver{env: env, ag: ag, f: f, ours: ours, answering: answering, count: count,
-		current: current, lastState: map[string]phone.CallState{}, exit: exitOK}
+		current: current, lastState: map[string]phone.CallState{}, reg: phone.RegRegistered, exit: exitOK}
 	ag.Watch(ctx, func(ev phone.Event) bool { return d.event(ctx, ev) })
 	exit, ended := d.exit, d.ended
 	if ended < count {
@@ -121,6 +121,7 @@ type callDriver struct {
 	count     int
 	current   chan string // the call stdin commands apply to
 	lastState map[string]phone.CallState
+	reg       phone.RegState // last reported; openAgent reported "registered"
 	ended     int
 	exit      int
 }
@@ -130,9 +131,7 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 	env := d.env
 	switch e := ev.(type) {
 	case phone.RegistrationChanged:
-		if e.Registration.State == phone.RegFailed {
-			env.emit("registration", map[string]any{"state": e.Registration.State.String(), "reason": e.Registration.Reason})
-		}
+		d.registration(e.Registration)
 	case phone.CallChanged:
 		return d.callChanged(ctx, e.Call)
 	case phone.RecordingChanged:

@@ -45,6 +45,9 @@ type KamailioOptions struct {
 	MinExpires int
 	// Debug is Kamailio's log level (default 2, info; 3 logs every message).
 	Debug int
+	// CertHosts are the names in the server certificate (default
+	// "localhost" and 127.0.0.1); others make a host-name mismatch.
+	CertHosts []string
 }
 
 // StartKamailio starts Kamailio with the given users (name → password) and
@@ -70,7 +73,10 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf, err := ca.Issue("localhost", "127.0.0.1")
+	if len(opts.CertHosts) == 0 {
+		opts.CertHosts = []string{"localhost", "127.0.0.1"}
+	}
+	leaf, err := ca.Issue(opts.CertHosts...)
 	if err != nil {
 		t.Fatal(err)
 	}
