@@ -25,6 +25,7 @@ type Config struct {
 	Auth      Auth      `toml:"auth"`
 	CRM       CRM       `toml:"crm"`
 	Recording Recording `toml:"recording"`
+	Workday   Workday   `toml:"workday"`
 }
 
 // Account is the SIP account.
@@ -84,6 +85,7 @@ func Default() Config {
 		Auth:      defaultAuth(),
 		CRM:       defaultCRM(),
 		Recording: defaultRecording(),
+		Workday:   defaultWorkday(),
 	}
 }
 
@@ -148,6 +150,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Recording.Validate(); err != nil {
+		return err
+	}
+	if err := c.Workday.Validate(); err != nil {
 		return err
 	}
 	if err := c.CRM.Validate(); err != nil {

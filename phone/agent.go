@@ -46,8 +46,19 @@ type Config struct {
 	// means recording is not configured on this machine.
 	Recordings *recording.Store
 	// CRM looks up callers for the sidebar; nil means no CRM.
-	CRM    *CRMConfig
-	Logger *slog.Logger
+	CRM *CRMConfig
+	// Workday supplies reason codes, after-call work and the refuse mode;
+	// nil reads them from Settings.Workday.
+	Workday WorkdayPolicy
+	// Auditor records agent state changes (works council: nothing covert);
+	// nil records nothing.
+	Auditor Auditor
+	Logger  *slog.Logger
+}
+
+// Auditor records an audited action (audit.Log implements it).
+type Auditor interface {
+	Record(action, actor string, attrs map[string]string) error
 }
 
 // Agent is one agent's phone session. All methods are safe for concurrent use.
@@ -70,6 +81,7 @@ type Agent struct {
 	nextID  int
 	closed  bool
 	ended   []endedLookup // CRM sessions of ended calls, kept for wrap-up
+	work    agentWork     // the agent state (available, not ready, ACW)
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -91,6 +103,7 @@ func New(cfg Config) (*Agent, error) {
 		ctx:    ctx,
 		cancel: cancel,
 		calls:  make(map[string]*call),
+		work:   agentWork{status: AgentStatus{State: AgentAvailable, Since: time.Now(), Cause: "start"}},
 	}, nil
 }
 
@@ -134,7 +147,7 @@ func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
 // recorder state. State events are published under a.mu, so a watcher
 // that subscribes under a.mu sees each change after this snapshot once.
 func (a *Agent) initialEventsLocked() []Event {
-	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}}
+	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}, AgentStateChanged{a.work.status}}
 	for _, e := range a.ended {
 		evs = append(evs, contactEvent(e.id, e.lookup))
 	}
@@ -256,6 +269,7 @@ func (a *Agent) Close() error {
 	}
 	a.closed = true
 	ua, sess := a.ua, a.session
+	a.work.stopTimerLocked()
 	a.mu.Unlock()
 
 	a.cancel(errAgentClosed)

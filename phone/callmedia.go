@@ -122,6 +122,7 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 	c.dialog, c.sess = nil, nil
 	c.a.endLookupLocked(c)
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.callEndedLocked(c.info)
 	delete(c.a.calls, c.id)
 	for i, id := range c.a.order {
 		if id == c.id {

@@ -47,6 +47,11 @@ func (a *Agent) onInvite(inc *sip.Incoming) {
 		inc.Reject(486, "Busy Here")
 		return
 	}
+	if code, reason, refuse := a.refuseLocked(); refuse {
+		a.log.Info("call refused: agent not available", "state", a.work.status.State, "status", code)
+		inc.Reject(code, reason)
+		return
+	}
 	c := a.newCallLocked(Incoming, inc.From, inc.Number, inc.DisplayName)
 	a.wg.Add(1)
 	go c.runIncoming(inc)

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// Workday configures the agent states (available, not ready, after-call
+// work). It is read by phone through a small interface so that the policy
+// package can supply these values instead of the user's file.
+type Workday struct {
+	// NotReadyReasons are the reason codes an agent may pick for "not
+	// ready" (break, training, meeting, …). Empty allows none but "other".
+	NotReadyReasons []string `toml:"not_ready_reasons"`
+	// AfterCallWork is how long after-call work lasts after each answered
+	// call; 0 turns it off.
+	AfterCallWork time.Duration `toml:"after_call_work"`
+	// WrapUpRequired keeps the agent in after-call work until a wrap-up
+	// code is given.
+	WrapUpRequired bool `toml:"wrap_up_required"`
+	// RefuseWith is how calls are refused while not available: "busy"
+	// (486 Busy Here, default) or "dnd" (480 Temporarily Unavailable).
+	RefuseWith string `toml:"refuse_with"`
+}
+
+func defaultWorkday() Workday {
+	return Workday{
+		NotReadyReasons: []string{"break", "training", "meeting", "other"},
+		AfterCallWork:   0, // off unless policy sets it (e.g. 30 s)
+		RefuseWith:      "busy",
+	}
+}
+
+// Validate checks the workday settings.
+func (w Workday) Validate() error {
+	switch w.RefuseWith {
+	case "", "busy", "dnd":
+	default:
+		return fmt.Errorf("workday.refuse_with %q: want busy or dnd", w.RefuseWith)
+	}
+	if w.AfterCallWork < 0 || w.AfterCallWork > time.Hour {
+		return fmt.Errorf("workday.after_call_work %v: want 0 to 1h", w.AfterCallWork)
+	}
+	return nil
+}
