@@ -17,7 +17,7 @@ type testPolicy struct {
 	refuse RefuseMode
 }
 
-func (p testPolicy) NotReadyReasons() []string   { return []string{"break", "training"} }
+func (p testPolicy) NotReadyReasons() []string    { return []string{"break", "training"} }
 func (p testPolicy) AfterCallWork() time.Duration { return p.acw }
 func (p testPolicy) WrapUpRequired() bool         { return p.wrapUp }
 func (p testPolicy) RefuseWith() RefuseMode       { return p.refuse }
