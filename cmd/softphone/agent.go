@@ -40,7 +40,12 @@ type world struct {
 
 // buildAgent is the one constructor of the agent, for desktop and headless.
 func buildAgent(w world, ep phone.Endpoints, env *cli) (*phone.Agent, error) {
+	var auditor phone.Auditor
+	if env.auditLog != nil {
+		auditor = env.auditLog
+	}
 	return phone.New(phone.Config{
+		Auditor:      auditor,
 		Settings:     w.settings,
 		SettingsFile: w.settingsFile,
 		RootCAs:      w.roots,

@@ -132,6 +132,8 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 	switch e := ev.(type) {
 	case phone.RegistrationChanged:
 		d.registration(e.Registration)
+	case phone.AgentStateChanged:
+		env.emit("agent_state", agentStateFields(e.Status, time.Now()))
 	case phone.CallChanged:
 		return d.callChanged(ctx, e.Call)
 	case phone.RecordingChanged:
@@ -222,6 +224,8 @@ type stdinCommand struct {
 	Digits  string `json:"digits,omitempty"`
 	Target  string `json:"target,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	State   string `json:"state,omitempty"` // "state": available, not_ready, acw
+	Code    string `json:"code,omitempty"`  // "wrap_up": the wrap-up code
 }
 
 // readCommands applies JSON-line commands from stdin to the current call.
@@ -261,6 +265,12 @@ func readCommands(ctx context.Context, env *cli, ag *phone.Agent, current <-chan
 				case id = <-current:
 				default:
 				}
+			}
+			if handled, err := applyAgentCommand(ag, cmd); handled {
+				if err != nil {
+					env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
+				}
+				continue
 			}
 			if err := applyCommand(ctx, ag, id, cmd); err != nil {
 				env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
