@@ -17,6 +17,7 @@ type deskState struct {
 	stats   map[string]phone.CallStats
 	ended   []phone.CallInfo // calls ended in this session, newest first
 	lastEnd *phone.CallInfo  // the last ended call, shown for a while
+	agent   *phone.AgentStatus
 }
 
 // applySnapshot replaces the state with a snapshot.
@@ -46,6 +47,12 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.AgentStateChanged:
+		s := e.Status
+		d.state.agent = &s
+		if d.Main != nil && d.Main.AgentState != nil {
+			d.Main.AgentState.apply(s)
+		}
 	}
 	d.panelEvent(ev)
 }

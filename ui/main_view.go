@@ -47,6 +47,9 @@ type MainView struct {
 	LogoutBtn *tipButton
 	// DemoBtn makes a demo customer call; nil unless the phone is a demo.
 	DemoBtn *tipButton
+	// AgentState is the agent's own state and time in it; nil unless the
+	// phone has agent states (AgentStatePhone).
+	AgentState *AgentStateBar
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView
@@ -90,6 +93,14 @@ func newMainView(d *Desktop) *MainView {
 	left := container.NewHBox(brand, container.NewCenter(m.RegPill))
 	m.top = container.NewBorder(nil, nil, left, right, m.RegDetail)
 	top := container.NewVBox(m.top, widget.NewSeparator())
+	if ap, ok := d.phone.(AgentStatePhone); ok {
+		m.AgentState = newAgentStateBar(d, ap)
+		if d.state.agent != nil {
+			m.AgentState.apply(*d.state.agent)
+		}
+		top.Add(m.AgentState.Root)
+		top.Add(widget.NewSeparator())
+	}
 	if d.opt.notice != "" {
 		// A standing condition the agent must know (no sound card, …).
 		m.Notice = widget.NewLabelWithStyle("⚠ "+lang.L(d.opt.notice), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -179,6 +190,9 @@ func (m *MainView) applyCalls() {
 func (m *MainView) tick(now time.Time) {
 	m.Calls.tick(now)
 	m.History.tick(now)
+	if m.AgentState != nil {
+		m.AgentState.tick(now)
+	}
 }
 
 // focusDialer shows the phone tab and puts the cursor into the number field.
