@@ -21,6 +21,11 @@ type Workday struct {
 	// RefuseWith is how calls are refused while not available: "busy"
 	// (486 Busy Here, default) or "dnd" (480 Temporarily Unavailable).
 	RefuseWith string `toml:"refuse_with"`
+	// PauseCode and UnpauseCode are feature codes (e.g. "*72", "*73")
+	// dialled when the agent stops or starts being available, so that the
+	// PBX's queue pauses the agent. Empty: none.
+	PauseCode   string `toml:"pause_code"`
+	UnpauseCode string `toml:"unpause_code"`
 }
 
 func defaultWorkday() Workday {

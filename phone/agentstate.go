@@ -75,6 +75,9 @@ type WorkdayPolicy interface {
 	AfterCallWork() time.Duration
 	WrapUpRequired() bool
 	RefuseWith() RefuseMode
+	// FeatureCodes are dialled when the agent stops (pause) or starts
+	// (unpause) being available; "" for none.
+	FeatureCodes() (pause, unpause string)
 }
 
 // WorkdayFromConfig reads the workday policy from the configuration file
@@ -92,6 +95,8 @@ func (c configWorkday) NotReadyReasons() []string {
 
 func (c configWorkday) AfterCallWork() time.Duration { return c.w.AfterCallWork }
 func (c configWorkday) WrapUpRequired() bool         { return c.w.WrapUpRequired }
+
+func (c configWorkday) FeatureCodes() (string, string) { return c.w.PauseCode, c.w.UnpauseCode }
 
 func (c configWorkday) RefuseWith() RefuseMode {
 	if c.w.RefuseWith == "dnd" {

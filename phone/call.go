@@ -52,7 +52,9 @@ type call struct {
 	payment bool
 }
 
-func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call {
+// newCallLocked makes a call and announces it; feature marks a
+// feature-code call (not listed by views, no after-call work).
+func (a *Agent) newCallLocked(dir Direction, remote, number, name string, feature bool) *call {
 	a.nextID++
 	ctx, cancel := context.WithCancelCause(a.ctx)
 	c := &call{
@@ -68,7 +70,7 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call 
 	if dir == Incoming {
 		st = CallIncoming
 	}
-	c.info = CallInfo{ID: c.id, Direction: dir, State: st, Remote: remote, Number: number, RemoteName: name, Created: time.Now()}
+	c.info = CallInfo{ID: c.id, Direction: dir, State: st, Remote: remote, Number: number, RemoteName: name, Created: time.Now(), Feature: feature}
 	a.calls[c.id] = c
 	a.order = append(a.order, c.id)
 	// The CRM lookup's first state goes out before the call, so a watcher

@@ -127,6 +127,9 @@ type CallInfo struct {
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time
 	EndReason  string // why the call ended, for the agent
+	// Feature marks a feature-code call the phone made itself (queue
+	// pause/unpause); views do not list it.
+	Feature bool
 	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 

@@ -158,7 +158,7 @@ func (a *Agent) endACWLocked(cause string) {
 // callEndedLocked starts after-call work when an answered call ends while
 // the agent is available (a.mu held).
 func (a *Agent) callEndedLocked(info CallInfo) {
-	if info.Answered.IsZero() || a.closed || a.work.status.State != AgentAvailable {
+	if info.Answered.IsZero() || info.Feature || a.closed || a.work.status.State != AgentAvailable {
 		return
 	}
 	if pol := a.workday(); pol.AfterCallWork() > 0 {
@@ -185,6 +185,12 @@ func (a *Agent) setWorkLocked(s AgentStatus) {
 	}
 	a.work.status = s
 	a.emitLocked(AgentStateChanged{s})
+	if was, is := prev.State == AgentAvailable, s.State == AgentAvailable; was != is {
+		pause, unpause := a.workday().FeatureCodes()
+		if code := map[bool]string{false: pause, true: unpause}[is]; code != "" {
+			a.featureCallLocked(code)
+		}
+	}
 	a.log.Info("agent state", "state", s.State, "reason", s.Reason, "cause", s.Cause)
 	if a.cfg.Auditor == nil {
 		return

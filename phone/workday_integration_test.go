@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,47 @@ func TestNotAvailableRefusesCallsFromBaresip(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// Going not ready and back dials the PBX's pause and unpause feature codes
+// (here extensions answered by baresip through Kamailio); the calls are
+// hung up once answered, are marked Feature, and start no after-call work.
+func TestFeatureCodesDialledOnStateChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "agentpw", "7201": "pausepw", "7202": "unpausepw"})
+	pause := testpeer.StartBaresip(t, k, "7201", "pausepw", testpeer.BaresipOptions{AutoAnswer: true})
+	unpause := testpeer.StartBaresip(t, k, "7202", "unpausepw", testpeer.BaresipOptions{AutoAnswer: true})
+	a := newAgent(t, k, "1000", func(c *Config) {
+		c.Workday = testPolicy{acw: time.Hour, pause: "7201", unpause: "7202"}
+	}, nil)
+	ev := watchAgent(t, a)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Register(ctx, "agentpw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetAgentState(AgentNotReady, "break"); err != nil {
+		t.Fatal(err)
+	}
+	pause.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	pause.WaitEvent(t, "CALL_CLOSED", 15*time.Second)
+	first := ev.waitFor(t, "pause call ended", 15*time.Second, callState("", CallEnded)).(CallChanged)
+	if !first.Call.Feature || first.Call.EndReason != errLocalHangup.Error() {
+		t.Fatalf("pause call %+v", first.Call)
+	}
+	if err := a.SetAgentState(AgentAvailable, ""); err != nil {
+		t.Fatal(err)
+	}
+	unpause.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	unpause.WaitEvent(t, "CALL_CLOSED", 15*time.Second)
+	ev.waitFor(t, "unpause call ended", 15*time.Second, func(e Event) bool {
+		c, ok := e.(CallChanged)
+		return ok && c.Call.ID != first.Call.ID && c.Call.State == CallEnded && c.Call.Feature
+	})
+	if s := a.AgentStatus(); s.State != AgentAvailable {
+		t.Fatalf("after the unpause call the agent is %v, want available (no ACW)", s.State)
 	}
 }

@@ -15,12 +15,15 @@ type testPolicy struct {
 	acw    time.Duration
 	wrapUp bool
 	refuse RefuseMode
+	// feature codes dialled on pause / unpause
+	pause, unpause string
 }
 
-func (p testPolicy) NotReadyReasons() []string    { return []string{"break", "training"} }
-func (p testPolicy) AfterCallWork() time.Duration { return p.acw }
-func (p testPolicy) WrapUpRequired() bool         { return p.wrapUp }
-func (p testPolicy) RefuseWith() RefuseMode       { return p.refuse }
+func (p testPolicy) NotReadyReasons() []string      { return []string{"break", "training"} }
+func (p testPolicy) AfterCallWork() time.Duration   { return p.acw }
+func (p testPolicy) WrapUpRequired() bool           { return p.wrapUp }
+func (p testPolicy) RefuseWith() RefuseMode         { return p.refuse }
+func (p testPolicy) FeatureCodes() (string, string) { return p.pause, p.unpause }
 
 // workdayAgent is an agent (no network) with pol and a real audit log.
 func workdayAgent(t *testing.T, pol WorkdayPolicy) (*Agent, *eventLog, string) {

@@ -75,6 +75,9 @@ func (d *Desktop) applyLogin(l phone.Login) {
 
 // applyCall merges a call change into the state.
 func (d *Desktop) applyCall(c phone.CallInfo) {
+	if c.Feature {
+		return // the phone's own queue pause/unpause call
+	}
 	idx := -1
 	for i := range d.state.calls {
 		if d.state.calls[i].ID == c.ID {
