@@ -26,6 +26,11 @@ type Workday struct {
 	// PBX's queue pauses the agent. Empty: none.
 	PauseCode   string `toml:"pause_code"`
 	UnpauseCode string `toml:"unpause_code"`
+	// MissedCalls is how many missed calls are kept for call-back (in
+	// memory only, never on disk); 0 keeps none. Default 50.
+	MissedCalls int `toml:"missed_calls"`
+	// MissedCallsFor is how long a missed call is kept; default 8h (a shift).
+	MissedCallsFor time.Duration `toml:"missed_calls_for"`
 }
 
 func defaultWorkday() Workday {
@@ -33,6 +38,8 @@ func defaultWorkday() Workday {
 		NotReadyReasons: []string{"break", "training", "meeting", "other"},
 		AfterCallWork:   0, // off unless policy sets it (e.g. 30 s)
 		RefuseWith:      "busy",
+		MissedCalls:     50,
+		MissedCallsFor:  8 * time.Hour,
 	}
 }
 

@@ -82,6 +82,7 @@ type Agent struct {
 	closed  bool
 	ended   []endedLookup // CRM sessions of ended calls, kept for wrap-up
 	work    agentWork     // the agent state (available, not ready, ACW)
+	missed  missedList    // missed calls for call-back (memory only)
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -148,6 +149,9 @@ func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
 // that subscribes under a.mu sees each change after this snapshot once.
 func (a *Agent) initialEventsLocked() []Event {
 	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}, AgentStateChanged{a.work.status}}
+	if len(a.missed.calls) > 0 {
+		evs = append(evs, MissedCallsChanged{Calls: append([]MissedCall(nil), a.missed.calls...)})
+	}
 	for _, e := range a.ended {
 		evs = append(evs, contactEvent(e.id, e.lookup))
 	}

@@ -78,6 +78,9 @@ type WorkdayPolicy interface {
 	// FeatureCodes are dialled when the agent stops (pause) or starts
 	// (unpause) being available; "" for none.
 	FeatureCodes() (pause, unpause string)
+	// MissedCalls is how many missed calls may be kept (in memory) and
+	// for how long; 0 keeps none.
+	MissedCalls() (keep int, keepFor time.Duration)
 }
 
 // WorkdayFromConfig reads the workday policy from the configuration file
@@ -97,6 +100,10 @@ func (c configWorkday) AfterCallWork() time.Duration { return c.w.AfterCallWork 
 func (c configWorkday) WrapUpRequired() bool         { return c.w.WrapUpRequired }
 
 func (c configWorkday) FeatureCodes() (string, string) { return c.w.PauseCode, c.w.UnpauseCode }
+
+func (c configWorkday) MissedCalls() (int, time.Duration) {
+	return c.w.MissedCalls, c.w.MissedCallsFor
+}
 
 func (c configWorkday) RefuseWith() RefuseMode {
 	if c.w.RefuseWith == "dnd" {

@@ -123,6 +123,9 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 	c.a.endLookupLocked(c)
 	c.a.emitLocked(CallChanged{c.info})
 	c.a.callEndedLocked(c.info)
+	if c.info.Direction == Incoming && errors.Is(reason, errRemoteCancel) {
+		c.a.addMissedLocked(c.info.Number, c.info.Remote, c.info.RemoteName, false)
+	}
 	delete(c.a.calls, c.id)
 	for i, id := range c.a.order {
 		if id == c.id {

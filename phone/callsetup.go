@@ -50,6 +50,7 @@ func (a *Agent) onInvite(inc *sip.Incoming) {
 	if code, reason, refuse := a.refuseLocked(); refuse {
 		a.log.Info("call refused: agent not available", "state", a.work.status.State, "status", code)
 		inc.Reject(code, reason)
+		a.addMissedLocked(inc.Number, inc.From, inc.DisplayName, true)
 		return
 	}
 	c := a.newCallLocked(Incoming, inc.From, inc.Number, inc.DisplayName, false)

@@ -171,6 +171,9 @@ func (a *Agent) Logout(ctx context.Context) error {
 	a.reg = Registration{State: RegOff}
 	a.emitLocked(LoginChanged{a.login})
 	a.emitLocked(RegistrationChanged{a.reg})
+	// The next agent on this desktop does not see this one's callers.
+	a.missed.calls = nil
+	a.emitLocked(MissedCallsChanged{})
 	a.mu.Unlock()
 
 	var errs []error

@@ -99,3 +99,51 @@ func TestFeatureCodesDialledOnStateChange(t *testing.T) {
 		t.Fatalf("after the unpause call the agent is %v, want available (no ACW)", s.State)
 	}
 }
+
+// A caller who hangs up while we ring, and one refused while not ready,
+// are missed calls; CallBack dials the caller (baresip through Kamailio).
+func TestMissedCallAndCallBack(t *testing.T) {
+	r := newRig(t, testpeer.BaresipOptions{}, func(c *Config) {
+		c.Workday = testPolicy{missed: 10}
+	})
+	r.baresip.Dial(t, "sip:1000@"+r.k.Domain)
+	r.events.waitFor(t, "ringing", 15*time.Second, callState("", CallIncoming))
+	r.baresip.Hangup(t)
+	r.baresip.WaitEvent(t, "CALL_CLOSED", 10*time.Second)
+	m := r.events.waitFor(t, "missed call", 10*time.Second, func(e Event) bool {
+		m, ok := e.(MissedCallsChanged)
+		return ok && len(m.Calls) == 1
+	}).(MissedCallsChanged).Calls[0]
+	if m.Number != "2000" || m.Unavailable || m.Count != 1 {
+		t.Fatalf("missed %+v", m)
+	}
+
+	if err := r.agent.SetAgentState(AgentNotReady, "break"); err != nil {
+		t.Fatal(err)
+	}
+	r.baresip.Dial(t, "sip:1000@"+r.k.Domain)
+	r.baresip.WaitEvent(t, "CALL_CLOSED", 10*time.Second)
+	m = r.events.waitFor(t, "missed again", 10*time.Second, func(e Event) bool {
+		m, ok := e.(MissedCallsChanged)
+		return ok && len(m.Calls) == 1 && m.Calls[0].Count == 2
+	}).(MissedCallsChanged).Calls[0]
+	if !m.Unavailable {
+		t.Fatalf("refused call not marked unavailable: %+v", m)
+	}
+
+	id, err := r.agent.CallBack(context.Background(), m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := r.baresip.WaitEvent(t, "CALL_INCOMING", 15*time.Second)
+	if !strings.Contains(in.PeerURI, "1000") {
+		t.Fatalf("baresip was called by %q", in.PeerURI)
+	}
+	if got := r.agent.MissedCalls(); len(got) != 0 {
+		t.Fatalf("called-back entry still listed: %+v", got)
+	}
+	if err := r.agent.Hangup(id); err != nil {
+		t.Fatal(err)
+	}
+	r.events.waitFor(t, "call-back ended", 10*time.Second, callState(id, CallEnded))
+}

@@ -17,6 +17,7 @@ type testPolicy struct {
 	refuse RefuseMode
 	// feature codes dialled on pause / unpause
 	pause, unpause string
+	missed         int // missed calls kept
 }
 
 func (p testPolicy) NotReadyReasons() []string      { return []string{"break", "training"} }
@@ -24,6 +25,12 @@ func (p testPolicy) AfterCallWork() time.Duration   { return p.acw }
 func (p testPolicy) WrapUpRequired() bool           { return p.wrapUp }
 func (p testPolicy) RefuseWith() RefuseMode         { return p.refuse }
 func (p testPolicy) FeatureCodes() (string, string) { return p.pause, p.unpause }
+func (p testPolicy) MissedCalls() (int, time.Duration) {
+	if p.missed == 0 {
+		return 0, 0
+	}
+	return p.missed, time.Hour
+}
 
 // workdayAgent is an agent (no network) with pol and a real audit log.
 func workdayAgent(t *testing.T, pol WorkdayPolicy) (*Agent, *eventLog, string) {
