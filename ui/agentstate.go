@@ -154,9 +154,9 @@ func (b *AgentStateBar) apply(s phone.AgentStatus) {
 		b.Pill.set(lang.L("After-call work"), nil, theme.ColorNameWarning)
 	}
 	acw := s.State == phone.AgentAfterCall
-	show(b.End, acw)
-	show(b.Extend, acw && !s.Extended)
-	show(b.WrapUp, acw && s.WrapUpRequired && s.WrapUp == "")
+	setVisible(b.End, acw)
+	setVisible(b.Extend, acw && !s.Extended)
+	setVisible(b.WrapUp, acw && s.WrapUpRequired && s.WrapUp == "")
 	if !acw {
 		b.WrapUp.SetText("")
 		b.Error.SetText("")
@@ -188,12 +188,4 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
-}
-
-func show(o fyne.CanvasObject, on bool) {
-	if on {
-		o.Show()
-	} else {
-		o.Hide()
-	}
 }

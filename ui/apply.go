@@ -18,6 +18,7 @@ type deskState struct {
 	ended   []phone.CallInfo // calls ended in this session, newest first
 	lastEnd *phone.CallInfo  // the last ended call, shown for a while
 	agent   *phone.AgentStatus
+	missed  []phone.MissedCall
 }
 
 // applySnapshot replaces the state with a snapshot.
@@ -47,6 +48,11 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.MissedCallsChanged:
+		d.state.missed = e.Calls
+		if d.Main != nil && d.Main.Missed != nil {
+			d.Main.Missed.show(e.Calls)
+		}
 	case phone.AgentStateChanged:
 		s := e.Status
 		d.state.agent = &s

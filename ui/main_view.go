@@ -50,6 +50,9 @@ type MainView struct {
 	// AgentState is the agent's own state and time in it; nil unless the
 	// phone has agent states (AgentStatePhone).
 	AgentState *AgentStateBar
+	// Missed lists missed calls with call-back; nil unless the phone keeps
+	// them (MissedCallsPhone).
+	Missed *MissedView
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView
@@ -116,8 +119,14 @@ func newMainView(d *Desktop) *MainView {
 	m.Settings = newSettingsView(d)
 	m.Sidebar = newSidebar(d)
 
+	dialCol := m.Dialer.Root
+	if mp, ok := d.phone.(MissedCallsPhone); ok {
+		m.Missed = newMissedView(d, mp)
+		m.Missed.show(d.state.missed)
+		dialCol = container.NewBorder(nil, m.Missed.Root, nil, nil, m.Dialer.Root)
+	}
 	phoneTab := container.NewBorder(nil, nil,
-		container.NewHBox(container.New(fixedWidth{dialerWidth}, m.Dialer.Root), widget.NewSeparator()),
+		container.NewHBox(container.New(fixedWidth{dialerWidth}, dialCol), widget.NewSeparator()),
 		nil, m.Calls.Root)
 	m.Tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Phone"), assetIcon(assets.IconCall), phoneTab),
