@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"softphone/internal/redact"
 	"softphone/phone"
 )
 
@@ -44,4 +45,14 @@ func agentStateFields(s phone.AgentStatus, now time.Time) map[string]any {
 		}
 	}
 	return f
+}
+
+// missedFields is the JSON of the missed-call list: numbers redacted.
+func missedFields(calls []phone.MissedCall) map[string]any {
+	list := make([]map[string]any, 0, len(calls))
+	for _, m := range calls {
+		list = append(list, map[string]any{"id": m.ID, "number": redact.Number(m.Number),
+			"at": m.At.UTC().Format(time.RFC3339), "count": m.Count, "not_available": m.Unavailable})
+	}
+	return map[string]any{"count": len(calls), "calls": list}
 }

@@ -101,4 +101,12 @@ func TestHeadlessAgentStateCommands(t *testing.T) {
 	require.Equal(t, "state", errs[0]["command"], all)
 	require.Contains(t, errs[0]["error"], "reason", all)
 	require.Len(t, eventsNamed(evs, "call_ended"), 1, all)
+	// The refused call is a missed call; its number is redacted.
+	missed := eventsNamed(evs, "missed_calls")
+	require.NotEmpty(t, missed, all)
+	calls := missed[0]["calls"].([]any)
+	require.Len(t, calls, 1, all)
+	first := calls[0].(map[string]any)
+	require.Equal(t, true, first["not_available"], all)
+	require.NotEqual(t, "2000", first["number"], all)
 }

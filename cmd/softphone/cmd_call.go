@@ -134,6 +134,8 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 		d.registration(e.Registration)
 	case phone.AgentStateChanged:
 		env.emit("agent_state", agentStateFields(e.Status, time.Now()))
+	case phone.MissedCallsChanged:
+		env.emit("missed_calls", missedFields(e.Calls))
 	case phone.CallChanged:
 		return d.callChanged(ctx, e.Call)
 	case phone.RecordingChanged:
