@@ -35,6 +35,8 @@ type call struct {
 
 	opMu sync.Mutex // serialises re-INVITEs (hold/resume) and transfer
 
+	consultFor string // set once under Agent.mu: the customer's call this consults for
+
 	// Written by the run goroutine under Agent.mu once media is up, read by
 	// agent methods under Agent.mu.
 	info   CallInfo

@@ -130,6 +130,9 @@ type CallInfo struct {
 	// Feature marks a feature-code call the phone made itself (queue
 	// pause/unpause); views do not list it.
 	Feature bool
+	// ConsultFor is the customer's call ID when this call is a
+	// consultation for an attended transfer.
+	ConsultFor string
 	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 
