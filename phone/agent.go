@@ -53,7 +53,12 @@ type Config struct {
 	// Auditor records agent state changes (works council: nothing covert);
 	// nil records nothing.
 	Auditor Auditor
-	Logger  *slog.Logger
+	// SupervisorKeys verifies supervisors' signed commands (recording on
+	// or off); nil refuses every command. SupervisorSigner signs this
+	// desktop's commands when its user is a supervisor.
+	SupervisorKeys   SupervisorKeys
+	SupervisorSigner *SupervisorSigner
+	Logger           *slog.Logger
 }
 
 // Auditor records an audited action (audit.Log implements it).
@@ -80,9 +85,10 @@ type Agent struct {
 	order   []string // call IDs, oldest first
 	nextID  int
 	closed  bool
-	ended   []endedLookup // CRM sessions of ended calls, kept for wrap-up
-	work    agentWork     // the agent state (available, not ready, ACW)
-	missed  missedList    // missed calls for call-back (memory only)
+	ended   []endedLookup        // CRM sessions of ended calls, kept for wrap-up
+	work    agentWork            // the agent state (available, not ready, ACW)
+	missed  missedList           // missed calls for call-back (memory only)
+	nonces  map[string]time.Time // supervisor command nonces seen in the window
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -218,6 +224,7 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 	a.mu.Unlock()
 
 	ua.OnInvite(a.onInvite)
+	ua.OnMessage(a.onMessage)
 	ua.OnRegistration(func(st sip.State, err error) {
 		rs := regState(st)
 		if rs == RegOff && err != nil {

@@ -52,6 +52,7 @@ type UA struct {
 	loopOn     bool
 	onReg      func(State, error)
 	onInvite   func(*Incoming)
+	onMessage  func(Message) int
 	dialogs    map[string]*Dialog // by sipgo dialog ID
 	closing    bool
 }
@@ -109,6 +110,7 @@ func New(cfg Config) (*UA, error) {
 	u.server.OnOptions(u.handleOptions)
 	u.server.OnCancel(u.handleStrayCancel)
 	u.server.OnRefer(u.handleRefer)
+	u.server.OnMessage(u.handleMessage)
 	return u, nil
 }
 

@@ -48,6 +48,10 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.SupervisorActed:
+		if d.Main != nil {
+			d.Main.applySupervisor(e)
+		}
 	case phone.MissedCallsChanged:
 		d.state.missed = e.Calls
 		if d.Main != nil && d.Main.Missed != nil {

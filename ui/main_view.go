@@ -53,6 +53,8 @@ type MainView struct {
 	// Missed lists missed calls with call-back; nil unless the phone keeps
 	// them (MissedCallsPhone).
 	Missed *MissedView
+	// Supervisor says what a supervisor last did to this agent's recording.
+	Supervisor *widget.Label
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView
@@ -96,14 +98,7 @@ func newMainView(d *Desktop) *MainView {
 	left := container.NewHBox(brand, container.NewCenter(m.RegPill))
 	m.top = container.NewBorder(nil, nil, left, right, m.RegDetail)
 	top := container.NewVBox(m.top, widget.NewSeparator())
-	if ap, ok := d.phone.(AgentStatePhone); ok {
-		m.AgentState = newAgentStateBar(d, ap)
-		if d.state.agent != nil {
-			m.AgentState.apply(*d.state.agent)
-		}
-		top.Add(m.AgentState.Root)
-		top.Add(widget.NewSeparator())
-	}
+	m.addWorkdayRows(top)
 	if d.opt.notice != "" {
 		// A standing condition the agent must know (no sound card, …).
 		m.Notice = widget.NewLabelWithStyle("⚠ "+lang.L(d.opt.notice), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -119,12 +114,7 @@ func newMainView(d *Desktop) *MainView {
 	m.Settings = newSettingsView(d)
 	m.Sidebar = newSidebar(d)
 
-	dialCol := m.Dialer.Root
-	if mp, ok := d.phone.(MissedCallsPhone); ok {
-		m.Missed = newMissedView(d, mp)
-		m.Missed.show(d.state.missed)
-		dialCol = container.NewBorder(nil, m.Missed.Root, nil, nil, m.Dialer.Root)
-	}
+	dialCol := m.dialerColumn()
 	phoneTab := container.NewBorder(nil, nil,
 		container.NewHBox(container.New(fixedWidth{dialerWidth}, dialCol), widget.NewSeparator()),
 		nil, m.Calls.Root)
