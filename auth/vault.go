@@ -12,6 +12,9 @@ const (
 	SecretSIPPassword  = "sip-password"
 	SecretCRMToken     = "crm-token"
 	SecretRecordingKey = "recording-key"
+	// SecretSupervisorKey is a supervisor's Ed25519 signing key seed
+	// (base64) for signed commands to agents' desktops.
+	SecretSupervisorKey = "supervisor-key"
 	// SecretTOTP is the TOTP secret; it never leaves this package.
 	SecretTOTP = "totp-secret"
 	// secretTOTPPending is the secret of an enrolment not yet confirmed.
@@ -110,7 +113,7 @@ func openVault(ctx context.Context, cfg VaultConfig, kc keyringClient) (Vault, e
 // checkSecretName accepts the Secret* names.
 func checkSecretName(name string) error {
 	switch name {
-	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending:
+	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, SecretSupervisorKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending:
 		return nil
 	}
 	return fmt.Errorf("%w: %q", ErrUnknownSecret, name)

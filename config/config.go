@@ -26,6 +26,8 @@ type Config struct {
 	CRM       CRM       `toml:"crm"`
 	Recording Recording `toml:"recording"`
 	Workday   Workday   `toml:"workday"`
+	// Supervisors are the keys of supervisors' signed commands.
+	Supervisors Supervisors `toml:"supervisors"`
 }
 
 // Account is the SIP account.
@@ -150,6 +152,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Recording.Validate(); err != nil {
+		return err
+	}
+	if err := c.Supervisors.Validate(); err != nil {
 		return err
 	}
 	if err := c.Workday.Validate(); err != nil {

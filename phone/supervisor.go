@@ -81,9 +81,9 @@ var (
 // SuperviseRecording sends a signed command switching recording of the
 // agent's (a SIP user or URI) live call on or off.
 func (a *Agent) SuperviseRecording(ctx context.Context, agent string, on bool) error {
-	s := a.cfg.SupervisorSigner
-	if s == nil {
-		return errors.New("no supervisor key on this desktop")
+	s, err := a.supervisorSigner()
+	if err != nil {
+		return err
 	}
 	uri, err := TargetURI(agent, a.Settings().Account.Domain)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"softphone/internal/redact"
@@ -10,7 +11,9 @@ import (
 // applyAgentCommand applies a stdin command about the agent's state
 // rather than a call: {"command":"state","state":"not_ready","reason":"break"}
 // (and "available", "acw"), {"command":"acw_extend"},
-// {"command":"wrap_up","code":"sale"}. handled is false for call commands.
+// {"command":"wrap_up","code":"sale"}, and for supervisors
+// {"command":"supervise_recording","target":"1000","state":"off"}.
+// handled is false for call commands.
 func applyAgentCommand(ag *phone.Agent, cmd stdinCommand) (handled bool, err error) {
 	switch cmd.Command {
 	case "state":
@@ -23,6 +26,10 @@ func applyAgentCommand(ag *phone.Agent, cmd stdinCommand) (handled bool, err err
 		return true, ag.ExtendACW()
 	case "wrap_up":
 		return true, ag.SetWrapUp(cmd.Code)
+	case "supervise_recording":
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return true, ag.SuperviseRecording(ctx, cmd.Target, cmd.State == "on")
 	}
 	return false, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -109,4 +111,15 @@ func TestHeadlessAgentStateCommands(t *testing.T) {
 	first := calls[0].(map[string]any)
 	require.Equal(t, true, first["not_available"], all)
 	require.NotEqual(t, "2000", first["number"], all)
+}
+
+// A supervisor stores their signing key in the profile's vault.
+func TestSupervisorKeyStoredInVault(t *testing.T) {
+	c := newAuthCLI(t)
+	_, spare := enrolledAgentRecovery(t, c, "sip-secret")
+	seed := base64.StdEncoding.EncodeToString(make([]byte, ed25519.SeedSize))
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery",
+		"SOFTPHONE_TOTP": spare[0], "SOFTPHONE_SECRET": seed}, "", "secret", "set", "supervisor-key")
+	require.Equal(t, exitOK, code, out)
+	require.Equal(t, "supervisor-key", evs[len(evs)-1]["name"], out)
 }
