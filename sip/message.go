@@ -67,7 +67,22 @@ func (u *UA) SendMessage(ctx context.Context, target, contentType string, body [
 	if _, ok := u.currentContact(); !ok {
 		return ErrNotRegistered
 	}
-	req := sip.NewRequest(sip.MESSAGE, to)
+	req := u.outOfDialog(sip.MESSAGE, to)
+	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
+	req.SetBody(body)
+	res, err := u.doAuth(ctx, req)
+	if err != nil {
+		return fmt.Errorf("message: %w", err)
+	}
+	if !res.IsSuccess() {
+		return fmt.Errorf("message: %w", &StatusError{Code: res.StatusCode, Reason: res.Reason})
+	}
+	return nil
+}
+
+// outOfDialog builds a request to target from our address of record.
+func (u *UA) outOfDialog(method sip.RequestMethod, to sip.Uri) *sip.Request {
+	req := sip.NewRequest(method, to)
 	req.SetTransport(u.transport)
 	req.SetDestination(u.cfg.Server)
 	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.aor(), Params: sip.NewParams()}
@@ -75,41 +90,45 @@ func (u *UA) SendMessage(ctx context.Context, target, contentType string, body [
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: *to.Clone(), Params: sip.NewParams()})
 	req.AppendHeader(sip.NewHeader("User-Agent", u.cfg.UserAgent))
-	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
-	req.SetBody(body)
+	return req
+}
+
+// doAuth sends an out-of-dialog request and answers one digest challenge;
+// a second challenge is ErrAuthFailed. It returns the final response.
+func (u *UA) doAuth(ctx context.Context, req *sip.Request) (*sip.Response, error) {
 	authSent := false
 	for {
 		u.trace("send", req)
 		res, err := u.client.Do(ctx, req)
 		if err != nil {
-			return fmt.Errorf("message: %w", classifyTransport(u.cfg.Server, err))
+			return nil, classifyTransport(u.cfg.Server, err)
 		}
 		u.trace("recv", res)
 		code := res.StatusCode
-		if (code == 401 || code == 407) && !authSent {
-			hname, cname := "WWW-Authenticate", "Authorization"
-			if code == 407 {
-				hname, cname = "Proxy-Authenticate", "Proxy-Authorization"
-			}
-			if h := res.GetHeader(hname); h != nil {
-				v, err := authorize(h.Value(), "MESSAGE", req.Recipient.Addr(), u.cfg.AuthUser, u.cfg.Password, "")
-				if err != nil {
-					return err
-				}
-				next := req.Clone()
-				next.RemoveHeader("Via")
-				cseq := next.CSeq()
-				if cseq != nil {
-					cseq.SeqNo++
-				}
-				next.AppendHeader(sip.NewHeader(cname, v))
-				req, authSent = next, true
-				continue
-			}
+		if code != 401 && code != 407 {
+			return res, nil
 		}
-		if res.IsSuccess() {
-			return nil
+		if authSent {
+			return nil, ErrAuthFailed
 		}
-		return fmt.Errorf("message: %w", classifyStatus(code, res.Reason, authSent && (code == 401 || code == 407)))
+		hname, cname := "WWW-Authenticate", "Authorization"
+		if code == 407 {
+			hname, cname = "Proxy-Authenticate", "Proxy-Authorization"
+		}
+		h := res.GetHeader(hname)
+		if h == nil {
+			return res, nil
+		}
+		v, err := authorize(h.Value(), req.Method.String(), req.Recipient.Addr(), u.cfg.AuthUser, u.cfg.Password, "")
+		if err != nil {
+			return nil, err
+		}
+		next := req.Clone()
+		next.RemoveHeader("Via")
+		if cseq := next.CSeq(); cseq != nil {
+			cseq.SeqNo++
+		}
+		next.AppendHeader(sip.NewHeader(cname, v))
+		req, authSent = next, true
 	}
 }

@@ -53,7 +53,8 @@ type UA struct {
 	onReg      func(State, error)
 	onInvite   func(*Incoming)
 	onMessage  func(Message) int
-	dialogs    map[string]*Dialog // by sipgo dialog ID
+	subs       map[string]*Subscription // by Call-ID
+	dialogs    map[string]*Dialog       // by sipgo dialog ID
 	closing    bool
 }
 
