@@ -31,6 +31,11 @@ type Workday struct {
 	MissedCalls int `toml:"missed_calls"`
 	// MissedCallsFor is how long a missed call is kept; default 8h (a shift).
 	MissedCallsFor time.Duration `toml:"missed_calls_for"`
+	// Presence publishes the agent state and whether the agent is on a
+	// call to the PBX's presence server, and watches Colleagues (SIP
+	// users or URIs) there (BLF).
+	Presence   bool     `toml:"presence"`
+	Colleagues []string `toml:"colleagues"`
 }
 
 func defaultWorkday() Workday {

@@ -76,19 +76,20 @@ type Agent struct {
 	ctx    context.Context // root: every call context derives from it
 	cancel context.CancelCauseFunc
 
-	mu      sync.Mutex // guards the fields below
-	ua      *sip.UA
-	reg     Registration
-	login   Login
-	session *auth.Session // nil until Login
-	calls   map[string]*call
-	order   []string // call IDs, oldest first
-	nextID  int
-	closed  bool
-	ended   []endedLookup        // CRM sessions of ended calls, kept for wrap-up
-	work    agentWork            // the agent state (available, not ready, ACW)
-	missed  missedList           // missed calls for call-back (memory only)
-	nonces  map[string]time.Time // supervisor command nonces seen in the window
+	mu       sync.Mutex // guards the fields below
+	ua       *sip.UA
+	reg      Registration
+	login    Login
+	session  *auth.Session // nil until Login
+	calls    map[string]*call
+	order    []string // call IDs, oldest first
+	nextID   int
+	closed   bool
+	ended    []endedLookup        // CRM sessions of ended calls, kept for wrap-up
+	work     agentWork            // the agent state (available, not ready, ACW)
+	missed   missedList           // missed calls for call-back (memory only)
+	nonces   map[string]time.Time // supervisor command nonces seen in the window
+	presence presenceState        // published state and watched colleagues
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -237,6 +238,9 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 		return err
 	}
 	a.setRegistration(RegRegistered, nil)
+	a.mu.Lock()
+	a.startPresenceLocked(ua)
+	a.mu.Unlock()
 	return nil
 }
 

@@ -79,6 +79,7 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string, featur
 	// never sees a call whose contact state is unknown.
 	a.startLookupLocked(c)
 	a.emitLocked(CallChanged{c.info})
+	a.kickPresenceLocked()
 	return c
 }
 
@@ -96,4 +97,5 @@ func (c *call) update(f func(*CallInfo)) {
 	}
 	c.info = next
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.kickPresenceLocked()
 }

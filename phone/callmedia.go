@@ -21,6 +21,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	c.info.SRTP, c.info.Codec = suite, codec
 	c.info.Answered = time.Now()
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.kickPresenceLocked()
 	c.a.mu.Unlock()
 
 	dlg.OnReInvite(func(offer []byte) ([]byte, error) {
@@ -133,6 +134,7 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 			break
 		}
 	}
+	c.a.kickPresenceLocked()
 	c.a.log.Info("call ended", "call", c.id, "direction", c.info.Direction, "reason", c.info.EndReason)
 }
 

@@ -174,6 +174,8 @@ func (a *Agent) Logout(ctx context.Context) error {
 	// The next agent on this desktop does not see this one's callers.
 	a.missed.calls = nil
 	a.emitLocked(MissedCallsChanged{})
+	a.presence = presenceState{} // the next login publishes and watches afresh
+
 	a.mu.Unlock()
 
 	var errs []error

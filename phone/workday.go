@@ -185,6 +185,7 @@ func (a *Agent) setWorkLocked(s AgentStatus) {
 	}
 	a.work.status = s
 	a.emitLocked(AgentStateChanged{s})
+	a.kickPresenceLocked()
 	if was, is := prev.State == AgentAvailable, s.State == AgentAvailable; was != is {
 		pause, unpause := a.workday().FeatureCodes()
 		if code := map[bool]string{false: pause, true: unpause}[is]; code != "" {
