@@ -11,14 +11,15 @@ import (
 
 // deskState is what the phone told us, as applied on the Fyne thread.
 type deskState struct {
-	login   phone.Login
-	reg     phone.Registration
-	calls   []phone.CallInfo // live calls, oldest first
-	stats   map[string]phone.CallStats
-	ended   []phone.CallInfo // calls ended in this session, newest first
-	lastEnd *phone.CallInfo  // the last ended call, shown for a while
-	agent   *phone.AgentStatus
-	missed  []phone.MissedCall
+	login      phone.Login
+	reg        phone.Registration
+	calls      []phone.CallInfo // live calls, oldest first
+	stats      map[string]phone.CallStats
+	ended      []phone.CallInfo // calls ended in this session, newest first
+	lastEnd    *phone.CallInfo  // the last ended call, shown for a while
+	agent      *phone.AgentStatus
+	missed     []phone.MissedCall
+	colleagues map[string]phone.Colleague
 }
 
 // applySnapshot replaces the state with a snapshot.
@@ -48,6 +49,14 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.ColleagueChanged:
+		if d.state.colleagues == nil {
+			d.state.colleagues = map[string]phone.Colleague{}
+		}
+		d.state.colleagues[e.Colleague.User] = e.Colleague
+		if d.Main != nil {
+			d.Main.Colleagues.apply(e.Colleague)
+		}
 	case phone.SupervisorActed:
 		if d.Main != nil {
 			d.Main.applySupervisor(e)

@@ -55,6 +55,8 @@ type MainView struct {
 	Missed *MissedView
 	// Supervisor says what a supervisor last did to this agent's recording.
 	Supervisor *widget.Label
+	// Colleagues shows watched colleagues (BLF) once any state arrives.
+	Colleagues *ColleaguesView
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView

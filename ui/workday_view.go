@@ -26,11 +26,15 @@ func (m *MainView) addWorkdayRows(top *fyne.Container) {
 // phone keeps them.
 func (m *MainView) dialerColumn() fyne.CanvasObject {
 	d := m.d
-	mp, ok := d.phone.(MissedCallsPhone)
-	if !ok {
-		return m.Dialer.Root
+	m.Colleagues = newColleaguesView()
+	for _, c := range d.state.colleagues {
+		m.Colleagues.apply(c)
 	}
-	m.Missed = newMissedView(d, mp)
-	m.Missed.show(d.state.missed)
-	return container.NewBorder(nil, m.Missed.Root, nil, nil, m.Dialer.Root)
+	below := container.NewVBox(m.Colleagues.Root)
+	if mp, ok := d.phone.(MissedCallsPhone); ok {
+		m.Missed = newMissedView(d, mp)
+		m.Missed.show(d.state.missed)
+		below.Add(m.Missed.Root)
+	}
+	return container.NewBorder(nil, below, nil, nil, m.Dialer.Root)
 }

@@ -134,6 +134,9 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 		d.registration(e.Registration)
 	case phone.AgentStateChanged:
 		env.emit("agent_state", agentStateFields(e.Status, time.Now()))
+	case phone.ColleagueChanged:
+		c := e.Colleague
+		env.emit("colleague", map[string]any{"user": c.User, "available": c.Open, "state": c.Note, "dialog": c.Dialog.String()})
 	case phone.MissedCallsChanged:
 		env.emit("missed_calls", missedFields(e.Calls))
 	case phone.CallChanged:
