@@ -18,6 +18,9 @@ const (
 	// SecretOrgIdentity is the organisation's age identity granted to a
 	// reviewer for playback from central storage.
 	SecretOrgIdentity = "org-identity"
+	// SecretSupervisorKey is a supervisor's Ed25519 signing key seed
+	// (base64) for signed commands to agents' desktops.
+	SecretSupervisorKey = "supervisor-key"
 	// SecretTOTP is the TOTP secret; it never leaves this package.
 	SecretTOTP = "totp-secret"
 	// secretTOTPPending is the secret of an enrolment not yet confirmed.
@@ -116,7 +119,7 @@ func openVault(ctx context.Context, cfg VaultConfig, kc keyringClient) (Vault, e
 // checkSecretName accepts the Secret* names.
 func checkSecretName(name string) error {
 	switch name {
-	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending,
+	case SecretSIPPassword, SecretCRMToken, SecretRecordingKey, SecretSupervisorKey, MachineAuditKey, MachineCRMKey, SecretTOTP, secretTOTPPending,
 		SecretS3AccessKey, SecretS3SecretKey, SecretOrgIdentity:
 		return nil
 	}

@@ -25,6 +25,9 @@ type Config struct {
 	Auth      Auth      `toml:"auth"`
 	CRM       CRM       `toml:"crm"`
 	Recording Recording `toml:"recording"`
+	Workday   Workday   `toml:"workday"`
+	// Supervisors are the keys of supervisors' signed commands.
+	Supervisors Supervisors `toml:"supervisors"`
 }
 
 // Account is the SIP account.
@@ -95,6 +98,7 @@ func Default() Config {
 		Auth:      defaultAuth(),
 		CRM:       defaultCRM(),
 		Recording: defaultRecording(),
+		Workday:   defaultWorkday(),
 	}
 }
 
@@ -162,6 +166,12 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Recording.Validate(); err != nil {
+		return err
+	}
+	if err := c.Supervisors.Validate(); err != nil {
+		return err
+	}
+	if err := c.Workday.Validate(); err != nil {
 		return err
 	}
 	if err := c.CRM.Validate(); err != nil {

@@ -46,8 +46,24 @@ type Config struct {
 	// means recording is not configured on this machine.
 	Recordings *recording.Store
 	// CRM looks up callers for the sidebar; nil means no CRM.
-	CRM    *CRMConfig
-	Logger *slog.Logger
+	CRM *CRMConfig
+	// Workday supplies reason codes, after-call work and the refuse mode;
+	// nil reads them from Settings.Workday.
+	Workday WorkdayPolicy
+	// Auditor records agent state changes (works council: nothing covert);
+	// nil records nothing.
+	Auditor Auditor
+	// SupervisorKeys verifies supervisors' signed commands (recording on
+	// or off); nil refuses every command. SupervisorSigner signs this
+	// desktop's commands when its user is a supervisor.
+	SupervisorKeys   SupervisorKeys
+	SupervisorSigner *SupervisorSigner
+	Logger           *slog.Logger
+}
+
+// Auditor records an audited action (audit.Log implements it).
+type Auditor interface {
+	Record(action, actor string, attrs map[string]string) error
 }
 
 // Agent is one agent's phone session. All methods are safe for concurrent use.
@@ -60,16 +76,20 @@ type Agent struct {
 	ctx    context.Context // root: every call context derives from it
 	cancel context.CancelCauseFunc
 
-	mu      sync.Mutex // guards the fields below
-	ua      *sip.UA
-	reg     Registration
-	login   Login
-	session *auth.Session // nil until Login
-	calls   map[string]*call
-	order   []string // call IDs, oldest first
-	nextID  int
-	closed  bool
-	ended   []endedLookup // CRM sessions of ended calls, kept for wrap-up
+	mu       sync.Mutex // guards the fields below
+	ua       *sip.UA
+	reg      Registration
+	login    Login
+	session  *auth.Session // nil until Login
+	calls    map[string]*call
+	order    []string // call IDs, oldest first
+	nextID   int
+	closed   bool
+	ended    []endedLookup        // CRM sessions of ended calls, kept for wrap-up
+	work     agentWork            // the agent state (available, not ready, ACW)
+	missed   missedList           // missed calls for call-back (memory only)
+	nonces   map[string]time.Time // supervisor command nonces seen in the window
+	presence presenceState        // published state and watched colleagues
 
 	wg sync.WaitGroup // call goroutines
 }
@@ -91,6 +111,7 @@ func New(cfg Config) (*Agent, error) {
 		ctx:    ctx,
 		cancel: cancel,
 		calls:  make(map[string]*call),
+		work:   agentWork{status: AgentStatus{State: AgentAvailable, Since: time.Now(), Cause: "start"}},
 	}, nil
 }
 
@@ -134,7 +155,10 @@ func (a *Agent) Watch(ctx context.Context, fn func(Event) bool) {
 // recorder state. State events are published under a.mu, so a watcher
 // that subscribes under a.mu sees each change after this snapshot once.
 func (a *Agent) initialEventsLocked() []Event {
-	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}}
+	evs := []Event{LoginChanged{a.login}, RegistrationChanged{a.reg}, AgentStateChanged{a.work.status}}
+	if len(a.missed.calls) > 0 {
+		evs = append(evs, MissedCallsChanged{Calls: append([]MissedCall(nil), a.missed.calls...)})
+	}
 	for _, e := range a.ended {
 		evs = append(evs, contactEvent(e.id, e.lookup))
 	}
@@ -201,12 +225,22 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 	a.mu.Unlock()
 
 	ua.OnInvite(a.onInvite)
-	ua.OnRegistration(func(st sip.State, err error) { a.setRegistration(regState(st), err) })
+	ua.OnMessage(a.onMessage)
+	ua.OnRegistration(func(st sip.State, err error) {
+		rs := regState(st)
+		if rs == RegOff && err != nil {
+			rs = RegFailed // the first REGISTER failed: say why, not "off"
+		}
+		a.setRegistration(rs, err)
+	})
 	if err := ua.Register(ctx); err != nil {
 		a.setRegistration(RegFailed, err)
 		return err
 	}
 	a.setRegistration(RegRegistered, nil)
+	a.mu.Lock()
+	a.startPresenceLocked(ua)
+	a.mu.Unlock()
 	return nil
 }
 
@@ -226,7 +260,7 @@ func (a *Agent) setRegistration(st RegState, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	r := a.reg
-	r.State, r.Err, r.Reason = st, err, ""
+	r.State, r.Err, r.Reason, r.Cause = st, err, "", regCauseOf(err)
 	if err != nil {
 		r.Reason = err.Error()
 	}
@@ -250,6 +284,7 @@ func (a *Agent) Close() error {
 	}
 	a.closed = true
 	ua, sess := a.ua, a.session
+	a.work.stopTimerLocked()
 	a.mu.Unlock()
 
 	a.cancel(errAgentClosed)
@@ -262,7 +297,7 @@ func (a *Agent) Close() error {
 		err = errors.Join(err, a.cfg.Auth.Logout(sess))
 	}
 	a.mu.Lock()
-	a.reg.State, a.reg.Reason, a.reg.Err = RegOff, "", nil
+	a.reg.State, a.reg.Reason, a.reg.Err, a.reg.Cause = RegOff, "", nil, RegCauseNone
 	a.emitLocked(RegistrationChanged{a.reg})
 	a.mu.Unlock()
 	close(a.done)

@@ -35,6 +35,8 @@ type call struct {
 
 	opMu sync.Mutex // serialises re-INVITEs (hold/resume) and transfer
 
+	consultFor string // set once under Agent.mu: the customer's call this consults for
+
 	// Written by the run goroutine under Agent.mu once media is up, read by
 	// agent methods under Agent.mu.
 	info   CallInfo
@@ -52,7 +54,9 @@ type call struct {
 	payment bool
 }
 
-func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call {
+// newCallLocked makes a call and announces it; feature marks a
+// feature-code call (not listed by views, no after-call work).
+func (a *Agent) newCallLocked(dir Direction, remote, number, name string, feature bool) *call {
 	a.nextID++
 	ctx, cancel := context.WithCancelCause(a.ctx)
 	c := &call{
@@ -68,13 +72,14 @@ func (a *Agent) newCallLocked(dir Direction, remote, number, name string) *call 
 	if dir == Incoming {
 		st = CallIncoming
 	}
-	c.info = CallInfo{ID: c.id, Direction: dir, State: st, Remote: remote, Number: number, RemoteName: name, Created: time.Now()}
+	c.info = CallInfo{ID: c.id, Direction: dir, State: st, Remote: remote, Number: number, RemoteName: name, Created: time.Now(), Feature: feature}
 	a.calls[c.id] = c
 	a.order = append(a.order, c.id)
 	// The CRM lookup's first state goes out before the call, so a watcher
 	// never sees a call whose contact state is unknown.
 	a.startLookupLocked(c)
 	a.emitLocked(CallChanged{c.info})
+	a.kickPresenceLocked()
 	return c
 }
 
@@ -92,4 +97,5 @@ func (c *call) update(f func(*CallInfo)) {
 	}
 	c.info = next
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.kickPresenceLocked()
 }

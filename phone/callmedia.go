@@ -22,6 +22,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	c.info.SRTP, c.info.Codec, c.info.SampleRate = suite, codec, rate
 	c.info.Answered = time.Now()
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.kickPresenceLocked()
 	c.a.mu.Unlock()
 
 	dlg.OnReInvite(func(offer []byte) ([]byte, error) {
@@ -62,10 +63,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 			c.bye(dlg)
 		case err := <-errc:
 			errc <- err // put back for the join below
-			if err == nil {
-				err = errors.New("media stopped")
-			}
-			reason = fmt.Errorf("media failed: %w", err)
+			reason = c.runEnded(err)
 			c.bye(dlg)
 		case now := <-tick.C:
 			st := sess.Stats()
@@ -82,6 +80,20 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	logLatency(c.a.log, c.id, final)
 	c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(final)})
 	return reason
+}
+
+// runEnded says why a call ended when its media session's Run returned
+// with err. Our own end (hangup, transfer, close) also stops Run through
+// the call context, and then both ends are ready at once: the call's cause
+// wins, so a local hangup is never reported as a media failure.
+func (c *call) runEnded(err error) error {
+	if c.ctx.Err() != nil {
+		return context.Cause(c.ctx)
+	}
+	if err == nil {
+		err = errors.New("media stopped")
+	}
+	return fmt.Errorf("media failed: %w", err)
 }
 
 func holdState(i *CallInfo) CallState {
@@ -121,6 +133,10 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 	c.dialog, c.sess = nil, nil
 	c.a.endLookupLocked(c)
 	c.a.emitLocked(CallChanged{c.info})
+	c.a.callEndedLocked(c.info)
+	if c.info.Direction == Incoming && errors.Is(reason, errRemoteCancel) {
+		c.a.addMissedLocked(c.info.Number, c.info.Remote, c.info.RemoteName, false)
+	}
 	delete(c.a.calls, c.id)
 	for i, id := range c.a.order {
 		if id == c.id {
@@ -128,6 +144,7 @@ func (c *call) finish(reason error, sess *audio.Session, closer io.Closer) {
 			break
 		}
 	}
+	c.a.kickPresenceLocked()
 	c.a.log.Info("call ended", "call", c.id, "direction", c.info.Direction, "reason", c.info.EndReason)
 }
 

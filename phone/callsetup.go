@@ -27,7 +27,7 @@ func (a *Agent) Dial(ctx context.Context, target string) (string, error) {
 	if a.ua == nil {
 		return "", fmt.Errorf("not registered")
 	}
-	c := a.newCallLocked(Outgoing, uri, numberOf(uri), "")
+	c := a.newCallLocked(Outgoing, uri, numberOf(uri), "", false)
 	// Outgoing calls put the active call on hold first, like a desk phone.
 	a.holdOthersAsync(c.id)
 	a.wg.Add(1)
@@ -47,7 +47,13 @@ func (a *Agent) onInvite(inc *sip.Incoming) {
 		inc.Reject(486, "Busy Here")
 		return
 	}
-	c := a.newCallLocked(Incoming, inc.From, inc.Number, inc.DisplayName)
+	if code, reason, refuse := a.refuseLocked(); refuse {
+		a.log.Info("call refused: agent not available", "state", a.work.status.State, "status", code)
+		inc.Reject(code, reason)
+		a.addMissedLocked(inc.Number, inc.From, inc.DisplayName, true)
+		return
+	}
+	c := a.newCallLocked(Incoming, inc.From, inc.Number, inc.DisplayName, false)
 	a.wg.Add(1)
 	go c.runIncoming(inc)
 }

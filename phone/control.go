@@ -18,8 +18,11 @@ func (a *Agent) callLocked(id string) (*call, error) {
 	return c, nil
 }
 
-// Answer picks up an incoming call. Any other active call is put on hold first.
-func (a *Agent) Answer(ctx context.Context, id string) error {
+// Answer picks up an incoming call. Any other active call is put on hold
+// at the same time, in the background and bounded in time (holdTimeout): a
+// far end that does not answer our hold re-INVITE must not keep the new
+// caller ringing. ctx is not used for the hold, which outlives Answer.
+func (a *Agent) Answer(_ context.Context, id string) error {
 	a.mu.Lock()
 	c, err := a.callLocked(id)
 	if err == nil && (c.info.Direction != Incoming || c.info.State != CallIncoming) {
@@ -29,7 +32,7 @@ func (a *Agent) Answer(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	a.holdOthers(ctx, id)
+	a.holdOthersAsync(id)
 	c.answerOnce.Do(func() { close(c.answered) })
 	return nil
 }
@@ -132,12 +135,17 @@ func (a *Agent) holdOthers(ctx context.Context, keep string) {
 	}
 }
 
-// holdOthersAsync is holdOthers for callers that hold a.mu.
+// holdTimeout bounds a hold re-INVITE sent because another call was
+// answered or dialled.
+const holdTimeout = 10 * time.Second
+
+// holdOthersAsync runs holdOthers in the background, bounded by
+// holdTimeout; it does not take a.mu, so callers may hold it.
 func (a *Agent) holdOthersAsync(keep string) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(a.ctx, holdTimeout)
 		defer cancel()
 		a.holdOthers(ctx, keep)
 	}()

@@ -103,8 +103,20 @@ func (l *eventLog) checkTransitions(t *testing.T) {
 // waitFor waits until match returns true for some event (old or new).
 func (l *eventLog) waitFor(t *testing.T, what string, timeout time.Duration, match func(Event) bool) Event {
 	t.Helper()
+	return l.waitAfter(0, t, what, timeout, match)
+}
+
+// mark is the number of events so far, for waitAfter.
+func (l *eventLog) mark() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
+
+// waitAfter is waitFor that ignores the first seen events.
+func (l *eventLog) waitAfter(seen int, t *testing.T, what string, timeout time.Duration, match func(Event) bool) Event {
+	t.Helper()
 	deadline := time.After(timeout)
-	seen := 0
 	for {
 		l.mu.Lock()
 		evs := l.events[seen:]

@@ -171,6 +171,11 @@ func (a *Agent) Logout(ctx context.Context) error {
 	a.reg = Registration{State: RegOff}
 	a.emitLocked(LoginChanged{a.login})
 	a.emitLocked(RegistrationChanged{a.reg})
+	// The next agent on this desktop does not see this one's callers.
+	a.missed.calls = nil
+	a.emitLocked(MissedCallsChanged{})
+	a.presence = presenceState{} // the next login publishes and watches afresh
+
 	a.mu.Unlock()
 
 	var errs []error
@@ -229,7 +234,10 @@ func (a *Agent) WaitRegistered(ctx context.Context) error {
 			return false
 		case RegOff:
 			if sawAttempt {
-				result = errors.New("registration stopped")
+				result = r.Registration.Err
+				if result == nil {
+					result = errors.New("registration stopped")
+				}
 				return false
 			}
 		}

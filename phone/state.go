@@ -108,9 +108,10 @@ func (d Direction) String() string {
 // Registration describes the account's registration.
 type Registration struct {
 	State  RegState
-	AOR    string // address of record, e.g. sip:1001@pbx.example.com
-	Reason string // why it failed, written for the agent ("certificate not trusted")
-	Err    error  // the underlying error when State == RegFailed
+	AOR    string   // address of record, e.g. sip:1001@pbx.example.com
+	Reason string   // why it failed, written for the agent ("certificate not trusted")
+	Cause  RegCause // Reason, typed
+	Err    error    // the underlying error when State == RegFailed
 }
 
 // CallInfo is a copy of a call's state, safe to keep and read anywhere.
@@ -131,6 +132,12 @@ type CallInfo struct {
 	Answered   time.Time // zero until the call is active
 	Ended      time.Time
 	EndReason  string // why the call ended, for the agent
+	// Feature marks a feature-code call the phone made itself (queue
+	// pause/unpause); views do not list it.
+	Feature bool
+	// ConsultFor is the customer's call ID when this call is a
+	// consultation for an attended transfer.
+	ConsultFor string
 	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 

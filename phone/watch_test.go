@@ -110,19 +110,23 @@ func TestWatchReplaysContactAndRecording(t *testing.T) {
 	var got []Event
 	a.Watch(ctx, func(e Event) bool {
 		got = append(got, e)
-		return len(got) < 5
+		return len(got) < 6
 	})
-	if len(got) != 5 {
+	if len(got) != 6 {
 		t.Fatalf("got %d initial events: %#v", len(got), got)
 	}
+	if s, ok := got[2].(AgentStateChanged); !ok || s.Status.State != AgentAvailable {
+		t.Fatalf("event 3 = %#v, want the agent state", got[2])
+	}
+	got = append(got[:2], got[3:]...)
 	if c, ok := got[2].(ContactChanged); !ok || c.CallID != "7" || c.Event.State != crm.StateNotFound {
-		t.Fatalf("event 3 = %#v, want the call's contact state before the call", got[2])
+		t.Fatalf("event 4 = %#v, want the call's contact state before the call", got[2])
 	}
 	if c, ok := got[3].(CallChanged); !ok || c.Call.ID != "7" {
-		t.Fatalf("event 4 = %#v, want the call", got[3])
+		t.Fatalf("event 5 = %#v, want the call", got[3])
 	}
 	if r, ok := got[4].(RecordingChanged); !ok || r.CallID != "7" || r.RecordingStatus != paused {
-		t.Fatalf("event 5 = %#v, want the recorder state", got[4])
+		t.Fatalf("event 6 = %#v, want the recorder state", got[4])
 	}
 	a.mu.Lock()
 	delete(a.calls, "7")

@@ -10,7 +10,7 @@ set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-	[test]="kamailio kamailio-tls-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils curl python3-minimal pulseaudio pulseaudio-utils sox"
+	[test]="kamailio kamailio-tls-modules kamailio-presence-modules baresip-core sip-tester gnome-keyring dbus dbus-x11 xvfb xauth imagemagick socat xdotool procps xdg-utils desktop-file-utils curl python3-minimal pulseaudio pulseaudio-utils sox"
 	[windows]="gcc-mingw-w64-x86-64 wine wine64 xz-utils bc"
 )
 # linphonec is the second far-end phone of the wideband interop tests (audio/interop_linphone_test.go);

@@ -342,6 +342,10 @@ func (u *UA) handleInfo(req *sip.Request, tx sip.ServerTransaction) {
 // handleNotify accepts the transfer progress NOTIFYs that follow our REFER.
 func (u *UA) handleNotify(req *sip.Request, tx sip.ServerTransaction) {
 	u.trace("recv", req)
+	if u.notifySubscription(req) {
+		u.respond(tx, req, 200, "OK", nil)
+		return
+	}
 	if u.findDialog(req) == nil {
 		u.respond(tx, req, 481, "Subscription Does Not Exist", nil)
 		return

@@ -311,6 +311,11 @@ func (d *Dialog) Refer(ctx context.Context, target string) error {
 	if err != nil {
 		return err
 	}
+	return d.refer(ctx, to.String())
+}
+
+// refer sends REFER with Refer-To: <referTo> and waits for its acceptance.
+func (d *Dialog) refer(ctx context.Context, referTo string) error {
 	d.reqMu.Lock()
 	defer d.reqMu.Unlock()
 	rt, err := d.remoteTarget()
@@ -318,7 +323,7 @@ func (d *Dialog) Refer(ctx context.Context, target string) error {
 		return err
 	}
 	req := sip.NewRequest(sip.REFER, rt)
-	req.AppendHeader(sip.NewHeader("Refer-To", "<"+to.String()+">"))
+	req.AppendHeader(sip.NewHeader("Refer-To", "<"+referTo+">"))
 	by := d.ua.aor()
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+by.String()+">"))
 	if c, ok := d.ua.currentContact(); ok {
@@ -332,7 +337,7 @@ func (d *Dialog) Refer(ctx context.Context, target string) error {
 	if !res.IsSuccess() {
 		return fmt.Errorf("transfer: %w", &StatusError{Code: res.StatusCode, Reason: res.Reason})
 	}
-	d.ua.log.Info("transfer accepted by far end", "target", maskedURI(to.String()))
+	d.ua.log.Info("transfer accepted by far end", "target", maskedURI(referTo))
 	return nil
 }
 

@@ -53,17 +53,12 @@ type CertificateError struct {
 
 // Error implements error with a message a user can act on.
 func (e *CertificateError) Error() string {
-	var (
-		host    x509.HostnameError
-		unknown x509.UnknownAuthorityError
-		invalid x509.CertificateInvalidError
-	)
-	switch {
-	case errors.As(e.Err, &host):
+	switch e.Problem() {
+	case CertHostname:
 		return fmt.Sprintf("server certificate not trusted: it is not valid for %s (hostname mismatch: %v)", e.Server, e.Err)
-	case errors.As(e.Err, &unknown):
+	case CertUnknownAuthority:
 		return fmt.Sprintf("server certificate not trusted: %s presented a certificate signed by an unknown authority; install the server's CA certificate", e.Server)
-	case errors.As(e.Err, &invalid) && invalid.Reason == x509.Expired:
+	case CertExpired:
 		return fmt.Sprintf("server certificate not trusted: the certificate of %s has expired or is not yet valid", e.Server)
 	default:
 		return fmt.Sprintf("server certificate not trusted: %s: %v", e.Server, e.Err)

@@ -142,14 +142,17 @@ func TestRegisterCertificateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	expired, expiredRoots := expiredLeaf(t, "127.0.0.1")
 	tests := []struct {
-		name  string
-		leaf  *pki.Leaf
-		roots *x509.CertPool
-		want  string
+		name    string
+		leaf    *pki.Leaf
+		roots   *x509.CertPool
+		want    string
+		problem CertProblem
 	}{
-		{"hostname mismatch", wrongName, ca.Pool(), "hostname mismatch"},
-		{"unknown CA", right, other.Pool(), "unknown authority"},
+		{"hostname mismatch", wrongName, ca.Pool(), "hostname mismatch", CertHostname},
+		{"unknown CA", right, other.Pool(), "unknown authority", CertUnknownAuthority},
+		{"expired", expired, expiredRoots, "expired", CertExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +172,9 @@ func TestRegisterCertificateErrors(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, "server certificate not trusted") || !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q lacks %q", msg, tt.want)
+			}
+			if ce.Problem() != tt.problem {
+				t.Errorf("Problem() = %v, want %v", ce.Problem(), tt.problem)
 			}
 			if s, serr := ua.State(); s != StateUnregistered || serr == nil {
 				t.Errorf("State() = %v, %v", s, serr)

@@ -226,7 +226,7 @@ func (u *UA) newRegister(contact sip.ContactHeader, expires time.Duration, auth 
 }
 
 // allowed lists the methods we handle, for Allow headers.
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REFER, MESSAGE"
 
 // grantedExpiry reads the lifetime the registrar granted for our contact:
 // the Contact's expires parameter, else the Expires header, else what we

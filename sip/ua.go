@@ -52,7 +52,9 @@ type UA struct {
 	loopOn     bool
 	onReg      func(State, error)
 	onInvite   func(*Incoming)
-	dialogs    map[string]*Dialog // by sipgo dialog ID
+	onMessage  func(Message) int
+	subs       map[string]*Subscription // by Call-ID
+	dialogs    map[string]*Dialog       // by sipgo dialog ID
 	closing    bool
 }
 
@@ -109,6 +111,7 @@ func New(cfg Config) (*UA, error) {
 	u.server.OnOptions(u.handleOptions)
 	u.server.OnCancel(u.handleStrayCancel)
 	u.server.OnRefer(u.handleRefer)
+	u.server.OnMessage(u.handleMessage)
 	return u, nil
 }
 

@@ -11,12 +11,15 @@ import (
 
 // deskState is what the phone told us, as applied on the Fyne thread.
 type deskState struct {
-	login   phone.Login
-	reg     phone.Registration
-	calls   []phone.CallInfo // live calls, oldest first
-	stats   map[string]phone.CallStats
-	ended   []phone.CallInfo // calls ended in this session, newest first
-	lastEnd *phone.CallInfo  // the last ended call, shown for a while
+	login      phone.Login
+	reg        phone.Registration
+	calls      []phone.CallInfo // live calls, oldest first
+	stats      map[string]phone.CallStats
+	ended      []phone.CallInfo // calls ended in this session, newest first
+	lastEnd    *phone.CallInfo  // the last ended call, shown for a while
+	agent      *phone.AgentStatus
+	missed     []phone.MissedCall
+	colleagues map[string]phone.Colleague
 }
 
 // applySnapshot replaces the state with a snapshot.
@@ -46,6 +49,29 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.ColleagueChanged:
+		if d.state.colleagues == nil {
+			d.state.colleagues = map[string]phone.Colleague{}
+		}
+		d.state.colleagues[e.Colleague.User] = e.Colleague
+		if d.Main != nil {
+			d.Main.Colleagues.apply(e.Colleague)
+		}
+	case phone.SupervisorActed:
+		if d.Main != nil {
+			d.Main.applySupervisor(e)
+		}
+	case phone.MissedCallsChanged:
+		d.state.missed = e.Calls
+		if d.Main != nil && d.Main.Missed != nil {
+			d.Main.Missed.show(e.Calls)
+		}
+	case phone.AgentStateChanged:
+		s := e.Status
+		d.state.agent = &s
+		if d.Main != nil && d.Main.AgentState != nil {
+			d.Main.AgentState.apply(s)
+		}
 	}
 	d.panelEvent(ev)
 }
@@ -68,6 +94,9 @@ func (d *Desktop) applyLogin(l phone.Login) {
 
 // applyCall merges a call change into the state.
 func (d *Desktop) applyCall(c phone.CallInfo) {
+	if c.Feature {
+		return // the phone's own queue pause/unpause call
+	}
 	idx := -1
 	for i := range d.state.calls {
 		if d.state.calls[i].ID == c.ID {

@@ -60,6 +60,8 @@ type CallPanel struct {
 	TransferRow    *fyne.Container
 	TransferTarget *shortcutEntry
 	TransferGo     *widget.Button
+	// Consultation (attended transfer); nil unless the phone can consult.
+	Consulting *consultControls
 	// DTMF keypad (hidden until Keypad is pressed).
 	DTMFPad  *fyne.Container
 	DTMFKeys []*padKey
@@ -105,7 +107,14 @@ func newCallPanel(d *Desktop, c phone.CallInfo) *CallPanel {
 	// window is narrow or the labels are long (German).
 	buttons := container.NewGridWrap(fyne.NewSize(buttonWidth, p.Answer.MinSize().Height),
 		p.Answer, p.Decline, p.Hangup, p.Hold, p.Mute, p.Transfer, p.Keypad)
+	if p.Consulting = newConsultControls(p); p.Consulting != nil {
+		p.TransferRow = container.NewBorder(nil, nil, nil, container.NewHBox(p.Consulting.Consult, p.TransferGo), p.TransferTarget)
+		p.TransferRow.Hide()
+	}
 	body := container.NewVBox(header, who, p.Ringing, p.Insecure, security, p.levelRow, buttons, p.TransferRow, p.DTMFPad, p.DTMFLog, p.Message)
+	if p.Consulting != nil {
+		body.Add(p.Consulting.Row)
+	}
 
 	p.focusBar = canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
 	p.focusBar.SetMinSize(fyne.NewSize(4, 0))
@@ -190,6 +199,9 @@ func (p *CallPanel) buildTransferAndKeypad() {
 // update shows a new state of the call.
 func (p *CallPanel) update(c phone.CallInfo) {
 	p.call = c
+	if p.Consulting != nil {
+		p.Consulting.update(c)
+	}
 	title, color := stateTitle(c)
 	p.State.Text = title
 	p.State.Color = theme.Color(color)

@@ -333,6 +333,14 @@ func TestRegistrationBadge(t *testing.T) {
 		{"registering", phone.Registration{State: phone.RegRegistering}, "Connecting…", theme.ColorNameWarning, ""},
 		{"failed with reason", phone.Registration{State: phone.RegFailed, Reason: "certificate not trusted"}, "Not registered", theme.ColorNameError, "Certificate not trusted — retrying"},
 		{"off", phone.Registration{State: phone.RegOff}, "Offline", theme.ColorNameButton, ""},
+		{"typed: wrong password", phone.Registration{State: phone.RegFailed, Cause: phone.RegCauseAuth, Reason: "register 1000@x: wrong user name or password"},
+			"Not registered", theme.ColorNameError, "Wrong SIP user name or password — retrying"},
+		{"typed: expired certificate", phone.Registration{State: phone.RegFailed, Cause: phone.RegCauseCertExpired, Reason: "x"},
+			"Not registered", theme.ColorNameError, "The server's certificate has expired"},
+		{"typed: host name", phone.Registration{State: phone.RegFailed, Cause: phone.RegCauseCertHostname, Reason: "x"},
+			"Not registered", theme.ColorNameError, "another host name"},
+		{"typed: refused", phone.Registration{State: phone.RegFailed, Cause: phone.RegCauseUnreachable, Reason: "x"},
+			"Not registered", theme.ColorNameError, "cannot be reached"},
 	}
 	p := newFakePhone().loggedIn()
 	d, _ := newTestDesktop(t, p)
@@ -581,6 +589,10 @@ func TestLanguageSwitchToGerman(t *testing.T) {
 		if c[0] != c[1] {
 			t.Errorf("%s = %q, want %q", name, c[0], c[1])
 		}
+	}
+	p.emit(phone.RegistrationChanged{Registration: phone.Registration{State: phone.RegFailed, Cause: phone.RegCauseAuth, Reason: "wrong user name or password"}})
+	if want := "Falscher SIP-Benutzername oder falsches Passwort — neuer Versuch läuft"; m.RegDetail.Text != want {
+		t.Errorf("typed reg reason = %q, want %q", m.RegDetail.Text, want)
 	}
 	if m.Tabs.SelectedIndex() != TabSettings {
 		t.Error("tab not kept across the rebuild")

@@ -47,6 +47,16 @@ type MainView struct {
 	LogoutBtn *tipButton
 	// DemoBtn makes a demo customer call; nil unless the phone is a demo.
 	DemoBtn *tipButton
+	// AgentState is the agent's own state and time in it; nil unless the
+	// phone has agent states (AgentStatePhone).
+	AgentState *AgentStateBar
+	// Missed lists missed calls with call-back; nil unless the phone keeps
+	// them (MissedCallsPhone).
+	Missed *MissedView
+	// Supervisor says what a supervisor last did to this agent's recording.
+	Supervisor *widget.Label
+	// Colleagues shows watched colleagues (BLF) once any state arrives.
+	Colleagues *ColleaguesView
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView
@@ -94,6 +104,7 @@ func newMainView(d *Desktop) *MainView {
 	left := container.NewHBox(brand, container.NewCenter(m.RegPill))
 	m.top = container.NewBorder(nil, nil, left, right, m.RegDetail)
 	top := container.NewVBox(m.top, widget.NewSeparator())
+	m.addWorkdayRows(top)
 	if d.opt.notice != "" {
 		// A standing condition the agent must know (no sound card, …).
 		m.Notice = widget.NewLabelWithStyle("⚠ "+lang.L(d.opt.notice), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -109,8 +120,9 @@ func newMainView(d *Desktop) *MainView {
 	m.Settings = newSettingsView(d)
 	m.Sidebar = newSidebar(d)
 
+	dialCol := m.dialerColumn()
 	phoneTab := container.NewBorder(nil, nil,
-		container.NewHBox(container.New(fixedWidth{dialerWidth}, m.Dialer.Root), widget.NewSeparator()),
+		container.NewHBox(container.New(fixedWidth{dialerWidth}, dialCol), widget.NewSeparator()),
 		nil, m.Calls.Root)
 	m.Tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Phone"), assetIcon(assets.IconCall), phoneTab),
@@ -158,14 +170,7 @@ func (m *MainView) applyRegistration() {
 	case phone.RegFailed:
 		m.RegPill.set(lang.L("Not registered"), nil, theme.ColorNameError)
 		m.RegDetail.Importance = widget.DangerImportance
-		reason := r.Reason
-		if reason == "" {
-			reason = lang.L("registration failed")
-		} else {
-			// Reasons from the phone are English; known ones are translated.
-			reason = lang.L(reason)
-		}
-		m.RegDetail.SetText(lang.L("{{.Reason}} — retrying", map[string]any{"Reason": capitalize(reason)}))
+		m.RegDetail.SetText(lang.L("{{.Reason}} — retrying", map[string]any{"Reason": capitalize(regCauseText(r))}))
 	default:
 		m.RegPill.set(lang.L("Offline"), nil, theme.ColorNameButton)
 		m.RegDetail.Importance = widget.MediumImportance
@@ -202,6 +207,9 @@ func (m *MainView) tick(now time.Time) {
 		if s, on := us.UploadStatus(); on {
 			m.Uploads.SetText(uploadText(s))
 		}
+	}
+	if m.AgentState != nil {
+		m.AgentState.tick(now)
 	}
 }
 

@@ -29,7 +29,7 @@ var (
 // registerShortcuts binds the shortcuts on the window's canvas.
 func (d *Desktop) registerShortcuts() {
 	c := d.win.Canvas()
-	for _, sc := range []*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock} {
+	for _, sc := range []*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock, ShortcutAgentState, ShortcutCallBack} {
 		sc := sc
 		c.AddShortcut(sc, func(fyne.Shortcut) { d.shortcut(sc) })
 	}
@@ -60,6 +60,16 @@ func (d *Desktop) shortcut(s fyne.Shortcut) bool {
 		m.focusDialer()
 	case ShortcutLock.ShortcutName():
 		d.lockNow()
+	case ShortcutCallBack.ShortcutName():
+		if m.Missed == nil {
+			return false
+		}
+		return m.Missed.callBackNewest()
+	case ShortcutAgentState.ShortcutName():
+		if m.AgentState == nil {
+			return false
+		}
+		m.AgentState.shortcut()
 	case ShortcutRecordPause.ShortcutName():
 		r, ok := d.opt.recording.(*recPanel)
 		if !ok {

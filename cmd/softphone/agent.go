@@ -40,15 +40,25 @@ type world struct {
 
 // buildAgent is the one constructor of the agent, for desktop and headless.
 func buildAgent(w world, ep phone.Endpoints, env *cli) (*phone.Agent, error) {
+	var auditor phone.Auditor
+	if env.auditLog != nil {
+		auditor = env.auditLog
+	}
+	keys, err := phone.SupervisorKeysFromConfig(w.settings.Supervisors)
+	if err != nil {
+		return nil, err
+	}
 	return phone.New(phone.Config{
-		Settings:     w.settings,
-		SettingsFile: w.settingsFile,
-		RootCAs:      w.roots,
-		Endpoints:    ep,
-		Auth:         w.auth,
-		Recordings:   w.recordings,
-		CRM:          w.crm,
-		Logger:       env.log,
+		Auditor:        auditor,
+		SupervisorKeys: keys,
+		Settings:       w.settings,
+		SettingsFile:   w.settingsFile,
+		RootCAs:        w.roots,
+		Endpoints:      ep,
+		Auth:           w.auth,
+		Recordings:     w.recordings,
+		CRM:            w.crm,
+		Logger:         env.log,
 	})
 }
 

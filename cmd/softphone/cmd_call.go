@@ -99,7 +99,7 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 	go readCommands(ctx, env, ag, current)
 
 	d := &callDriver{env: env, ag: ag, f: f, ours: ours, answering: answering, count: count,
-		current: current, lastState: map[string]phone.CallState{}, exit: exitOK}
+		current: current, lastState: map[string]phone.CallState{}, reg: phone.RegRegistered, exit: exitOK}
 	ag.Watch(ctx, func(ev phone.Event) bool { return d.event(ctx, ev) })
 	exit, ended := d.exit, d.ended
 	if ended < count {
@@ -121,6 +121,7 @@ type callDriver struct {
 	count     int
 	current   chan string // the call stdin commands apply to
 	lastState map[string]phone.CallState
+	reg       phone.RegState // last reported; openAgent reported "registered"
 	ended     int
 	exit      int
 }
@@ -130,9 +131,14 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 	env := d.env
 	switch e := ev.(type) {
 	case phone.RegistrationChanged:
-		if e.Registration.State == phone.RegFailed {
-			env.emit("registration", map[string]any{"state": e.Registration.State.String(), "reason": e.Registration.Reason})
-		}
+		d.registration(e.Registration)
+	case phone.AgentStateChanged:
+		env.emit("agent_state", agentStateFields(e.Status, time.Now()))
+	case phone.ColleagueChanged:
+		c := e.Colleague
+		env.emit("colleague", map[string]any{"user": c.User, "available": c.Open, "state": c.Note, "dialog": c.Dialog.String()})
+	case phone.MissedCallsChanged:
+		env.emit("missed_calls", missedFields(e.Calls))
 	case phone.CallChanged:
 		return d.callChanged(ctx, e.Call)
 	case phone.RecordingChanged:
@@ -225,6 +231,8 @@ type stdinCommand struct {
 	Digits  string `json:"digits,omitempty"`
 	Target  string `json:"target,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	State   string `json:"state,omitempty"` // "state": available, not_ready, acw
+	Code    string `json:"code,omitempty"`  // "wrap_up": the wrap-up code
 }
 
 // readCommands applies JSON-line commands from stdin to the current call.
@@ -264,6 +272,12 @@ func readCommands(ctx context.Context, env *cli, ag *phone.Agent, current <-chan
 				case id = <-current:
 				default:
 				}
+			}
+			if handled, err := applyAgentCommand(ag, cmd); handled {
+				if err != nil {
+					env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
+				}
+				continue
 			}
 			if err := applyCommand(ctx, ag, id, cmd); err != nil {
 				env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})

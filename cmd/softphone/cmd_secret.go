@@ -8,12 +8,12 @@ import (
 )
 
 func init() {
-	register(command{name: "secret", summary: "secret set NAME: store sip-password, crm-token, s3-access-key, s3-secret-key or org-identity in the profile's vault (login required)", run: runSecret})
+	register(command{name: "secret", summary: "secret set NAME: store sip-password, crm-token, supervisor-key, s3-access-key, s3-secret-key or org-identity in the profile's vault (login required)", run: runSecret})
 }
 
 // storableSecrets are the vault entries a user may set by hand. The TOTP
 // secret and the recording key are managed by enrolment and recording.
-var storableSecrets = map[string]bool{auth.SecretSIPPassword: true, auth.SecretCRMToken: true}
+var storableSecrets = map[string]bool{auth.SecretSIPPassword: true, auth.SecretCRMToken: true, auth.SecretSupervisorKey: true}
 
 // runSecret stores a secret in the logged-in profile's vault (OS keyring or
 // encrypted file). The value comes from SOFTPHONE_SECRET or the next stdin

@@ -57,6 +57,9 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, endpoints func(co
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := ag.WaitRegistered(rctx); err != nil {
+		if r := ag.Snapshot().Registration; r.State == phone.RegFailed {
+			env.emit("registration", registrationFields(r))
+		}
 		ag.Close()
 		return nil, env.fail(exitRegistration, err)
 	}

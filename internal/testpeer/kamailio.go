@@ -45,6 +45,13 @@ type KamailioOptions struct {
 	MinExpires int
 	// Debug is Kamailio's log level (default 2, info; 3 logs every message).
 	Debug int
+	// CertHosts are the names in the server certificate (default
+	// "localhost" and 127.0.0.1); others make a host-name mismatch.
+	CertHosts []string
+	// Presence loads Kamailio's presence modules (presence, presence_xml,
+	// presence_dialoginfo over db_text): PUBLISH and SUBSCRIBE for RFC 3856
+	// presence and RFC 4235 dialog events are answered by Kamailio.
+	Presence bool
 }
 
 // StartKamailio starts Kamailio with the given users (name → password) and
@@ -70,7 +77,10 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf, err := ca.Issue("localhost", "127.0.0.1")
+	if len(opts.CertHosts) == 0 {
+		opts.CertHosts = []string{"localhost", "127.0.0.1"}
+	}
+	leaf, err := ca.Issue(opts.CertHosts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +138,8 @@ require_certificate = no
 		"Debug":      opts.Debug,
 		"Users":      us,
 		"ModPath":    kamailioModPath(),
+		"Presence":   opts.Presence,
+		"DBDir":      presenceDB(t, dir, opts.Presence),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +296,16 @@ loadmodule "sanity.so"
 loadmodule "auth.so"
 loadmodule "nathelper.so"
 loadmodule "ctl.so"
+{{- if .Presence}}
+loadmodule "db_text.so"
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+loadmodule "presence_dialoginfo.so"
+modparam("presence", "db_url", "text://{{.DBDir}}")
+modparam("presence", "server_address", "sip:127.0.0.1:{{.Port}};transport=tls")
+modparam("presence_xml", "db_url", "text://{{.DBDir}}")
+modparam("presence_xml", "force_active", 1)
+{{- end}}
 
 modparam("tls", "config", "{{.TLSCfg}}")
 modparam("ctl", "binrpc", "unix:{{.CtlSock}}")
@@ -332,9 +354,15 @@ request_route {
 		route(REGISTRAR);
 		exit;
 	}
-	if (is_method("INVITE|REFER|MESSAGE|OPTIONS|SUBSCRIBE|INFO")) {
+	if (is_method("INVITE|REFER|MESSAGE|OPTIONS|SUBSCRIBE|INFO|PUBLISH")) {
 		route(AUTH);
 	}
+{{- if .Presence}}
+	if (is_method("PUBLISH|SUBSCRIBE")) {
+		route(PRESENCE);
+		exit;
+	}
+{{- end}}
 	remove_hf("Route");
 	if (is_method("INVITE|SUBSCRIBE|REFER")) {
 		record_route();
@@ -348,6 +376,22 @@ request_route {
 	}
 	route(LOCATION);
 }
+
+{{- if .Presence}}
+route[PRESENCE] {
+	if (!t_newtran()) {
+		sl_reply_error();
+		exit;
+	}
+	if (is_method("PUBLISH")) {
+		handle_publish();
+	} else {
+		handle_subscribe();
+	}
+	t_release();
+	exit;
+}
+{{- end}}
 
 route[PASSWORD] {
 	$var(pw) = "";
@@ -443,3 +487,24 @@ onreply_route[MANAGE_REPLY] {
 	}
 }
 `))
+
+// presenceDB makes the db_text database of the presence modules in dir
+// (copies of Debian's empty tables); "" when presence is off.
+func presenceDB(t testing.TB, dir string, on bool) string {
+	if !on {
+		return ""
+	}
+	src := "/usr/share/kamailio/dbtext/kamailio"
+	db := filepath.Join(dir, "db")
+	if err := os.MkdirAll(db, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"version", "presentity", "active_watchers", "watchers", "xcap", "pua"} {
+		b, err := os.ReadFile(filepath.Join(src, table))
+		if err != nil {
+			t.Skipf("kamailio db_text tables missing (%v): install kamailio's dbtext files", err)
+		}
+		writeFile(t, filepath.Join(db, table), string(b))
+	}
+	return db
+}

@@ -16,3 +16,10 @@ func setProcessGroup(cmd *exec.Cmd) {
 func terminate(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 
 func kill(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+
+// freeze stops the process group (SIGSTOP): the process keeps its sockets
+// but answers nothing, like a hung phone.
+func freeze(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGSTOP) }
+
+// thaw continues a frozen process group (SIGCONT).
+func thaw(cmd *exec.Cmd) { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGCONT) }

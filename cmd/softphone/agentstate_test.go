@@ -1,0 +1,125 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"softphone/internal/testpeer"
+)
+
+// outWatch collects stdout so a test can wait for a line.
+type outWatch struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	wake chan struct{}
+}
+
+func (w *outWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.buf.Write(p)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+// wait blocks until stdout has n occurrences of s.
+func (w *outWatch) wait(t *testing.T, s string, n int, timeout time.Duration) {
+	deadline := time.After(timeout)
+	for {
+		w.mu.Lock()
+		got := strings.Count(w.buf.String(), s)
+		w.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-w.wake:
+		case <-deadline:
+			t.Errorf("stdout did not show %q %d times within %v", s, n, timeout)
+			return
+		}
+	}
+}
+
+// The headless stdin "state" command: not ready refuses baresip's call
+// with 486, available takes the next one; each change is an agent_state
+// event, and after the answered call the agent is in after-call work.
+func TestHeadlessAgentStateCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "sip-secret-1000", "2000": "farpw"})
+	b := testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	f, err := os.OpenFile(c.config, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	fmt.Fprintf(f, "\n[workday]\nnot_ready_reasons = [\"break\", \"training\"]\nafter_call_work = \"30s\"\nrefuse_with = \"busy\"\n")
+	f.Close()
+	next := enrolledAgent(t, c, "sip-secret-1000")
+
+	pr, pw := io.Pipe()
+	out := &outWatch{wake: make(chan struct{}, 1)}
+	go func() {
+		defer pw.Close()
+		out.wait(t, `"event":"registered"`, 1, 30*time.Second)
+		io.WriteString(pw, `{"command":"state","state":"not_ready","reason":"lunch"}`+"\n")
+		io.WriteString(pw, `{"command":"state","state":"not_ready","reason":"break"}`+"\n")
+		out.wait(t, `"state":"not_ready"`, 1, 10*time.Second)
+		b.Dial(t, "sip:1000@"+k.Domain)
+		closed := b.WaitEvent(t, "CALL_CLOSED", 15*time.Second)
+		if !strings.Contains(closed.Param, "486") {
+			t.Errorf("baresip's call closed with %q, want 486", closed.Param)
+		}
+		io.WriteString(pw, `{"command":"state","state":"available"}`+"\n")
+		out.wait(t, `"state":"available"`, 2, 10*time.Second)
+		b.Dial(t, "sip:1000@"+k.Domain)
+		b.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+		time.Sleep(time.Second)
+		b.Hangup(t)
+	}()
+	code, evs, all := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		pr, out, "answer", "--audio", "null")
+	require.Equal(t, exitOK, code, all)
+	var states []string
+	for _, e := range eventsNamed(evs, "agent_state") {
+		states = append(states, e["state"].(string))
+	}
+	require.Equal(t, []string{"available", "not_ready", "available"}, states[:3], all)
+	errs := eventsNamed(evs, "error")
+	require.NotEmpty(t, errs, all)
+	require.Equal(t, "state", errs[0]["command"], all)
+	require.Contains(t, errs[0]["error"], "reason", all)
+	require.Len(t, eventsNamed(evs, "call_ended"), 1, all)
+	// The refused call is a missed call; its number is redacted.
+	missed := eventsNamed(evs, "missed_calls")
+	require.NotEmpty(t, missed, all)
+	calls := missed[0]["calls"].([]any)
+	require.Len(t, calls, 1, all)
+	first := calls[0].(map[string]any)
+	require.Equal(t, true, first["not_available"], all)
+	require.NotEqual(t, "2000", first["number"], all)
+}
+
+// A supervisor stores their signing key in the profile's vault.
+func TestSupervisorKeyStoredInVault(t *testing.T) {
+	c := newAuthCLI(t)
+	_, spare := enrolledAgentRecovery(t, c, "sip-secret")
+	seed := base64.StdEncoding.EncodeToString(make([]byte, ed25519.SeedSize))
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery",
+		"SOFTPHONE_TOTP": spare[0], "SOFTPHONE_SECRET": seed}, "", "secret", "set", "supervisor-key")
+	require.Equal(t, exitOK, code, out)
+	require.Equal(t, "supervisor-key", evs[len(evs)-1]["name"], out)
+}
