@@ -64,9 +64,10 @@ func BenchmarkLoginFull(b *testing.B) {
 	}
 }
 
-// TestDefaultCostInBudget guards the cost choice: one verification at the
-// production parameters takes 100–300 ms on the build machine. Skipped in
-// -short mode; it allows slack upwards for a loaded CI runner.
+// TestDefaultCostInBudget guards the cost choice from below: a verification
+// at the production parameters must not be cheap against offline guessing.
+// How long a login takes is BenchmarkLogin's figure, not a timed test (a
+// loaded machine would make an upper bound flaky). Skipped in -short mode.
 func TestDefaultCostInBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test skipped in -short mode")
@@ -85,8 +86,5 @@ func TestDefaultCostInBudget(t *testing.T) {
 	t.Logf("argon2id t=%d m=%d KiB p=%d: %s per verification", DefaultHashParams.Time, DefaultHashParams.MemoryKiB, DefaultHashParams.Threads, best)
 	if best < 50*time.Millisecond {
 		t.Errorf("verification takes %s: too cheap against offline guessing, raise DefaultHashParams", best)
-	}
-	if best > time.Second {
-		t.Errorf("verification takes %s: too slow for a login", best)
 	}
 }
