@@ -62,7 +62,7 @@ func (s *Service) AddProfile(ctx context.Context, admin *Session, name string, r
 	}
 	p := &profile{
 		Version: profileVersion, Name: name, Role: role, Password: enc,
-		Vault: s.vault.Backend(), Created: s.clock.Now(),
+		Vault: s.vault.Backend(), Created: s.now(),
 	}
 	if err := s.store.save(p); err != nil {
 		return err
@@ -122,7 +122,7 @@ func (s *Service) Profiles(admin *Session) ([]ProfileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.now()
 	out := make([]ProfileInfo, 0, len(names))
 	for _, n := range names {
 		p, err := s.load(n)

@@ -41,7 +41,7 @@ func (s *Service) attempt(ctx context.Context, name, password, op string, second
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.now()
 	if p.LockedUntil.After(now) {
 		s.record(ActionLoginFailed, name, map[string]string{"operation": op, "reason": "locked"})
 		return nil, &LockedError{Until: p.LockedUntil}
@@ -133,7 +133,7 @@ func (s *Service) throttle(ctx context.Context, name string) error {
 		if err != nil {
 			return nil // unknown/corrupt profiles are handled by the caller
 		}
-		now := s.clock.Now()
+		now := s.now()
 		if p.LockedUntil.After(now) || p.Failures == 0 {
 			return nil
 		}
@@ -141,7 +141,7 @@ func (s *Service) throttle(ctx context.Context, name string) error {
 		if wait <= 0 {
 			return nil
 		}
-		if err := s.clock.Sleep(ctx, wait); err != nil {
+		if err := s.sleep(ctx, wait); err != nil {
 			return err
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func TestAuditLogHoldsNoSecrets(t *testing.T) {
 	e := newTestEnv(t)
 	fa := &memAuditor{}
-	svc, err := New(Config{Dir: e.dir, Vault: e.vault, Auditor: fa, Policy: Policy{Hash: testHash}}, WithClock(e.clock))
+	svc, err := New(Config{Dir: e.dir, Vault: e.vault, Auditor: fa, Policy: Policy{Hash: testHash}}, WithClock(e.clock.Now), WithSleep(e.clock.Sleep))
 	require.NoError(t, err)
 	e.svc = svc
 	ctx := context.Background()

@@ -35,7 +35,7 @@ func BenchmarkLoginFull(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, err := New(Config{Dir: dir, Vault: v, Auditor: &memAuditor{}}, WithClock(clk))
+	svc, err := New(Config{Dir: dir, Vault: v, Auditor: &memAuditor{}}, WithClock(clk.Now), WithSleep(clk.Sleep))
 	if err != nil {
 		b.Fatal(err)
 	}

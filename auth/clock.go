@@ -5,24 +5,10 @@ import (
 	"time"
 )
 
-// Clock is the time source of the Service and the IdleLock, replaceable in
-// tests so TOTP steps, throttling and lockouts are deterministic.
-type Clock interface {
-	// Now returns the current time.
-	Now() time.Time
-	// Sleep waits d or until ctx ends, whichever is first; it returns
-	// ctx.Err() in the latter case.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d or until ctx ends.
-func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
+// sleepCtx waits d or until ctx ends, whichever is first; it returns
+// ctx.Err() in the latter case. It is the Service's default sleep (see
+// WithSleep).
+func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

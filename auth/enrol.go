@@ -129,7 +129,7 @@ func (s *Service) completeEnrolment(ctx context.Context, name, password, code st
 		return nil, nil, err
 	}
 	s.record(ActionEnrolled, name, map[string]string{"recovery_codes": strconv.Itoa(len(codes))})
-	sess := &Session{profile: p.Name, role: p.Role, perms: s.perms, at: s.clock.Now(), method: MethodTOTP,
+	sess := &Session{profile: p.Name, role: p.Role, perms: s.perms, at: s.now(), method: MethodTOTP,
 		backend: s.vault.Backend(), secrets: secrets}
 	return codes, sess, nil
 }

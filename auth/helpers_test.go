@@ -180,7 +180,7 @@ func newTestEnv(t *testing.T) *testEnv {
 func (e *testEnv) restart() {
 	e.t.Helper()
 	svc, err := New(Config{Dir: e.dir, Vault: e.vault, Auditor: e.audit, Policy: Policy{Hash: testHash}},
-		WithClock(e.clock), WithLogger(slog.New(slog.DiscardHandler)))
+		WithClock(e.clock.Now), WithSleep(e.clock.Sleep), WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(e.t, err)
 	e.svc = svc
 }

@@ -35,7 +35,7 @@ func (s IdleState) String() string {
 // the UI reports Activity and call changes and calls Check on a ticker (or
 // at Deadline). Safe for concurrent use.
 type IdleLock struct {
-	clock   Clock
+	now     func() time.Time
 	timeout time.Duration
 
 	mu     sync.Mutex // guards the fields below; any goroutine may call any method
@@ -45,15 +45,15 @@ type IdleLock struct {
 }
 
 // NewIdleLock returns an active lock. timeout ≤ 0 means DefaultIdleTimeout;
-// a nil clock is the system clock.
-func NewIdleLock(timeout time.Duration, clock Clock) *IdleLock {
+// a nil now is time.Now.
+func NewIdleLock(timeout time.Duration, now func() time.Time) *IdleLock {
 	if timeout <= 0 {
 		timeout = DefaultIdleTimeout
 	}
-	if clock == nil {
-		clock = SystemClock{}
+	if now == nil {
+		now = time.Now
 	}
-	return &IdleLock{clock: clock, timeout: timeout, last: clock.Now()}
+	return &IdleLock{now: now, timeout: timeout, last: now()}
 }
 
 // Timeout is the configured idle time.
@@ -64,7 +64,7 @@ func (l *IdleLock) Activity() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.state == IdleActive {
-		l.last = l.clock.Now()
+		l.last = l.now()
 	}
 }
 
@@ -74,7 +74,7 @@ func (l *IdleLock) SetInCall(in bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.inCall && !in {
-		l.last = l.clock.Now()
+		l.last = l.now()
 	}
 	l.inCall = in
 }
@@ -84,7 +84,7 @@ func (l *IdleLock) SetInCall(in bool) {
 func (l *IdleLock) Check() IdleState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.state == IdleActive && !l.inCall && !l.clock.Now().Before(l.last.Add(l.timeout)) {
+	if l.state == IdleActive && !l.inCall && !l.now().Before(l.last.Add(l.timeout)) {
 		l.state = IdleLocked
 	}
 	return l.state
@@ -120,7 +120,7 @@ func (l *IdleLock) unlock() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.state = IdleActive
-	l.last = l.clock.Now()
+	l.last = l.now()
 }
 
 // UnlockIdle unlocks an idle-locked session with the password and a fresh

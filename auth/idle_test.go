@@ -57,7 +57,7 @@ func TestIdleLockPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newFakeClock()
-			l := NewIdleLock(tt.timeout, clk)
+			l := NewIdleLock(tt.timeout, clk.Now)
 			for i, s := range tt.steps {
 				switch s.do {
 				case "wait":
@@ -79,7 +79,7 @@ func TestIdleLockPolicy(t *testing.T) {
 
 func TestIdleLockDeadline(t *testing.T) {
 	clk := newFakeClock()
-	l := NewIdleLock(5*time.Minute, clk)
+	l := NewIdleLock(5*time.Minute, clk.Now)
 	d, ok := l.Deadline()
 	require.True(t, ok)
 	assert.Equal(t, clk.Now().Add(5*time.Minute), d)
@@ -99,7 +99,7 @@ func TestUnlockIdleNeedsPasswordAndFreshCode(t *testing.T) {
 	sess, err := e.svc.Login(ctx, "alice", alicePW, e.code(secret, 0))
 	require.NoError(t, err)
 	used := e.code(secret, 0)
-	l := NewIdleLock(10*time.Minute, e.clock)
+	l := NewIdleLock(10*time.Minute, e.clock.Now)
 	l.Lock()
 
 	assert.Same(t, ErrLoginRefused, e.svc.UnlockIdle(ctx, l, sess, alicePW, used), "the code used to log in is not fresh")
@@ -119,7 +119,7 @@ func TestUnlockIdleLockoutEndsSession(t *testing.T) {
 	ctx := context.Background()
 	sess, err := e.svc.Login(ctx, "alice", alicePW, e.code(secret, 0))
 	require.NoError(t, err)
-	l := NewIdleLock(time.Minute, e.clock)
+	l := NewIdleLock(time.Minute, e.clock.Now)
 	l.Lock()
 	for range 9 {
 		require.ErrorIs(t, e.svc.UnlockIdle(ctx, l, sess, "wrong password!", "000000"), ErrLoginRefused)

@@ -73,7 +73,7 @@ func (s *Service) login(ctx context.Context, name, password, code string, allowR
 		s.recordRecoveryUse(p)
 	}
 	return &Session{
-		profile: p.Name, role: p.Role, perms: s.perms, at: s.clock.Now(), method: method,
+		profile: p.Name, role: p.Role, perms: s.perms, at: s.now(), method: method,
 		backend: s.vault.Backend(), secrets: secrets,
 	}, nil
 }

@@ -47,7 +47,7 @@ func (s *Service) ChangePassword(ctx context.Context, name, oldPassword, code, n
 		s.log.Warn("old vault generation not removed", "err", err)
 	}
 	s.record(ActionPasswordChanged, p.Name, nil)
-	sess := &Session{profile: p.Name, role: p.Role, perms: s.perms, at: s.clock.Now(), method: MethodTOTP,
+	sess := &Session{profile: p.Name, role: p.Role, perms: s.perms, at: s.now(), method: MethodTOTP,
 		backend: s.vault.Backend(), secrets: fresh}
 	attrs := map[string]string{"method": "password_change", "role": string(p.Role), "vault": sess.backend}
 	if err := s.audit.Record(ActionLogin, p.Name, attrs); err != nil {

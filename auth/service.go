@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Config is what a Service needs.
@@ -28,13 +30,27 @@ type Config struct {
 // Option adjusts a Service.
 type Option func(*Service) error
 
-// WithClock replaces the system clock (tests).
-func WithClock(c Clock) Option {
+// WithClock replaces time.Now as the source of the current time (tests:
+// TOTP steps, throttling and lockouts become deterministic).
+func WithClock(now func() time.Time) Option {
 	return func(s *Service) error {
-		if c == nil {
+		if now == nil {
 			return errors.New("auth: nil clock")
 		}
-		s.clock = c
+		s.now = now
+		return nil
+	}
+}
+
+// WithSleep replaces how the login throttle waits. sleep must wait d or
+// until ctx ends, whichever is first, and return ctx.Err() in the latter
+// case. A test clock passes one that advances its time instead.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(s *Service) error {
+		if sleep == nil {
+			return errors.New("auth: nil sleep")
+		}
+		s.sleep = sleep
 		return nil
 	}
 }
@@ -58,7 +74,8 @@ type Service struct {
 	audit  Auditor
 	policy Policy
 	perms  *Table
-	clock  Clock
+	now    func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
 	log    *slog.Logger
 
 	mu sync.Mutex // serialises read-modify-write of profile files
@@ -86,7 +103,8 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 		audit:  cfg.Auditor,
 		policy: pol,
 		perms:  cfg.Permissions,
-		clock:  SystemClock{},
+		now:    time.Now,
+		sleep:  sleepCtx,
 		log:    slog.Default().With("component", "auth"),
 	}
 	enc, err := hashPassword("dummy password for timing", pol.Hash)

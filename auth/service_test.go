@@ -385,7 +385,7 @@ func TestRehashOnLoginWhenParamsChange(t *testing.T) {
 	before := e.loadProfile("alice").Password
 	svc, err := New(Config{Dir: e.dir, Vault: e.vault, Auditor: e.audit,
 		Policy: Policy{Hash: HashParams{Time: 2, MemoryKiB: 2048, Threads: 1, SaltLen: 16, KeyLen: 32}}},
-		WithClock(e.clock))
+		WithClock(e.clock.Now), WithSleep(e.clock.Sleep))
 	require.NoError(t, err)
 	_, err = svc.Login(context.Background(), "alice", alicePW, e.code(secret, 0))
 	require.NoError(t, err)
@@ -423,7 +423,7 @@ func TestConcurrentFailuresAllCounted(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the shared D-Bus connection may predate the test
 	e, _, _, _ := setup(t)
 	other, err := New(Config{Dir: e.dir, Vault: e.vault, Auditor: e.audit, Policy: Policy{Hash: testHash}},
-		WithClock(e.clock), WithLogger(slog.New(slog.DiscardHandler)))
+		WithClock(e.clock.Now), WithSleep(e.clock.Sleep), WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := range 8 {

@@ -76,7 +76,7 @@ func benchStore(b *testing.B) *Store {
 			return
 		}
 		// With a field key, as in production: the indexes hold keyed hashes.
-		benchDB, benchErr = Open(filepath.Join(benchDir, "crm.db"), WithFieldKey(bytes.Repeat([]byte{5}, 32)))
+		benchDB, benchErr = Open(StoreConfig{Path: filepath.Join(benchDir, "crm.db"), FieldKey: bytes.Repeat([]byte{5}, 32)})
 		if benchErr != nil {
 			return
 		}
@@ -300,7 +300,7 @@ func BenchmarkImport(b *testing.B) {
 			var total time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				s, err := Open(filepath.Join(b.TempDir(), "crm.db"))
+				s, err := Open(StoreConfig{Path: filepath.Join(b.TempDir(), "crm.db")})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,7 +18,7 @@ func TestStoreErase(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "crm.db")
 	key := bytes.Repeat([]byte{9}, 32)
-	s, err := Open(path, WithFieldKey(key))
+	s, err := Open(StoreConfig{Path: path, FieldKey: key})
 	require.NoError(t, err)
 	a := sampleContact()
 	b := sampleContact()
@@ -53,7 +53,7 @@ func TestStoreErase(t *testing.T) {
 			assert.False(t, bytes.Contains(raw, []byte(n)), "%s still holds %s", e.Name(), n)
 		}
 	}
-	s, err = Open(path, WithFieldKey(key))
+	s, err = Open(StoreConfig{Path: path, FieldKey: key})
 	require.NoError(t, err)
 	defer s.Close()
 	er, err = s.Erase(ctx, "", "C2002")
@@ -77,7 +77,7 @@ func (a *lookupAuditor) Record(action, actor string, attrs map[string]string) er
 // Every lookup is audited, with the number redacted to its last digits.
 func TestLookupAudited(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	s, err := Open(StoreConfig{Path: filepath.Join(t.TempDir(), "crm.db")})
 	require.NoError(t, err)
 	defer s.Close()
 	require.NoError(t, s.Put(ctx, []Contact{sampleContact()}))

@@ -171,7 +171,7 @@ func TestDetectFormat(t *testing.T) {
 
 func TestStoreImportFiles(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "sub", "crm.db"))
+	s, err := Open(StoreConfig{Path: filepath.Join(t.TempDir(), "sub", "crm.db")})
 	require.NoError(t, err)
 	defer s.Close()
 
@@ -203,7 +203,7 @@ func TestStoreImportFiles(t *testing.T) {
 // Cells a spreadsheet would run as a formula are stored as text.
 func TestImportNeutralisesFormulas(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	s, err := Open(StoreConfig{Path: filepath.Join(t.TempDir(), "crm.db")})
 	require.NoError(t, err)
 	defer s.Close()
 	csv := "customer_id,name,phone,email,notes,address\n" +

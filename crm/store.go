@@ -94,25 +94,33 @@ type Store struct {
 	closeErr  error
 }
 
+// StoreConfig is what Open needs.
+type StoreConfig struct {
+	// Path is the SQLite file; it and its directory are created private to
+	// the user (0600 / 0700).
+	Path string
+	// FieldKey (32 bytes, kept in the keyring) encrypts every personal
+	// field, the consent flags included, with AES-256-GCM, and keeps the
+	// customer ids and phone numbers of the lookup indexes only as keyed
+	// hashes (HMAC-SHA256 under a key derived from it). Nil stores fields as
+	// they are, in a file only the user can read. PCI DSS 3.5 wants stored
+	// card numbers unreadable: set it wherever card numbers are imported.
+	FieldKey []byte
+}
+
 // StoreOption adjusts Open.
 type StoreOption func(*Store)
-
-// WithFieldKey encrypts every personal field, the consent flags included,
-// with AES-256-GCM under key (32 bytes, kept in the keyring), and keeps the
-// customer ids and phone numbers of the lookup indexes only as keyed hashes
-// (HMAC-SHA256 under a key derived from it). Without it fields are stored as
-// they are, in a file only the user can read. PCI DSS 3.5 wants stored card numbers
-// unreadable: use a key wherever card numbers are imported.
-func WithFieldKey(key []byte) StoreOption {
-	return func(s *Store) { s.key = append([]byte(nil), key...) }
-}
 
 // WithStoreLogger sets the store's logger.
 func WithStoreLogger(l *slog.Logger) StoreOption { return func(s *Store) { s.log = l } }
 
-// Open opens (creating if needed) the store at path. The file and its
+// Open opens (creating if needed) the store at cfg.Path. The file and its
 // directory are private to the user (0600 / 0700).
-func Open(path string, opts ...StoreOption) (*Store, error) {
+func Open(cfg StoreConfig, opts ...StoreOption) (*Store, error) {
+	path := cfg.Path
+	if path == "" {
+		return nil, errors.New("crm store: no path")
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("crm store: %w", err)
 	}
@@ -132,6 +140,9 @@ func Open(path string, opts ...StoreOption) (*Store, error) {
 		return nil, fmt.Errorf("crm store: %w", err)
 	}
 	s := &Store{db: db}
+	if cfg.FieldKey != nil {
+		s.key = append([]byte(nil), cfg.FieldKey...)
+	}
 	for _, o := range opts {
 		o(s)
 	}

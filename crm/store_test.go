@@ -15,7 +15,7 @@ import (
 
 func openTestStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	s, err := Open(StoreConfig{Path: filepath.Join(t.TempDir(), "crm.db")})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -99,7 +99,7 @@ func TestStoreCancelledContext(t *testing.T) {
 }
 
 func TestStoreCloseIdempotent(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "crm.db"))
+	s, err := Open(StoreConfig{Path: filepath.Join(t.TempDir(), "crm.db")})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
@@ -109,7 +109,7 @@ func TestStoreFieldKey(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crm.db")
 	key := bytes.Repeat([]byte{7}, 32)
-	s, err := Open(path, WithFieldKey(key))
+	s, err := Open(StoreConfig{Path: path, FieldKey: key})
 	require.NoError(t, err)
 	a := sampleContact()
 	require.NoError(t, s.Put(ctx, []Contact{a}))
@@ -136,18 +136,20 @@ func TestStoreFieldKey(t *testing.T) {
 		assert.False(t, bytes.Contains(raw, []byte(v)), "plain %q in the file", v)
 	}
 
-	for name, opts := range map[string][]StoreOption{
+	for name, key := range map[string][]byte{
 		"no key":    nil,
-		"wrong key": {WithFieldKey(bytes.Repeat([]byte{8}, 32))},
+		"wrong key": bytes.Repeat([]byte{8}, 32),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, err := Open(path, opts...)
+			s, err := Open(StoreConfig{Path: path, FieldKey: key})
 			require.NoError(t, err)
 			defer s.Close()
 			_, err = s.LookupNumber(ctx, "+4920180900")
 			assert.ErrorIs(t, err, ErrSealed)
 		})
 	}
-	_, err = Open(path, WithFieldKey([]byte("short")))
+	_, err = Open(StoreConfig{Path: path, FieldKey: []byte("short")})
 	assert.Error(t, err)
+	_, err = Open(StoreConfig{FieldKey: key})
+	assert.Error(t, err, "no path")
 }

@@ -33,7 +33,7 @@ func newDemoRig(t *testing.T) *demoRig {
 	}
 	t.Cleanup(func() { pbx.Close() })
 	dir := t.TempDir()
-	store, err := crm.Open(dir + "/crm.db")
+	store, err := crm.Open(crm.StoreConfig{Path: dir + "/crm.db"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,17 +139,7 @@ func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Du
 		u.trace("recv", res)
 		switch code := res.StatusCode; {
 		case code >= 200 && code < 300:
-			u.mu.Lock()
-			u.registered = expires > 0
-			u.mu.Unlock()
-			if expires == 0 {
-				return 0, nil
-			}
-			g := grantedExpiry(res, &contact, expires)
-			u.mu.Lock()
-			u.granted = g
-			u.mu.Unlock()
-			return g, nil
+			return u.registeredOK(res, &contact, expires), nil
 		case code == 401 || code == 407:
 			hname, cname := "WWW-Authenticate", "Authorization"
 			if code == 407 {
@@ -173,21 +163,45 @@ func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Du
 			}
 			authHdr, authSent = sip.NewHeader(cname, v), true
 		case code == 423:
-			// Interval Too Brief: use the server's Min-Expires (RFC 3261 §10.3).
-			h := res.GetHeader("Min-Expires")
-			if h == nil {
-				return 0, &StatusError{Code: code, Reason: res.Reason}
+			if expires, err = minExpires(res, expires); err != nil {
+				return 0, err
 			}
-			n, err := strconv.Atoi(strings.TrimSpace(h.Value()))
-			if err != nil || n <= 0 || time.Duration(n)*time.Second <= expires {
-				return 0, &StatusError{Code: code, Reason: res.Reason}
-			}
-			expires = time.Duration(n) * time.Second
 		default:
 			return 0, classifyStatus(code, res.Reason, authSent)
 		}
 	}
 	return 0, ErrAuthFailed
+}
+
+// registeredOK records a 2xx to our REGISTER and returns the expiry the
+// registrar granted (0 after an unregister).
+func (u *UA) registeredOK(res *sip.Response, contact *sip.ContactHeader, expires time.Duration) time.Duration {
+	u.mu.Lock()
+	u.registered = expires > 0
+	u.mu.Unlock()
+	if expires == 0 {
+		return 0
+	}
+	g := grantedExpiry(res, contact, expires)
+	u.mu.Lock()
+	u.granted = g
+	u.mu.Unlock()
+	return g
+}
+
+// minExpires reads a 423 Interval Too Brief: the server's Min-Expires is
+// the expiry to ask for next (RFC 3261 §10.3). A missing or unusable value
+// (not above what we asked) is the 423 as a StatusError.
+func minExpires(res *sip.Response, expires time.Duration) (time.Duration, error) {
+	h := res.GetHeader("Min-Expires")
+	if h == nil {
+		return 0, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(h.Value()))
+	if err != nil || n <= 0 || time.Duration(n)*time.Second <= expires {
+		return 0, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	return time.Duration(n) * time.Second, nil
 }
 
 // newRegister builds one REGISTER of our registration (same Call-ID and

@@ -196,11 +196,7 @@ func openCRMStore(env *cli, path string, keys keySource) (*crm.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []crm.StoreOption{crm.WithStoreLogger(env.log)}
-	if key != nil {
-		opts = append(opts, crm.WithFieldKey(key))
-	}
-	st, err := crm.Open(path, opts...)
+	st, err := crm.Open(crm.StoreConfig{Path: path, FieldKey: key}, crm.WithStoreLogger(env.log))
 	if err != nil {
 		return nil, storeOpenError{err}
 	}

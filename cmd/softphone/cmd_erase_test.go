@@ -67,7 +67,7 @@ func TestEraseCustomer(t *testing.T) {
 	// What the phone would have written: a wrap-up and recordings.
 	crmKey, err := auth.MachineKeyFile(root, auth.MachineCRMKey)
 	require.NoError(t, err)
-	st, err := crm.Open(filepath.Join(root, "crm.db"), crm.WithFieldKey(crmKey))
+	st, err := crm.Open(crm.StoreConfig{Path: filepath.Join(root, "crm.db"), FieldKey: crmKey})
 	require.NoError(t, err)
 	require.NoError(t, st.WriteWrapUp(context.Background(), crm.WrapUp{CustomerID: custID, CallID: "c1", Agent: "ann", Code: "OK", Notes: "Erika ruft zurück", At: time.Now()}))
 	require.NoError(t, st.Close())
@@ -143,7 +143,7 @@ func TestEraseCustomer(t *testing.T) {
 	}))
 	require.Greater(t, files, 5, "crm.db, audit log, recording index, profiles, keys were searched")
 	// The other customer is still there.
-	st, err = crm.Open(filepath.Join(root, "crm.db"), crm.WithFieldKey(crmKey))
+	st, err = crm.Open(crm.StoreConfig{Path: filepath.Join(root, "crm.db"), FieldKey: crmKey})
 	require.NoError(t, err)
 	defer st.Close()
 	_, err = st.LookupCustomer(context.Background(), "CUST-MAX-0002")

@@ -127,7 +127,7 @@ func (e *demoEnv) setup(ctx context.Context, log *slog.Logger) error {
 func (e *demoEnv) setupData(ctx context.Context) error {
 	key := make([]byte, 32)
 	rand.Read(key)
-	st, err := crm.Open(filepath.Join(e.dir, "crm.db"), crm.WithFieldKey(key))
+	st, err := crm.Open(crm.StoreConfig{Path: filepath.Join(e.dir, "crm.db"), FieldKey: key})
 	if err != nil {
 		return err
 	}
