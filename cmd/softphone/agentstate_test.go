@@ -139,17 +139,18 @@ func TestHeadlessAttendedTransfer(t *testing.T) {
 
 	pr, pw := io.Pipe()
 	out := &outWatch{wake: make(chan struct{}, 1)}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer pw.Close()
 		out.wait(t, `"state":"active"`, 1, 30*time.Second)
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n") // nothing to complete yet
 		io.WriteString(pw, `{"command":"consult","target":"3000"}`+"\n")
 		expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n")
-		expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second) // the customer, following the REFER
 	}()
 	code, evs, all := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
-		pr, out, "call", "sip:2000@localhost", "--audio", "null")
+		pr, out, "call", "sip:2000@localhost", "--audio", "null", "--duration", "20s")
 	require.Equal(t, exitOK, code, all)
 	errs := eventsNamed(evs, "error")
 	require.Len(t, errs, 1, all)
@@ -157,4 +158,8 @@ func TestHeadlessAttendedTransfer(t *testing.T) {
 	ended := eventsNamed(evs, "call_ended")
 	require.Len(t, ended, 1, all)
 	require.Equal(t, "transferred", ended[0]["reason"], all)
+	<-done
+	// The customer followed the REFER to the expert.
+	in := expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	require.Contains(t, in.PeerURI, "2000", all)
 }
