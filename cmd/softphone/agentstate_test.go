@@ -123,3 +123,43 @@ func TestSupervisorKeyStoredInVault(t *testing.T) {
 	require.Equal(t, exitOK, code, out)
 	require.Equal(t, "supervisor-key", evs[len(evs)-1]["name"], out)
 }
+
+// Attended transfer from the headless command: consult the expert while
+// the customer waits, then connect them; our call ends "transferred".
+func TestHeadlessAttendedTransfer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, map[string]string{"1000": "sip-secret-1000", "2000": "custpw", "3000": "exppw"})
+	testpeer.StartBaresip(t, k, "2000", "custpw", testpeer.BaresipOptions{AutoAnswer: true})
+	expert := testpeer.StartBaresip(t, k, "3000", "exppw", testpeer.BaresipOptions{AutoAnswer: true})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	next := enrolledAgent(t, c, "sip-secret-1000")
+
+	pr, pw := io.Pipe()
+	out := &outWatch{wake: make(chan struct{}, 1)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer pw.Close()
+		out.wait(t, `"state":"active"`, 1, 30*time.Second)
+		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n") // nothing to complete yet
+		io.WriteString(pw, `{"command":"consult","target":"3000"}`+"\n")
+		expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n")
+	}()
+	code, evs, all := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		pr, out, "call", "sip:2000@localhost", "--audio", "null", "--duration", "20s")
+	require.Equal(t, exitOK, code, all)
+	errs := eventsNamed(evs, "error")
+	require.Len(t, errs, 1, all)
+	require.Contains(t, errs[0]["error"], "no consultation", all)
+	ended := eventsNamed(evs, "call_ended")
+	require.Len(t, ended, 1, all)
+	require.Equal(t, "transferred", ended[0]["reason"], all)
+	<-done
+	// The customer followed the REFER to the expert.
+	in := expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	require.Contains(t, in.PeerURI, "2000", all)
+}

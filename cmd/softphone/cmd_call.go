@@ -252,6 +252,7 @@ func readCommands(ctx context.Context, env *cli, ag *phone.Agent, current <-chan
 		}
 	}()
 	id := ""
+	consult := "" // the consultation of an attended transfer, if any
 	for {
 		select {
 		case <-ctx.Done():
@@ -274,6 +275,12 @@ func readCommands(ctx context.Context, env *cli, ag *phone.Agent, current <-chan
 				}
 			}
 			if handled, err := applyAgentCommand(ag, cmd); handled {
+				if err != nil {
+					env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
+				}
+				continue
+			}
+			if handled, err := applyConsultCommand(ctx, ag, id, &consult, cmd); handled {
 				if err != nil {
 					env.emit("error", map[string]any{"command": cmd.Command, "error": err.Error()})
 				}
