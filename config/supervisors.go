@@ -2,7 +2,10 @@ package config
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
 )
 
@@ -18,6 +21,18 @@ type Supervisors struct {
 type SupervisorKey struct {
 	Name      string `toml:"name"`
 	PublicKey string `toml:"public_key"`
+}
+
+// ID is the key's fingerprint, the ID signed commands name it by: the
+// first 8 bytes of its SHA-256, hex (phone.KeyID). It fails when the key is not a
+// base64 Ed25519 public key or has no name.
+func (k SupervisorKey) ID() (string, error) {
+	b, err := base64.StdEncoding.DecodeString(k.PublicKey)
+	if err != nil || len(b) != ed25519.PublicKeySize || k.Name == "" {
+		return "", errors.New("not a named base64 Ed25519 public key")
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8]), nil
 }
 
 // Validate checks that every key is a base64 Ed25519 public key with a name.

@@ -27,7 +27,7 @@ func (k keyring) SupervisorKey(id string) (string, ed25519.PublicKey, bool) {
 
 func openAudit(t *testing.T, name string) (*audit.Log, string) {
 	path := filepath.Join(t.TempDir(), name)
-	l, err := audit.Open(path)
+	l, err := audit.Open(path, audit.WithAnchorKey(testAuditKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestSupervisorSwitchesRecordingOffThroughKamailio(t *testing.T) {
 		t.Fatalf("supervisor audit:\n%s", s)
 	}
 	for _, p := range []string{agentAuditPath, supAuditPath} {
-		if rep, err := audit.Verify(p); err != nil || len(rep.Problems) > 0 {
+		if rep, err := audit.Verify(p, audit.WithAnchorKey(testAuditKey)); err != nil || len(rep.Problems) > 0 {
 			t.Fatalf("%s does not verify: %v %+v", p, err, rep.Problems)
 		}
 	}

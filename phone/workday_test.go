@@ -36,7 +36,7 @@ func (p testPolicy) MissedCalls() (int, time.Duration) {
 func workdayAgent(t *testing.T, pol WorkdayPolicy) (*Agent, *eventLog, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "audit.log")
-	log, err := audit.Open(path)
+	log, err := audit.Open(path, audit.WithAnchorKey(testAuditKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestNotReadyNeedsAConfiguredReasonAndIsAudited(t *testing.T) {
 	if !strings.Contains(string(b), `"break"`) {
 		t.Fatalf("audit log lacks the reason:\n%s", b)
 	}
-	if rep, err := audit.Verify(path); err != nil || len(rep.Problems) > 0 {
+	if rep, err := audit.Verify(path, audit.WithAnchorKey(testAuditKey)); err != nil || len(rep.Problems) > 0 {
 		t.Fatalf("audit log does not verify: %v %+v", err, rep.Problems)
 	}
 }

@@ -90,6 +90,9 @@ func Merge(user config.Config, docs ...SourcedDoc) (*Effective, error) {
 		eff.Values = append(eff.Values, v)
 	}
 	fixCard(eff)
+	if err := applySupervisors(eff, user, docs); err != nil {
+		return nil, err
+	}
 	for _, d := range docs {
 		if err := applyRoles(eff.Table, d); err != nil {
 			return nil, err
@@ -183,5 +186,36 @@ func applyRoles(t *auth.Table, d SourcedDoc) error {
 			}
 		}
 	}
+	return nil
+}
+
+// applySupervisors takes the supervisors' keys from the mandatory documents
+// only (the last one that names them wins); the user's [supervisors] is
+// ignored and reported as such.
+func applySupervisors(e *Effective, user config.Config, docs []SourcedDoc) error {
+	v := Value{Key: KeySupervisors, Source: SourceDefault}
+	keys := map[string]config.SupervisorKey{}
+	for _, d := range docs {
+		list, ok := d.Doc.Values[KeySupervisors]
+		if !ok {
+			continue
+		}
+		keys = map[string]config.SupervisorKey{}
+		for _, entry := range splitList(list) {
+			name, pub, ok := strings.Cut(entry, "=")
+			k := config.SupervisorKey{Name: strings.TrimSpace(name), PublicKey: strings.TrimSpace(pub)}
+			id, err := k.ID()
+			if !ok || err != nil {
+				return fmt.Errorf("policy %s: %s: %q: want Name=base64 Ed25519 public key", d.Doc.Where, KeySupervisors, entry)
+			}
+			keys[id] = k
+		}
+		v = Value{Key: KeySupervisors, Value: list, Source: d.Source, Where: d.Doc.Where}
+	}
+	if len(user.Supervisors.Keys) > 0 {
+		v.Ignored = fmt.Sprintf("%d key(s) in the user's [supervisors]", len(user.Supervisors.Keys))
+	}
+	e.Config.Supervisors = config.Supervisors{Keys: keys}
+	e.Values = append(e.Values, v)
 	return nil
 }

@@ -14,6 +14,11 @@ const (
 	KeyRolesRevoke = "roles.revoke"      // "role:permission"
 	KeyBundleURL   = "bundle.url"        // https URL of the signed bundle (machine only)
 	KeyBundleKey   = "bundle.public_key" // base64 Ed25519 public key (machine only)
+	// KeySupervisors lists the supervisors whose signed commands (recording
+	// on/off for a live call) a desk accepts: "Name=base64 Ed25519 public
+	// key", machine or bundle only. The user's [supervisors] is never
+	// trusted: an agent could add a key of their own and switch recording off.
+	KeySupervisors = "supervisors.keys"
 )
 
 func str(get func(*config.Config) *string) (func(*config.Config) string, func(*config.Config, string) error) {
@@ -123,5 +128,5 @@ func Keys() []string {
 	for _, s := range settings() {
 		out = append(out, s.key)
 	}
-	return append(out, KeyRolesGrant, KeyRolesRevoke, KeyBundleURL, KeyBundleKey)
+	return append(out, KeyRolesGrant, KeyRolesRevoke, KeyBundleURL, KeyBundleKey, KeySupervisors)
 }
