@@ -78,12 +78,25 @@ func startBaresip(t *testing.T) (sipPort int, log *syncBuffer) {
 }
 
 // startBaresipCtrl is startBaresip with the ctrl_tcp control port, to make baresip dial.
+// A free port can be taken by another process before baresip binds it (baresip also
+// binds TCP and TLS on the SIP port): then it starts again on new ports.
 func startBaresipCtrl(t *testing.T) (sipPort, ctrlPort int, log *syncBuffer) {
 	t.Helper()
 	bin, err := exec.LookPath("baresip")
 	if err != nil {
 		t.Skip("baresip is not installed (apt-get install baresip-core)")
 	}
+	for attempt := 1; ; attempt++ {
+		var ready bool
+		sipPort, ctrlPort, log, ready = startBaresipOnce(t, bin)
+		if ready || attempt == 3 || !strings.Contains(log.String(), "Address already in use") {
+			return sipPort, ctrlPort, log
+		}
+		t.Logf("baresip: a port was taken before it bound it; starting again (attempt %d)", attempt+1)
+	}
+}
+
+func startBaresipOnce(t *testing.T, bin string) (sipPort, ctrlPort int, log *syncBuffer, ready bool) {
 	dir := t.TempDir()
 	sipPort = freeUDPPort(t)
 	ctrlPort = freeUDPPort(t)
@@ -110,18 +123,27 @@ module_app ctrl_tcp.so
 	cmd := exec.Command("stdbuf", "-oL", bin, "-v", "-f", dir)
 	cmd.Stdout, cmd.Stderr = log, log
 	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 		if t.Failed() {
 			t.Logf("baresip log:\n%s", log.String())
 		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(log.String(), "baresip is ready") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if strings.Contains(log.String(), "baresip is ready") {
+			return sipPort, ctrlPort, log, true
+		}
+		select {
+		case <-exited:
+			return sipPort, ctrlPort, log, false
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	return sipPort, ctrlPort, log
+	return sipPort, ctrlPort, log, false
 }
 
 // miniUAC is just enough SIP over UDP to place one call to baresip: INVITE, ACK, BYE.
