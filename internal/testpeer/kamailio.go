@@ -466,6 +466,12 @@ route[WITHINDLG] {
 		}
 		exit;
 	}
+{{- if .Presence}}
+	if (is_method("SUBSCRIBE") && uri == myself) { # a refresh (RFC 6665 §4.1.2.1)
+		route(PRESENCE);
+		exit;
+	}
+{{- end}}
 	sl_send_reply("404", "Not here");
 	exit;
 }
