@@ -58,3 +58,50 @@ func TestColleaguePresenceOutlivesExpiryThroughKamailio(t *testing.T) {
 	}
 	colleague("available again", func(c Colleague) bool { return c.Open && c.Note == "available" })
 }
+
+// After the PBX restarts (every flow and subscription is lost), both
+// agents re-register, subscribe again and republish: a later change of the
+// colleague still arrives, long before any refresh would have been due.
+func TestColleaguePresenceAfterKamailioRestart(t *testing.T) {
+	checkLeaks(t)
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio")
+	}
+	k := testpeer.StartKamailioWith(t, map[string]string{"1000": "pw1", "2000": "pw2"}, testpeer.KamailioOptions{Presence: true})
+	mk := func(user, colleague string) *Agent {
+		return newAgent(t, k, user, func(c *Config) {
+			c.Settings.Workday.Presence = true
+			c.Settings.Workday.Colleagues = []string{colleague}
+			c.Workday = testPolicy{}
+		}, nil)
+	}
+	watcher, busy := mk("1000", "2000"), mk("2000", "1000")
+	ev, bev := watchAgent(t, watcher), watchAgent(t, busy)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for a, pw := range map[*Agent]string{watcher: "pw1", busy: "pw2"} {
+		if err := a.Register(ctx, pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	isColleague := func(match func(Colleague) bool) func(Event) bool {
+		return func(e Event) bool {
+			c, ok := e.(ColleagueChanged)
+			return ok && c.Colleague.User == "2000" && match(c.Colleague)
+		}
+	}
+	ev.waitFor(t, "available", 10*time.Second, isColleague(func(c Colleague) bool { return c.Open && c.Note == "available" }))
+	registered := func(e Event) bool {
+		r, ok := e.(RegistrationChanged)
+		return ok && r.Registration.State == RegRegistered
+	}
+	mark, bmark := ev.mark(), bev.mark()
+	k.Restart(t)
+	ev.waitAfter(mark, t, "watcher registered again", 30*time.Second, registered)
+	bev.waitAfter(bmark, t, "colleague registered again", 30*time.Second, registered)
+	mark = ev.mark()
+	if err := busy.SetAgentState(AgentNotReady, "break"); err != nil {
+		t.Fatal(err)
+	}
+	ev.waitAfter(mark, t, "not ready after the restart", 15*time.Second, isColleague(func(c Colleague) bool { return !c.Open && c.Note == "not_ready" }))
+}
