@@ -58,7 +58,10 @@ type Config struct {
 	// desktop's commands when its user is a supervisor.
 	SupervisorKeys   SupervisorKeys
 	SupervisorSigner *SupervisorSigner
-	Logger           *slog.Logger
+	// PresenceExpires is the lifetime asked for presence publications and
+	// subscriptions, refreshed before it ends; 0 means 10 minutes.
+	PresenceExpires time.Duration
+	Logger          *slog.Logger
 }
 
 // Auditor records an audited action (audit.Log implements it).
@@ -232,6 +235,9 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 			rs = RegFailed // the first REGISTER failed: say why, not "off"
 		}
 		a.setRegistration(rs, err)
+		if rs == RegRegistered {
+			a.presenceReregistered() // a new flow: subscribe and publish anew
+		}
 	})
 	if err := ua.Register(ctx); err != nil {
 		a.setRegistration(RegFailed, err)

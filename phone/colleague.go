@@ -1,38 +1,11 @@
 package phone
 
 import (
-	"context"
 	"encoding/xml"
 	"strings"
-	"time"
 
 	"softphone/sip"
 )
-
-// watchColleague subscribes to a colleague's presence and dialog state
-// and reports changes as ColleagueChanged.
-func (a *Agent) watchColleague(ua *sip.UA, user string) {
-	defer a.wg.Done()
-	target, err := TargetURI(user, a.cfg.Settings.Account.Domain)
-	if err != nil {
-		a.log.Warn("colleague", "err", err)
-		return
-	}
-	name := numberOf(target)
-	for _, ev := range []struct{ event, accept string }{
-		{"presence", "application/pidf+xml"},
-		{"dialog", "application/dialog-info+xml"},
-	} {
-		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
-		_, err := ua.Subscribe(ctx, target, ev.event, ev.accept, presenceExpires, func(n sip.Notification) {
-			a.colleagueNotified(name, n)
-		})
-		cancel()
-		if err != nil {
-			a.log.Warn("subscribe to colleague", "event", ev.event, "err", err)
-		}
-	}
-}
 
 // colleagueNotified applies one NOTIFY body (PIDF or dialog-info).
 func (a *Agent) colleagueNotified(user string, n sip.Notification) {

@@ -2,7 +2,6 @@ package phone
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"fmt"
 	"strings"
@@ -15,8 +14,9 @@ import (
 // (PIDF: open only when available, the state in the note) and its calls
 // as RFC 4235 dialog state; colleagues' are watched by subscription.
 
-// presenceExpires is the lifetime of publications and subscriptions.
-const presenceExpires = 10 * time.Minute
+// defaultPresenceExpires is the lifetime of publications and
+// subscriptions when Config.PresenceExpires is 0.
+const defaultPresenceExpires = 10 * time.Minute
 
 // DialogState is what a colleague's phone is doing, from dialog events.
 type DialogState int
@@ -62,6 +62,7 @@ type presenceState struct {
 	note       string
 	dialog     DialogState
 	colleagues map[string]Colleague
+	rereg      chan struct{} // closed (and replaced) at a re-registration
 }
 
 // startPresenceLocked starts the publisher and the colleague watches once
@@ -73,6 +74,7 @@ func (a *Agent) startPresenceLocked(ua *sip.UA) {
 	}
 	a.presence.kick = make(chan struct{}, 1)
 	a.presence.colleagues = map[string]Colleague{}
+	a.presence.rereg = make(chan struct{})
 	a.kickPresenceLocked()
 	a.wg.Add(1)
 	go a.publishPresence(ua, a.presence.kick)
@@ -107,37 +109,6 @@ func (a *Agent) dialogStateLocked() DialogState {
 		}
 	}
 	return st
-}
-
-// publishPresence publishes whenever kicked, the latest state only.
-func (a *Agent) publishPresence(ua *sip.UA, kick <-chan struct{}) {
-	defer a.wg.Done()
-	for {
-		select {
-		case <-a.ctx.Done():
-			return
-		case <-kick:
-		}
-		a.mu.Lock()
-		note, open := a.work.status.State.String(), a.work.status.State == AgentAvailable
-		dlg := a.dialogStateLocked()
-		pubNote, pubDlg := a.presence.note != note, a.presence.dialog != dlg
-		a.presence.note, a.presence.dialog = note, dlg
-		entity := "sip:" + a.cfg.Settings.Account.User + "@" + a.cfg.Settings.Account.Domain
-		a.mu.Unlock()
-		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
-		if pubNote {
-			if err := ua.Publish(ctx, &a.presence.pres, "presence", "application/pidf+xml", pidf(entity, open, note), presenceExpires); err != nil {
-				a.log.Warn("publish presence", "err", err)
-			}
-		}
-		if pubDlg {
-			if err := ua.Publish(ctx, &a.presence.dlg, "dialog", "application/dialog-info+xml", dialogInfo(entity, dlg), presenceExpires); err != nil {
-				a.log.Warn("publish dialog state", "err", err)
-			}
-		}
-		cancel()
-	}
 }
 
 func pidf(entity string, open bool, note string) []byte {

@@ -113,7 +113,7 @@ func settings() []setting {
 		s.key = "crm.mask." + k
 		list = append(list, s)
 	}
-	return list
+	return append(list, workdaySettings()...)
 }
 
 func sorted(l []string) []string {

@@ -19,8 +19,9 @@ import (
 // Publication is the state we published for one event package; its
 // entity tag lets the next Publish modify it (SIP-If-Match).
 type Publication struct {
-	mu   sync.Mutex
-	etag string
+	mu      sync.Mutex
+	etag    string
+	granted time.Duration // lifetime the server granted
 }
 
 // Publish sends our state for event ("presence", "dialog") with body of
@@ -57,6 +58,7 @@ func (u *UA) Publish(ctx context.Context, p *Publication, event, contentType str
 	if h := res.GetHeader("SIP-ETag"); h != nil {
 		p.etag = strings.TrimSpace(h.Value())
 	}
+	p.granted = expiresOf(res, expires)
 	return nil
 }
 
@@ -73,6 +75,7 @@ type Notification struct {
 type Subscription struct {
 	callID string
 	notify func(Notification)
+	dlg    subDialog // for in-dialog refreshes (subrefresh.go)
 }
 
 // Subscribe asks for target's event state ("presence", "dialog") for
@@ -93,7 +96,7 @@ func (u *UA) Subscribe(ctx context.Context, target, event, accept string, expire
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expires/time.Second))))
 	callID := sip.CallIDHeader(uuid.NewString())
 	req.AppendHeader(&callID)
-	s := &Subscription{callID: string(callID), notify: notify}
+	s := &Subscription{callID: string(callID), notify: notify, dlg: subDialog{ua: u, req: req, done: make(chan struct{})}}
 	u.mu.Lock()
 	if u.subs == nil {
 		u.subs = map[string]*Subscription{}
@@ -110,6 +113,7 @@ func (u *UA) Subscribe(ctx context.Context, target, event, accept string, expire
 		u.mu.Unlock()
 		return nil, fmt.Errorf("subscribe %s: %w", event, err)
 	}
+	s.dlg.established(res, expires)
 	return s, nil
 }
 
@@ -136,5 +140,8 @@ func (u *UA) notifySubscription(req *sip.Request) bool {
 		n.ContentType = strings.TrimSpace(ct.Value())
 	}
 	s.notify(n)
+	if n.State == "terminated" {
+		s.dlg.terminate()
+	}
 	return true
 }

@@ -15,19 +15,27 @@ import (
 // ColleaguesView lists watched colleagues (BLF): available or not, and
 // idle, ringing or in a call. It stays hidden until a state arrives.
 type ColleaguesView struct {
+	d  *Desktop
+	sp SupervisorPhone // nil: the phone cannot send supervisor commands
 	// Root is the view's content.
 	Root  fyne.CanvasObject
 	Title *widget.Label
 	Rows  *fyne.Container
+	// Message reports the outcome of a supervisor's recording command.
+	Message *widget.Label
 	// States are the colleagues shown, by user.
 	States map[string]phone.Colleague
 }
 
-func newColleaguesView() *ColleaguesView {
-	v := &ColleaguesView{States: map[string]phone.Colleague{}}
+func newColleaguesView(d *Desktop) *ColleaguesView {
+	v := &ColleaguesView{d: d, States: map[string]phone.Colleague{}}
+	v.sp, _ = d.phone.(SupervisorPhone)
 	v.Title = widget.NewLabelWithStyle(lang.L("Colleagues"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.Rows = container.NewVBox()
-	v.Root = container.NewVBox(widget.NewSeparator(), v.Title, v.Rows)
+	v.Message = widget.NewLabel("")
+	v.Message.Wrapping = fyne.TextWrapWord
+	v.Message.Hide()
+	v.Root = container.NewVBox(widget.NewSeparator(), v.Title, v.Rows, v.Message)
 	v.Root.Hide()
 	return v
 }
@@ -42,7 +50,7 @@ func (v *ColleaguesView) apply(c phone.Colleague) {
 	sort.Strings(users)
 	v.Rows.RemoveAll()
 	for _, u := range users {
-		v.Rows.Add(colleagueRow(v.States[u]))
+		v.Rows.Add(v.row(v.States[u]))
 	}
 	v.Root.Show()
 	v.Root.Refresh()
@@ -66,6 +74,16 @@ func colleagueText(c phone.Colleague) string {
 		dlg = "—"
 	}
 	return c.User + " — " + avail + " · " + dlg
+}
+
+// row is a colleague's line, with the supervisor's recording actions
+// while the colleague is in a call.
+func (v *ColleaguesView) row(c phone.Colleague) fyne.CanvasObject {
+	line := colleagueRow(c)
+	if acts := v.superviseActions(c); acts != nil {
+		return container.NewBorder(nil, nil, nil, acts, line)
+	}
+	return line
 }
 
 func colleagueRow(c phone.Colleague) fyne.CanvasObject {

@@ -26,7 +26,7 @@ func (m *MainView) addWorkdayRows(top *fyne.Container) {
 // phone keeps them.
 func (m *MainView) dialerColumn() fyne.CanvasObject {
 	d := m.d
-	m.Colleagues = newColleaguesView()
+	m.Colleagues = newColleaguesView(d)
 	for _, c := range d.state.colleagues {
 		m.Colleagues.apply(c)
 	}

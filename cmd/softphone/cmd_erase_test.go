@@ -183,5 +183,9 @@ func TestPolicyShow(t *testing.T) {
 	require.Equal(t, "mask", vals["crm.mask.card"]["value"])
 	require.Equal(t, "show", vals["crm.mask.card"]["ignored_user_value"])
 	require.Equal(t, "user config", vals["crm.mask.iban"]["source"])
+	for _, k := range []string{"workday.not_ready_reasons", "workday.after_call_work", "workday.wrap_up_required", "workday.refuse_with", "workday.pause_code", "workday.unpause_code"} {
+		require.Contains(t, vals, k, "policy show lists the workday policy")
+	}
+	require.Equal(t, "busy", vals["workday.refuse_with"]["value"])
 	require.Len(t, eventsNamed(evs, "policy_role"), 4)
 }

@@ -35,6 +35,9 @@ type Kamailio struct {
 	cfgFile string
 	dir     string
 	proc    *process
+	// presence: the presence tables are made afresh at a restart (db_text
+	// cannot reload what it wrote at shutdown; a restarted PBX forgets).
+	presence bool
 }
 
 // KamailioOptions tunes StartKamailioWith. The zero value is what
@@ -91,7 +94,7 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	port := FreePort(t)
 	tcpPort := FreePort(t)
 	udpPort := FreeUDPPort(t)
-	k := &Kamailio{
+	k := &Kamailio{presence: opts.Presence,
 		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
 		Port:    port,
 		TCPAddr: fmt.Sprintf("127.0.0.1:%d", tcpPort),
@@ -167,6 +170,7 @@ func (k *Kamailio) start(t testing.TB) {
 func (k *Kamailio) Restart(t testing.TB) {
 	t.Helper()
 	k.proc.stop()
+	presenceDB(t, k.dir, k.presence)
 	k.start(t)
 }
 
@@ -466,6 +470,12 @@ route[WITHINDLG] {
 		}
 		exit;
 	}
+{{- if .Presence}}
+	if (is_method("SUBSCRIBE") && uri == myself) { # a refresh (RFC 6665 §4.1.2.1)
+		route(PRESENCE);
+		exit;
+	}
+{{- end}}
 	sl_send_reply("404", "Not here");
 	exit;
 }
