@@ -101,23 +101,7 @@ func (s *Shipper) save() error {
 	if err != nil {
 		return err
 	}
-	tmp := s.statePath() + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("audit shipper state: %w", err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = safefile.Rename(tmp, s.statePath())
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := safefile.WriteFile(s.statePath(), b, 0o600); err != nil {
 		return fmt.Errorf("audit shipper state: %w", err)
 	}
 	return nil

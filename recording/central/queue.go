@@ -81,23 +81,7 @@ func (q *queue) save(j *job) error {
 	if err != nil {
 		return err
 	}
-	tmp := q.path(j.ID) + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("upload queue: %w", err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = safefile.Rename(tmp, q.path(j.ID))
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := safefile.WriteFile(q.path(j.ID), b, 0o600); err != nil {
 		return fmt.Errorf("upload queue: %w", err)
 	}
 	if d, err := os.Open(q.dir); err == nil {
