@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -109,7 +108,7 @@ func New(opts Options) (*Relay, error) {
 	for i, imp := range []Impairment{opts.ToUpstream, opts.ToClient} {
 		r.dirs[i] = &direction{
 			imp:  imp,
-			dec:  decider{rng: rand.New(rand.NewPCG(opts.Seed, uint64(i)+0x9e3779b97f4a7c15))},
+			dec:  decider{rng: newRNG(opts.Seed, Direction(i))},
 			wake: make(chan struct{}, 1),
 		}
 	}

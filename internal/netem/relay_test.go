@@ -244,3 +244,15 @@ func sorted(s []uint32) []uint32 {
 	}
 	return out
 }
+
+func TestModelMatchesRelayStream(t *testing.T) {
+	imp := Impairment{Loss: 0.1, Jitter: 50 * time.Millisecond, Duplicate: 0.05}
+	m := NewModel(5, ToClient, imp)
+	d := decider{rng: newRNG(5, ToClient)}
+	for range 1000 {
+		f := d.decide(imp)
+		assert.Equal(t, Fate{Drop: f.drop, Delay: f.delay, Duplicate: f.dup}, m.Next())
+	}
+	m.SetImpairment(Impairment{})
+	assert.Equal(t, Fate{}, m.Next())
+}
