@@ -88,9 +88,13 @@ func globalLag(x, y []int16, maxLag int) int {
 	return lag
 }
 
+// maxShift is how many whole frames the delay may have moved from the global lag: an adaptive
+// buffer moves it in frames, which is inaudible, and on a loaded machine late ticks move it too.
+const maxShift = 20
+
 // segmentalCorrelation scores y against x: for each 100 ms segment of active speech the best
-// normalised correlation at the global delay plus or minus whole frames (an adaptive buffer
-// moves the delay in frames, which is inaudible), averaged. 1 is identical.
+// normalised correlation at the global delay plus or minus whole frames, averaged. 1 is
+// identical.
 func segmentalCorrelation(x, y []int16, lag, frame int) float64 {
 	const seg = RateWideband / 10
 	var all float64
@@ -110,7 +114,7 @@ func segmentalCorrelation(x, y []int16, lag, frame int) float64 {
 			continue // pause: nothing to compare
 		}
 		best := 0.0
-		for k := -8; k <= 8; k++ {
+		for k := -maxShift; k <= maxShift; k++ {
 			for d := -2; d <= 2; d++ {
 				l := s + lag + k*frame + d
 				if l < 0 || l+seg > len(y) {
