@@ -30,13 +30,7 @@ const (
 
 // Good records a correctly decoded frame. After a loss it cross-fades the start of pcm from the
 // continued replacement, in place, so the return of the real signal does not click.
-//
-// A good frame that does not join the one before (the jitter buffer dropped a frame to shrink
-// its delay, or playout skipped one) is cross-faded from the continuation of the last frame too.
 func (c *Concealer) Good(pcm []int16) {
-	if c.losses == 0 && jumps(c.hist, pcm) {
-		c.period, c.phase, c.gain, c.losses = pitchPeriod(c.hist), 0, 1, 1
-	}
 	if c.losses > 0 && c.period > 0 && len(c.hist) > 0 {
 		l := len(pcm) / 4
 		for i := range l {
@@ -116,23 +110,4 @@ func pitchPeriod(h []int16) int {
 
 func clamp16(v float64) int16 {
 	return int16(math.Max(-32768, math.Min(32767, math.Round(v))))
-}
-
-// jumps reports whether next starts with a step from the end of hist far larger than any step
-// around the join: the mark of a frame missing in between (a click if played as is).
-func jumps(hist, next []int16) bool {
-	const around = 16
-	if len(hist) < around || len(next) < around {
-		return false
-	}
-	abs := func(v int) int { return max(v, -v) }
-	step := abs(int(next[0]) - int(hist[len(hist)-1]))
-	local := 0
-	for i := len(hist) - around + 1; i < len(hist); i++ {
-		local = max(local, abs(int(hist[i])-int(hist[i-1])))
-	}
-	for i := 1; i < around; i++ {
-		local = max(local, abs(int(next[i])-int(next[i-1])))
-	}
-	return step > 1000 && step > 5*local/2
 }

@@ -152,36 +152,3 @@ func maxAbs(x []int16) int16 {
 	}
 	return m
 }
-
-// A frame dropped from a voiced signal (the buffer shrinking its delay) leaves a jump at the
-// join; the concealer cross-faded it from the continuation of the frame before.
-func TestConcealerSmoothsADroppedFrame(t *testing.T) {
-	for _, rate := range []int{8000, 16000} {
-		frame := rate / 50
-		x := voiced(rate, 4*rate)
-		play := func(smooth bool) (clicks int) {
-			var c Concealer
-			var y []int16
-			for f := 0; (f+1)*frame <= len(x); f++ {
-				if f%7 == 3 {
-					continue // dropped
-				}
-				buf := append([]int16(nil), x[f*frame:(f+1)*frame]...)
-				if smooth {
-					c.Good(buf)
-				}
-				y = append(y, buf...)
-			}
-			for b := frame; b+16 < len(y); b += frame {
-				if jumps(y[:b], y[b:]) {
-					clicks++
-				}
-			}
-			return clicks
-		}
-		raw, smoothed := play(false), play(true)
-		t.Logf("%5d Hz: clicks at joins after a dropped frame: %d raw, %d cross-faded", rate, raw, smoothed)
-		assert.Positive(t, raw, "the test signal does click when a frame is dropped")
-		assert.Zero(t, smoothed)
-	}
-}
