@@ -23,7 +23,7 @@
 // Command (any ctrl_tcp command); observe it with WaitEvent ("CALL_INCOMING",
 // "CALL_ESTABLISHED", "CALL_CLOSED", "CALL_DTMF_START", …), Events,
 // ReceivedDTMF and WaitLog.
-////
+//
 // # The home network (netlab*.go, Linux, root)
 //
 // NewLab(t) builds namespaces Home → Router (NAT: nftables masquerade) →
