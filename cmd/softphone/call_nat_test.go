@@ -195,3 +195,33 @@ func TestCallIntoNAT(t *testing.T) {
 	n.requireTwoWayAudio(t, r)
 	n.k.WaitLog(t, `NAT: fixing the SDP of reply 200 from 198\.19\.0\.1`, time.Second)
 }
+
+// TestCallIntoNATAfterIdle: the router forgets idle NAT mappings after 30 s
+// (UDP and established TCP, like a cheap home router); the phone stays idle
+// for more than twice that and is still called: its RFC 5626 CRLF
+// keep-alives (every 25 s, sip.Config.KeepAlive) keep the registered TLS
+// flow's mapping alive, and the INVITE comes down it. Registration refreshes
+// come only after 240 s (expires 300 s), so they do not help.
+func TestCallIntoNATAfterIdle(t *testing.T) {
+	if testpeer.InChild() {
+		natPhone(t)
+		return
+	}
+	const natTimeout = 30 * time.Second
+	n := newNATLab(t, true)
+	n.lab.SetConntrackTimeouts(t, natTimeout, natTimeout)
+	ch := n.phone(t, "answer", 3*time.Second)
+	n.waitRegistered(t, ch)
+	time.Sleep(2*natTimeout + 5*time.Second)
+	n.b.Dial(t, "sip:1000@"+n.k.Domain)
+	n.b.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	ch.Wait(t, 60*time.Second)
+	var r natResult
+	ch.Result(t, &r)
+	var rang bool
+	for _, e := range eventsNamed(r.Events, "call_state") {
+		rang = rang || e["state"] == "incoming"
+	}
+	require.True(t, rang, "the phone never rang: %s", r.Out)
+	n.requireTwoWayAudio(t, r)
+}
