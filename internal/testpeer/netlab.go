@@ -122,6 +122,7 @@ func NewLab(t testing.TB) *Lab {
 table ip filter {
 	chain forward {
 		type filter hook forward priority 0;
+		ct state invalid counter drop
 	}
 	chain input {
 		type filter hook input priority 0;

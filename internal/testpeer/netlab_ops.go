@@ -58,7 +58,8 @@ func nftPackets(listing string) int {
 // SetConntrackTimeouts shortens how long the router's NAT keeps an idle
 // UDP mapping (nf_conntrack_udp_timeout and _udp_timeout_stream) and an
 // idle established TCP connection (nf_conntrack_tcp_timeout_established),
-// like a cheap home router. Zero leaves a value as it is. The sysctls are
+// like a cheap home router, and makes it strict about forgotten TCP
+// connections. Zero leaves a value as it is. The sysctls are
 // per namespace: only this lab's router changes.
 func (l *Lab) SetConntrackTimeouts(t testing.TB, udp, tcpEstablished time.Duration) {
 	t.Helper()
@@ -68,7 +69,12 @@ func (l *Lab) SetConntrackTimeouts(t testing.TB, udp, tcpEstablished time.Durati
 			"net.netfilter.nf_conntrack_udp_timeout_stream="+sec(udp))
 	}
 	if tcpEstablished > 0 {
-		l.Exec(t, l.Router, "sysctl", "-q", "-w", "net.netfilter.nf_conntrack_tcp_timeout_established="+sec(tcpEstablished))
+		// tcp_loose=0: a forgotten connection is not picked up again in
+		// mid-stream (Linux does by default, which would heal the mapping
+		// with the next packet out); its packets are invalid and dropped
+		// (the forward chain), as on a strict home router.
+		l.Exec(t, l.Router, "sysctl", "-q", "-w", "net.netfilter.nf_conntrack_tcp_timeout_established="+sec(tcpEstablished),
+			"net.netfilter.nf_conntrack_tcp_loose=0")
 	}
 }
 
@@ -145,4 +151,27 @@ func (l *Lab) Redirect(t testing.TB, dst, relay netip.AddrPort) (remove func()) 
 	}
 	t.Cleanup(remove)
 	return remove
+}
+
+// LoseUDP makes the router drop percent % of the UDP datagrams from home to
+// the internet, at random (nftables numgen; the kernel has no netem). The
+// returned func ends the loss; it also ends with the test.
+func (l *Lab) LoseUDP(t testing.TB, percent int) (stop func()) {
+	t.Helper()
+	l.nft(t, fmt.Sprintf(`table ip netlab_loss {
+	chain forward {
+		type filter hook forward priority -5;
+		iifname { %q, %q } meta l4proto udp numgen random mod 100 < %d counter drop
+	}
+}
+`, labRouterIn0, labRouterIn1, percent))
+	done := false
+	stop = func() {
+		if !done {
+			done = true
+			_ = l.Command(l.Router, "nft", "delete", "table", "ip", "netlab_loss").Run()
+		}
+	}
+	t.Cleanup(stop)
+	return stop
 }
