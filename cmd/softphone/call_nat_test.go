@@ -207,7 +207,7 @@ func TestCallIntoNATAfterIdle(t *testing.T) {
 		natPhone(t)
 		return
 	}
-	const natTimeout = 10 * time.Second
+	const natTimeout = 30 * time.Second
 	n := newNATLab(t, true)
 	n.lab.SetConntrackTimeouts(t, natTimeout, natTimeout)
 	ch := n.phone(t, "answer", 3*time.Second)
