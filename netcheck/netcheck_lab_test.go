@@ -4,11 +4,13 @@ package netcheck
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"softphone/internal/netem"
 	"softphone/internal/testpeer"
 )
 
@@ -82,4 +84,40 @@ func TestCheckInLab(t *testing.T) {
 	}
 	require.InDelta(t, 10, lossy.Media.LossPercent, 10, "loss measured near the injected 10 %%")
 	require.Equal(t, VerdictPoor, lossy.Verdict)
+}
+
+// TestCheckThroughRelay: the router hands the home's STUN traffic to a
+// netem relay (internal/netem) with 5 % loss up and 20 ms delay ± 20 ms
+// jitter down; the check counts exactly the datagrams the relay dropped and
+// sees the delay and its spread.
+func TestCheckThroughRelay(t *testing.T) {
+	l := testpeer.NewLab(t)
+	c := testpeer.StartCoturn(t, testpeer.CoturnOptions{Netns: l.Internet, IP: l.ServerIP.String()})
+	var relay *netem.Relay
+	require.NoError(t, testpeer.InNetns(l.Router, func() (err error) {
+		relay, err = netem.New(netem.Options{
+			Listen: l.Gateway.String() + ":0", Upstream: c.Addr, Seed: 15,
+			ToUpstream: netem.Impairment{Loss: 0.05},
+			ToClient:   netem.Impairment{Delay: 20 * time.Millisecond, Jitter: 20 * time.Millisecond},
+		})
+		return err
+	}))
+	t.Cleanup(func() { relay.Close() })
+	l.Redirect(t, netip.MustParseAddrPort(c.Addr), relay.Addr())
+
+	var r Result
+	require.NoError(t, testpeer.InNetns(l.Home, func() (err error) {
+		r, err = Run(context.Background(), Config{STUNServers: []string{c.Addr}, Probes: 200, Timeout: 2 * time.Second})
+		return err
+	}))
+	up, down := relay.Stats(netem.ToUpstream), relay.Stats(netem.ToClient)
+	t.Logf("relay: up %+v, down %+v; check: sent %d received %d loss %.1f %% RTT %.1f ms (max %.1f) jitter %.1f ms, NAT %s",
+		up, down, r.Media.Sent, r.Media.Received, r.Media.LossPercent, r.Media.RTT.Millis(), r.Media.MaxRTT.Millis(), r.Media.Jitter.Millis(), r.NAT.Type)
+	require.Equal(t, 200, r.Media.Sent)
+	require.Positive(t, up.Lost, "the relay dropped something")
+	require.Equal(t, int(up.Lost+down.Lost), r.Media.Sent-r.Media.Received, "every datagram the relay dropped is counted as lost, no more")
+	require.InDelta(t, 5, r.Media.LossPercent, 3.5)
+	require.GreaterOrEqual(t, r.Media.RTT.Millis(), 20.0, "the relay's delay is in the round trip")
+	require.Greater(t, r.Media.Jitter.Millis(), 3.0, "the relay's jitter is seen")
+	require.Contains(t, r.NAT.Mapped, l.PublicIP.String()+":", "the relay sits behind the NAT")
 }
