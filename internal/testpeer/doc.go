@@ -47,12 +47,21 @@
 //		ch.Wait(t, time.Minute); ch.Result(t, &v)
 //	}
 //
+// The router drops what the internet starts towards it (like a home
+// router; early RTP would otherwise make masquerade remap the agent's port)
+// and invalid packets. Kamailio's NATHelper (nathelper fix_nated_sdp)
+// replaces the private address in SDP with the router's: without ICE that
+// is what lets baresip 1.0.0 (which does not latch onto the source of the
+// RTP it receives) send audio to the agent.
+//
 // Changing the network: l.BlockUDP(t) (drops UDP from home, TCP passes;
-// BlockedUDP counts), l.SetConntrackTimeouts(t, udp, tcp) (the router's NAT
-// forgets idle mappings), l.SwitchUplink(t) (Wi-Fi ↔ LTE: the route moves,
-// the old address disappears), l.ChangeHomeIP(t) (a new address on the same
-// link), l.Redirect(t, dst, relay) (UDP from home to dst goes through a relay
-// on the router, e.g. internal/netem created with ListenPacketNetns). From
+// BlockedUDP counts), l.LoseUDP(t, percent) (random loss in the router),
+// l.SetConntrackTimeouts(t, udp, tcp) (the router's NAT forgets idle
+// mappings and does not pick forgotten TCP up again), l.SwitchUplink(t)
+// (Wi-Fi ↔ LTE: the route moves, the old address disappears),
+// l.ChangeHomeIP(t) (a new address on the same link), l.Redirect(t, dst,
+// relay) (UDP from home to dst goes through a relay on the router: a
+// netem.New made inside InNetns(l.Router, …) listening on l.Gateway). From
 // the test process: InNetns(ns, f) runs f with sockets made inside ns;
 // DialNetns and ListenPacketNetns are the short forms; NetnsCommand and
 // l.Exec run programs there.
