@@ -39,7 +39,7 @@ func labCheck(t *testing.T, ns string, c *testpeer.Coturn) Result {
 
 // TestCheckInLab: from home the check sees the router's NAT (mapped to
 // 198.19.0.1, the same mapping towards coturn's second address), from the
-// internet side no NAT; TURN allocates over UDP, TCP and TLS; with UDP
+// internet side no NAT, behind a fully-random masquerade a symmetric NAT; TURN allocates over UDP, TCP and TLS; with UDP
 // blocked only TCP and TLS relay and the verdict drops to fair; with 10 %
 // loss injected by the router the train measures about that.
 func TestCheckInLab(t *testing.T) {
@@ -63,6 +63,13 @@ func TestCheckInLab(t *testing.T) {
 
 	inet := labCheck(t, l.Internet, c)
 	require.Equal(t, NATNone, inet.NAT.Type)
+
+	l.SymmetricNAT(t)
+	sym := labCheck(t, l.Home, c)
+	require.Equal(t, NATSymmetric, sym.NAT.Type, "a new port towards the second address")
+	require.NotEqual(t, sym.NAT.Mapped, sym.NAT.Mapped2)
+	require.Equal(t, VerdictFair, sym.Verdict, "TURN still relays")
+	require.Equal(t, MsgSymmetricNAT, sym.Findings[0].Key)
 
 	unblock := l.BlockUDP(t)
 	blocked := labCheck(t, l.Home, c)

@@ -175,3 +175,14 @@ func (l *Lab) LoseUDP(t testing.TB, percent int) (stop func()) {
 	t.Cleanup(stop)
 	return stop
 }
+
+// SymmetricNAT makes the router's NAT give every new flow a random source
+// port (masquerade fully-random): the mapping depends on the destination,
+// as on carrier-grade and some office NATs, so STUN answers from two
+// servers differ and only a TURN relay gets media through reliably.
+func (l *Lab) SymmetricNAT(t testing.TB) {
+	t.Helper()
+	l.nft(t, fmt.Sprintf(`flush chain ip nat post
+add rule ip nat post oifname %q masquerade fully-random
+`, labRouterOut))
+}
