@@ -66,6 +66,7 @@ func (c *call) audioConfig() (audio.Config, error) {
 	m := c.a.Settings().Media
 	return audio.Config{
 		LocalIP:     ip,
+		Relocatable: m.LocalIP == "", // follows the machine's address (network.go)
 		RequireSRTP: !m.AllowPlainRTP,
 		Suites:      m.Suites,
 		Codecs:      m.Codecs,
