@@ -524,7 +524,7 @@ route[WITHINDLG] {
 route[NATSDP] {
 	if (has_body("application/sdp") && nat_uac_test("98")) {
 		xlog("L_INFO", "NAT: fixing the SDP of $rm from $si:$sp\n");
-		fix_nated_sdp("1");
+		fix_nated_sdp("2");
 	}
 }
 {{- end}}
@@ -547,7 +547,7 @@ onreply_route[MANAGE_REPLY] {
 {{- if .NATHelper}}
 	if (has_body("application/sdp") && nat_uac_test("98")) {
 		xlog("L_INFO", "NAT: fixing the SDP of reply $rs from $si:$sp\n");
-		fix_nated_sdp("1");
+		fix_nated_sdp("2");
 	}
 {{- end}}
 }

@@ -108,6 +108,11 @@ func NewLab(t testing.TB) *Lab {
 	runIP(t, "-n", l.Home, "route", "add", "default", "via", "198.18.0.1", "dev", labHomeWifi)
 
 	l.Exec(t, l.Router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+	// Like every home router, it drops what the internet starts towards the
+	// router itself. That matters for NAT: a datagram that arrives before
+	// the agent's first one out would otherwise leave a conntrack entry that
+	// makes masquerade pick another source port than the agent's SDP says
+	// (dropped in the input hook, the entry is never confirmed).
 	l.nft(t, fmt.Sprintf(`table ip nat {
 	chain post {
 		type nat hook postrouting priority 100;
@@ -118,8 +123,12 @@ table ip filter {
 	chain forward {
 		type filter hook forward priority 0;
 	}
+	chain input {
+		type filter hook input priority 0;
+		iifname %q ct state new counter drop
+	}
 }
-`, labRouterOut))
+`, labRouterOut, labRouterOut))
 	return l
 }
 
