@@ -111,7 +111,7 @@ func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Du
 	if !ok {
 		return 0, ErrNotRegistered
 	}
-	return u.exchangeLocked(ctx, tgt, contact, 0)
+	return u.exchangeLocked(ctx, tgt, contact, nil, 0)
 }
 
 // registerAtLocked registers at tgt on a flow to it; on success tgt
@@ -121,7 +121,7 @@ func (u *UA) registerAtLocked(ctx context.Context, tgt target, expires time.Dura
 	if err != nil {
 		return 0, err
 	}
-	g, err := u.exchangeLocked(ctx, tgt, *contact, expires)
+	g, err := u.exchangeLocked(ctx, tgt, *contact, u.staleContact(tgt, contact), expires)
 	if err != nil {
 		// Before any registration, keep the flow anyway: calls may still
 		// be tried on it (and report the server's answer to them).
@@ -140,9 +140,26 @@ func (u *UA) registerAtLocked(ctx context.Context, tgt target, expires time.Dura
 	return g, nil
 }
 
+// staleContact is the Contact registered on the previous flow at the same
+// target, with expires=0, when registering on a new flow there (the old
+// one died with an address change or a NAT); nil otherwise.
+func (u *UA) staleContact(tgt target, contact *sip.ContactHeader) *sip.ContactHeader {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	old := u.contact
+	if !u.registered || old == nil || u.target.addr != tgt.addr ||
+		old.Address.Host == contact.Address.Host && old.Address.Port == contact.Address.Port {
+		return nil
+	}
+	c := old.Clone()
+	c.Params = sip.NewParams()
+	c.Params.Add("expires", "0")
+	return c
+}
+
 // exchangeLocked is one REGISTER transaction at tgt, answering digest
 // challenges.
-func (u *UA) exchangeLocked(ctx context.Context, tgt target, contact sip.ContactHeader, expires time.Duration) (time.Duration, error) {
+func (u *UA) exchangeLocked(ctx context.Context, tgt target, contact sip.ContactHeader, stale *sip.ContactHeader, expires time.Duration) (time.Duration, error) {
 	if u.regCallID == "" {
 		u.regCallID = uuid.NewString()
 		u.regFromTag = sip.GenerateTagN(16)
@@ -156,6 +173,11 @@ func (u *UA) exchangeLocked(ctx context.Context, tgt target, contact sip.Contact
 	)
 	for attempt := 0; attempt < 4; attempt++ {
 		req := u.newRegister(tgt.addr, contact, expires, authHdr)
+		if stale != nil {
+			// Remove the binding of the old flow in the same request
+			// (RFC 3261 §10.2.2: a Contact with expires=0).
+			req.AppendHeader(stale)
+		}
 		u.trace("send", req)
 		res, err := u.client.Do(ctx, req)
 		if err != nil {
