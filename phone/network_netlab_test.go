@@ -20,8 +20,8 @@ import (
 // as wall-clock UnixNano instants the parent compares with its own.
 type netMoveResult struct {
 	Seen, Registered, Reconnecting, Back int64
-	PacketsBefore, PacketsAfter       uint64
-	HeardHz                           float64
+	PacketsBefore, PacketsAfter          uint64
+	HeardHz                              float64
 }
 
 // TestAddressChangeMidCall: the agent sits behind the lab's NAT router,
