@@ -71,7 +71,10 @@ func (u *UA) keepRegistered(granted time.Duration) {
 			}
 			u.setState(StateRegistered, nil)
 			refresh.Reset(refreshAfter(g))
-		case now := <-check.C:
+		case <-check.C:
+			// Not the tick's own time: a tick that fell due during a
+			// pause carries the time it was due, before the pause.
+			now := time.Now()
 			gap := now.Sub(last) // monotonic: a stopped process
 			if wall := now.Round(0).Sub(last.Round(0)); wall > gap {
 				gap = wall // wall clock: a suspended machine
