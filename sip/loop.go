@@ -72,26 +72,8 @@ func (u *UA) keepRegistered(granted time.Duration) {
 			u.setState(StateRegistered, nil)
 			refresh.Reset(refreshAfter(g))
 		case <-check.C:
-			// Not the tick's own time: a tick that fell due during a
-			// pause carries the time it was due, before the pause.
-			now := time.Now()
-			gap := now.Sub(last) // monotonic: a stopped process
-			if wall := now.Round(0).Sub(last.Round(0)); wall > gap {
-				gap = wall // wall clock: a suspended machine
-			}
-			last = now
 			var why error
-			switch {
-			case gap > flowCheckInterval+resumeGap:
-				u.log.Info("clock jumped; re-registering on a new connection", "gap", gap.Round(time.Millisecond))
-				why = ErrResumed
-			case !u.flowAlive():
-				u.log.Info("connection to SIP server lost; re-registering")
-				why = ErrConnectionLost
-			case ping.dead(now, u.flowRx.Load()):
-				u.log.Info("keep-alive not answered; re-registering", "timeout", u.cfg.PongTimeout)
-				why = ErrNoPong
-			}
+			last, why = u.flowProblem(last, &ping)
 			if why == nil {
 				continue
 			}
@@ -122,6 +104,32 @@ func (u *UA) keepRegistered(granted time.Duration) {
 			}
 		}
 	}
+}
+
+// flowProblem is the loop's once-a-second look at the flow: nil when all
+// is well, else why to register anew on a new flow — the clock jumped (the
+// machine slept, the process was stopped), the connection closed, or a
+// keep-alive went unanswered. It returns the time of this look.
+func (u *UA) flowProblem(last time.Time, ping *pingState) (time.Time, error) {
+	// Not the tick's own time: a tick that fell due during a pause
+	// carries the time it was due, before the pause.
+	now := time.Now()
+	gap := now.Sub(last) // monotonic: a stopped process
+	if wall := now.Round(0).Sub(last.Round(0)); wall > gap {
+		gap = wall // wall clock: a suspended machine
+	}
+	switch {
+	case gap > flowCheckInterval+resumeGap:
+		u.log.Info("clock jumped; re-registering on a new connection", "gap", gap.Round(time.Millisecond))
+		return now, ErrResumed
+	case !u.flowAlive():
+		u.log.Info("connection to SIP server lost; re-registering")
+		return now, ErrConnectionLost
+	case ping.dead(now, u.flowRx.Load()):
+		u.log.Info("keep-alive not answered; re-registering", "timeout", u.cfg.PongTimeout)
+		return now, ErrNoPong
+	}
+	return now, nil
 }
 
 // registerNow registers at once on a new flow, at the most preferred
