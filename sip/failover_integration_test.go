@@ -3,6 +3,7 @@ package sip_test
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"net"
 	"os"
 	"strconv"
@@ -189,4 +190,28 @@ func TestServersListFailover(t *testing.T) {
 		t.Fatalf("registered at %s, want %s", ua.Target(), k2.Addr)
 	}
 	t.Logf("registered at the second server in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestSRVTargetVerifiedAgainstDomain: a target found by SRV must present a
+// certificate for the SIP domain (RFC 5922 §4), not merely for its own
+// host name. Kamailio's certificate names localhost and 127.0.0.1; under
+// the domain example.test the same server is refused (in TestSRVFailover,
+// pbx1.localhost passes only because the domain is localhost).
+func TestSRVTargetVerifiedAgainstDomain(t *testing.T) {
+	k := testpeer.StartKamailio(t, map[string]string{"alice": "alice-pw"})
+	d := startDNS(t,
+		"_sips._tcp.example.test. 60 IN SRV 10 10 "+strconv.Itoa(k.Port)+" localhost.",
+		"localhost. 60 IN A 127.0.0.1",
+	)
+	ua := newUA(t, sip.Config{
+		Domain: "example.test", User: "alice", Password: "alice-pw", RootCAs: k.CAPool,
+		Resolver: d.resolver(), Logger: testLogger(t),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := ua.Register(ctx)
+	var ce *sip.CertificateError
+	if !errors.As(err, &ce) || ce.Problem() != sip.CertHostname {
+		t.Fatalf("Register = %v, want a CertificateError (hostname)", err)
+	}
 }
