@@ -6,7 +6,9 @@ import (
 	"context"
 	"crypto/x509"
 	"log/slog"
+	"net/netip"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,17 +33,32 @@ type netMoveResult struct {
 // the new address, audio come back within 2 s, and the agent see
 // "reconnecting" in between.
 func TestAddressChangeMidCall(t *testing.T) {
-	if testpeer.InChild() {
-		addressChangeChild(t)
-		return
+	for _, tt := range []struct {
+		name   string
+		change func(*testpeer.Lab, testing.TB) netip.Addr
+	}{
+		{"uplink switch", (*testpeer.Lab).SwitchUplink}, // Wi-Fi → LTE: other interface, old one down
+		{"new lease", (*testpeer.Lab).ChangeHomeIP},     // same link, new address, old one removed
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if testpeer.InChild() {
+				addressChangeChild(t)
+				return
+			}
+			testpeer.RequireNetlab(t)
+			addressChange(t, tt.change)
+		})
 	}
-	testpeer.RequireNetlab(t)
+}
+
+// addressChange is the parent's side: the lab, the peers, the change.
+func addressChange(t *testing.T, change func(*testpeer.Lab, testing.TB) netip.Addr) {
 	l := testpeer.NewLab(t)
 	k := testpeer.StartKamailioWith(t, map[string]string{"1000": "agentpw", "2000": "farpw"},
 		testpeer.KamailioOptions{Netns: l.Internet, IP: l.ServerIP.String(), NATHelper: true, MinExpires: 1})
-	b := testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{
+	testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{
 		AutoAnswer: true, ToneHz: 600, Netns: l.Internet, IP: l.ServerIP.String()})
-	_ = b
+	l.Exec(t, l.Router, "sysctl", "-qw", "net.netfilter.nf_conntrack_acct=1") // packet counters per mapping
 	child := testpeer.StartChild(t, l.Home, map[string]string{
 		"NETTEST_SERVER": k.Addr, "NETTEST_CA": k.CAFile, "NETTEST_DOMAIN": k.Domain,
 	})
@@ -54,7 +71,7 @@ func TestAddressChangeMidCall(t *testing.T) {
 	// mapping keeps the public RTP port and the new one is remapped.
 	unblock := l.BlockUDP(t)
 	switched := time.Now()
-	l.SwitchUplink(t)
+	change(l, t)
 	flushNAT(t, l, old)
 	unblock()
 	child.WaitLog(t, "NETTEST: check bindings", 30*time.Second)
@@ -65,6 +82,14 @@ func TestAddressChangeMidCall(t *testing.T) {
 	}
 	if containsPrefix(after, "sip:1000@"+old.String()+":") {
 		t.Errorf("the binding of the old address %v is still there: %v", old, after)
+	}
+	// Media of the new address crossed the router both ways (the call has
+	// run about a second since the move): the packet counters of the
+	// router's mapping for it.
+	orig, reply := mediaCounters(t, l, l.HomeIP.String())
+	t.Logf("router counted %d packets out and %d in for the new address's RTP mapping", orig, reply)
+	if orig < 25 || reply < 25 {
+		t.Errorf("media of the new address: %d packets out, %d in through the router; want both ≥ 25 (≈ 50/s)", orig, reply)
 	}
 	child.Wait(t, 60*time.Second)
 	var r netMoveResult
@@ -96,6 +121,29 @@ func flushNAT(t *testing.T, l *testpeer.Lab, old interface{ String() string }) {
 	if err != nil && !strings.Contains(string(out), "0 flow entries") {
 		t.Fatalf("conntrack -D -s %s: %v %s", old, err, out)
 	}
+}
+
+// mediaCounters returns the packet counts, out and in, of the router's
+// busiest UDP mapping for src (the RTP stream).
+func mediaCounters(t *testing.T, l *testpeer.Lab, src string) (orig, reply int) {
+	t.Helper()
+	out, err := l.Command(l.Router, "conntrack", "-L", "-p", "udp", "-s", src).CombinedOutput()
+	if err != nil {
+		t.Fatalf("conntrack -L: %v %s", err, out)
+	}
+	re := regexp.MustCompile(`packets=(\d+)`)
+	for _, line := range strings.Split(string(out), "\n") {
+		m := re.FindAllStringSubmatch(line, 2)
+		if len(m) < 2 {
+			continue
+		}
+		o, _ := strconv.Atoi(m[0][1])
+		r, _ := strconv.Atoi(m[1][1])
+		if min(o, r) > min(orig, reply) {
+			orig, reply = o, r
+		}
+	}
+	return orig, reply
 }
 
 func containsPrefix(list []string, prefix string) bool {
