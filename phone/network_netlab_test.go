@@ -24,6 +24,7 @@ type netMoveResult struct {
 	Seen, Registered, Reconnecting, Back int64
 	PacketsBefore, PacketsAfter          uint64
 	HeardHz                              float64
+	RegFailed                            bool // the registration showed "failed" during the move
 }
 
 // TestAddressChangeMidCall: the agent sits behind the lab's NAT router,
@@ -99,6 +100,9 @@ func addressChange(t *testing.T, change func(*testpeer.Lab, testing.TB) netip.Ad
 		at(r.Seen), at(r.Registered), at(r.Reconnecting), at(r.Back), r.PacketsBefore, r.PacketsAfter, r.HeardHz)
 	if r.Registered == 0 || at(r.Registered) > 2*time.Second {
 		t.Errorf("registration followed after %v, want ≤ 2 s", at(r.Registered))
+	}
+	if r.RegFailed {
+		t.Error("the registration showed a failure during the move (see the child's log)")
 	}
 	if r.Reconnecting == 0 {
 		t.Error("the agent never saw reconnecting")
@@ -191,6 +195,7 @@ func addressChangeChild(t *testing.T) {
 		return ok && s.CallID == id && s.Stats.PacketsReceived > 50
 	})
 	t.Log("NETTEST: audio flowing")
+	moveMark := ev.mark()
 	var r netMoveResult
 	nc := ev.waitFor(t, "network change", 20*time.Second, func(e Event) bool { _, ok := e.(NetworkChanged); return ok }).(NetworkChanged)
 	if nc.Err != nil {
@@ -225,6 +230,14 @@ func addressChangeChild(t *testing.T) {
 	time.Sleep(time.Second)
 	r.PacketsAfter = sess.Stats().PacketsReceived
 	r.HeardHz = tone.DominantFrequency(sink.last(4000), 8000)
+	ev.mu.Lock()
+	for _, e := range ev.events[moveMark:] {
+		if rc, ok := e.(RegistrationChanged); ok && rc.Registration.State != RegRegistered {
+			r.RegFailed = true
+			t.Logf("registration during the move: %v %v", rc.Registration.State, rc.Registration.Err)
+		}
+	}
+	ev.mu.Unlock()
 	t.Log("NETTEST: check bindings")
 	time.Sleep(1500 * time.Millisecond)
 	if err := a.Hangup(id); err != nil {

@@ -118,10 +118,17 @@ func (u *UA) flowProblem(last time.Time, ping *pingState) (time.Time, error) {
 	if wall := now.Round(0).Sub(last.Round(0)); wall > gap {
 		gap = wall // wall clock: a suspended machine
 	}
-	switch {
-	case gap > flowCheckInterval+resumeGap:
+	if gap > flowCheckInterval+resumeGap {
 		u.log.Info("clock jumped; re-registering on a new connection", "gap", gap.Round(time.Millisecond))
 		return now, ErrResumed
+	}
+	// A registration in flight (Reconnect, a refresh) is changing the flow:
+	// look again at the next tick.
+	if !u.regMu.TryLock() {
+		return now, nil
+	}
+	defer u.regMu.Unlock()
+	switch {
 	case !u.flowAlive():
 		u.log.Info("connection to SIP server lost; re-registering")
 		return now, ErrConnectionLost
