@@ -169,10 +169,19 @@ func domainHost(d string) string {
 // verified in VerifyConnection against the name of the target being
 // dialled (u.tlsName), since one UA dials servers of different names.
 func (u *UA) tlsConfig() *tls.Config {
+	// SNI (one name for the whole UA): the first configured server's host,
+	// as before there were several, else the SIP domain (SRV only).
+	sni := u.cfg.serverHost()
+	if sni == "" || u.cfg.SRV {
+		sni = domainHost(u.cfg.Domain)
+	}
+	if _, err := netip.ParseAddr(sni); err == nil {
+		sni = "" // no SNI for an IP literal (RFC 6066 §3)
+	}
 	return &tls.Config{
 		MinVersion:         tls.VersionTLS12,
-		ServerName:         domainHost(u.cfg.Domain), // SNI: the SIP domain (RFC 5922 §7.1)
-		InsecureSkipVerify: true,                     // verified below, against the target's name
+		ServerName:         sni,
+		InsecureSkipVerify: true, // verified below, against the target's name
 		VerifyConnection:   u.verifyServer,
 	}
 }
