@@ -215,3 +215,52 @@ func TestSRVTargetVerifiedAgainstDomain(t *testing.T) {
 		t.Fatalf("Register = %v, want a CertificateError (hostname)", err)
 	}
 }
+
+// TestServersListFailoverOnTimeout: the first server accepts TCP but never
+// completes TLS (a hung box); after TargetTimeout the UA goes on to the
+// second.
+func TestServersListFailoverOnTimeout(t *testing.T) {
+	k := testpeer.StartKamailio(t, map[string]string{"alice": "alice-pw"})
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // never read, never answer
+		}
+	}()
+	t.Cleanup(func() {
+		hung.Close()
+		<-done
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	cfg := uaConfig(t, k, "alice", "alice-pw")
+	cfg.Server = hung.Addr().String()
+	cfg.Servers = []string{k.Addr}
+	cfg.TargetTimeout = time.Second
+	ua := newUA(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := ua.Register(ctx); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	took := time.Since(start)
+	if ua.Target() != k.Addr {
+		t.Fatalf("registered at %s, want %s", ua.Target(), k.Addr)
+	}
+	t.Logf("registered at the second server %v after the first hung (target timeout 1 s)", took.Round(time.Millisecond))
+	if took < time.Second || took > 3*time.Second {
+		t.Errorf("took %v, want about the 1 s target timeout", took)
+	}
+}
