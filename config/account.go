@@ -1,9 +1,9 @@
 package config
 
 import (
-	"errors"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"os"
