@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -121,6 +122,9 @@ func addressChange(t *testing.T, change func(*testpeer.Lab, testing.TB) netip.Ad
 // flushNAT forgets the router's NAT mappings of the old address.
 func flushNAT(t *testing.T, l *testpeer.Lab, old interface{ String() string }) {
 	t.Helper()
+	if _, err := exec.LookPath("conntrack"); err != nil {
+		t.Fatal("conntrack is not installed (scripts/deps.sh test installs it)")
+	}
 	out, err := l.Command(l.Router, "conntrack", "-D", "-s", old.String()).CombinedOutput()
 	if err != nil && !strings.Contains(string(out), "0 flow entries") {
 		t.Fatalf("conntrack -D -s %s: %v %s", old, err, out)
