@@ -53,6 +53,9 @@ func TestAccountValidateNamesKey(t *testing.T) {
 		{"url instead of host", Account{Server: "sips://pbx"}, "account.server"},
 		{"no host", Account{Server: ":5061"}, "account.server"},
 		{"negative expires", Account{Server: "pbx", Expires: -time.Minute}, "account.expires"},
+		{"ok servers", Account{Server: "pbx1", Servers: []string{"pbx2:5061", "198.51.100.7"}}, ""},
+		{"bad second server", Account{Server: "pbx1", Servers: []string{"pbx2:99999"}}, "account.servers"},
+		{"empty second server", Account{Servers: []string{""}}, "account.servers"},
 		{"ca file missing", Account{CAFile: filepath.Join(dir, "none.pem")}, "account.ca_file"},
 		{"ca file junk", Account{CAFile: junk}, "account.ca_file"},
 	}
