@@ -3,6 +3,7 @@ package audio
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -181,6 +182,35 @@ func TestICERelayThroughCoturn(t *testing.T) {
 			require.Equal(t, "relay", st.ICE.LocalType)
 			require.Equal(t, tc.proto, st.ICE.RelayProtocol)
 			t.Logf("pair %s", st.ICE)
+		})
+	}
+}
+
+// TestICEGatherIsBounded: a STUN or TURN server that never answers must not make call setup
+// slow: the offer goes out after GatherTimeout (and RelayTimeout for TURN) with what was found.
+func TestICEGatherIsBounded(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // swallows every request
+	require.NoError(t, err)
+	defer silent.Close()
+	addr := silent.LocalAddr().String()
+	for _, tc := range []struct {
+		name  string
+		nat   NATConfig
+		limit time.Duration
+	}{
+		{"silent STUN", NATConfig{ICE: true, STUNServers: []string{addr}, GatherTimeout: 300 * time.Millisecond}, 700 * time.Millisecond},
+		{"silent TURN", NATConfig{ICE: true, TURNServers: []string{"turn:" + addr + "?transport=udp"}, TURNUsername: "u", TURNPassword: "p",
+			GatherTimeout: 300 * time.Millisecond, RelayTimeout: 300 * time.Millisecond}, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newICEPeer(t, 440, tc.nat)
+			start := time.Now()
+			offer, err := p.s.Offer()
+			took := time.Since(start)
+			require.NoError(t, err)
+			t.Logf("offer after %v (bound %v)", took.Round(time.Millisecond), tc.limit)
+			require.Less(t, took, tc.limit)
+			require.Contains(t, string(offer), "typ host", "the host candidate is offered anyway")
 		})
 	}
 }

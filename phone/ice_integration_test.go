@@ -23,6 +23,7 @@ func iceOn(c *Config) {
 func TestICEWithBaresip(t *testing.T) {
 	for _, dir := range []string{"we call", "baresip calls"} {
 		t.Run(dir, func(t *testing.T) {
+			checkLeaks(t) // the ICE agents and their goroutines end with the call
 			r := newRig(t, testpeer.BaresipOptions{AutoAnswer: dir == "we call", ToneHz: 440, MediaNAT: "ice"}, iceOn)
 			var id string
 			if dir == "we call" {
