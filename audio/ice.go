@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +26,10 @@ var errICEChecking = errors.New("audio: ICE connectivity checks not complete")
 
 // natState is the session's ICE state. cur, next and restart are guarded by Session.mu.
 type natState struct {
-	cur     *iceLeg // the negotiated leg media uses (checking or connected)
-	next    *iceLeg // a leg gathered for our restart offer, not answered yet
+	cur     *iceLeg                     // the negotiated leg media uses (checking or connected)
+	next    *iceLeg                     // a leg gathered for our restart offer, not answered yet
+	mux     *ice.UniversalUDPMuxDefault // on the RTP socket, shared by the legs
+	pc      *muxConn
 	prev    *iceLeg // the leg media used before a restart; closed once the new one connects
 	restart bool    // the next offer restarts ICE (network change)
 
@@ -41,9 +44,8 @@ type natState struct {
 // iceLeg is one ICE agent with its credentials and candidates.
 type iceLeg struct {
 	agent       *ice.Agent
-	mux         *ice.UniversalUDPMuxDefault
-	pc          *muxConn
 	local       sdp.ICE
+	localIP     netip.Addr // Config.LocalIP when gathered; a different one now means Relocate ran
 	controlling bool
 	remoteUfrag string
 	remotePwd   string
@@ -57,8 +59,7 @@ func (s *Session) newLegLocked(controlling bool) (*iceLeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := &muxConn{c: s.rtpConn}
-	mux := ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{UDPConn: pc})
+	mux := s.muxLocked()
 	agent, err := ice.NewAgentWithOptions(
 		ice.WithUrls(urls),
 		ice.WithNetworkTypes([]ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeUDP6}),
@@ -75,14 +76,12 @@ func (s *Session) newLegLocked(controlling bool) (*iceLeg, error) {
 		ice.WithRelayAcceptanceMinWait(s.cfg.NAT.relayAcceptWait()),
 	)
 	if err != nil {
-		_ = mux.Close()
-		pc.stop()
 		return nil, fmt.Errorf("ice agent: %w", err)
 	}
 	if s.nat.done == nil {
 		s.nat.done, s.nat.runStarted = make(chan struct{}), make(chan struct{})
 	}
-	leg := &iceLeg{agent: agent, mux: mux, pc: pc, controlling: controlling}
+	leg := &iceLeg{agent: agent, controlling: controlling}
 	if err := s.gather(leg); err != nil {
 		leg.close()
 		return nil, err
@@ -132,11 +131,18 @@ func (s *Session) gather(leg *iceLeg) error {
 	if err != nil {
 		return err
 	}
-	leg.local = sdp.ICE{Ufrag: ufrag, Pwd: pwd}
+	leg.local, leg.localIP = sdp.ICE{Ufrag: ufrag, Pwd: pwd}, s.cfg.LocalIP
 	for _, c := range cands {
-		if sc, err := sdp.ParseCandidate(c.Marshal()); err == nil {
-			leg.local.Candidates = append(leg.local.Candidates, sc)
+		sc, err := sdp.ParseCandidate(c.Marshal())
+		if err != nil {
+			continue
 		}
+		if ap, ok := sc.AddrPort(); ok && sc.Type == sdp.CandHost && ap.Addr() != s.cfg.LocalIP {
+			// A socket on the unspecified address (Config.Relocatable) is reachable on every
+			// interface; announce only the one the call uses, not VPN or other addresses.
+			continue
+		}
+		leg.local.Candidates = append(leg.local.Candidates, sc)
 	}
 	if len(leg.local.Candidates) == 0 {
 		return errors.New("ice: no candidates gathered")
@@ -144,6 +150,10 @@ func (s *Session) gather(leg *iceLeg) error {
 	s.log.Debug("ice candidates gathered", "count", len(leg.local.Candidates), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// moved reports whether the session's address changed since the leg gathered (Relocate): the
+// next offer or answer restarts ICE with candidates for the new address.
+func (l *iceLeg) moved(local netip.Addr) bool { return l.localIP != local }
 
 // close ends the leg and gives the RTP socket back.
 func (l *iceLeg) close() {
@@ -154,20 +164,48 @@ func (l *iceLeg) close() {
 		l.cancel()
 	}
 	_ = l.agent.Close()
-	_ = l.mux.Close()
-	l.pc.stop()
+}
+
+// muxLocked returns the UDP mux on the session's RTP socket, shared by all legs (an ICE restart
+// runs the old and the new agent on the same socket until the new one connects; the mux tells
+// their packets apart by ufrag and remote address). It is made anew if the socket changed
+// (Relocate rebinds a socket before Run).
+func (s *Session) muxLocked() *ice.UniversalUDPMuxDefault {
+	if s.nat.mux != nil && s.nat.pc.c == s.rtpConn {
+		return s.nat.mux
+	}
+	s.dropMuxLocked()
+	s.nat.pc = &muxConn{c: s.rtpConn}
+	s.nat.mux = ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{UDPConn: s.nat.pc})
+	return s.nat.mux
+}
+
+// dropMuxLocked closes the mux and gives the RTP socket back to the plain path.
+func (s *Session) dropMuxLocked() {
+	if s.nat.mux == nil {
+		return
+	}
+	_ = s.nat.mux.Close()
+	s.nat.pc.stop()
+	s.nat.mux, s.nat.pc = nil, nil
+}
+
+// iceAllowedLocked reports whether this offer/answer may use ICE: it is configured, and the
+// call is not already running on the plain path (the mux would steal its packets).
+func (s *Session) iceAllowedLocked() bool {
+	return s.cfg.NAT.ICE && (!s.running || s.nat.inUse.Load())
 }
 
 // iceOfferLocked adds our ICE description to an offer: a new leg for the first offer or a
 // restart, the current one for other re-offers (hold, resume).
 func (s *Session) iceOfferLocked(o *sdp.Session) error {
-	if !s.cfg.NAT.ICE || len(o.Media) == 0 {
+	if !s.iceAllowedLocked() || len(o.Media) == 0 {
 		return nil
 	}
 	leg := s.nat.next
 	switch {
 	case leg != nil:
-	case s.nat.cur != nil && !s.nat.restart:
+	case s.nat.cur != nil && !s.nat.restart && !s.nat.cur.moved(s.cfg.LocalIP):
 		leg = s.nat.cur
 	default:
 		var err error
@@ -212,6 +250,7 @@ func (s *Session) iceAnswerLocked(answer *sdp.Session) {
 		s.nat.cur.close()
 		s.nat.next.close()
 		s.nat.cur, s.nat.next = nil, nil
+		s.dropMuxLocked()
 		return
 	}
 	s.nat.next = nil
@@ -220,7 +259,7 @@ func (s *Session) iceAnswerLocked(answer *sdp.Session) {
 
 // iceOfferedLocked prepares ICE for answering offer o: ok is false when we answer without it.
 func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
-	if !s.cfg.NAT.ICE {
+	if !s.iceAllowedLocked() {
 		return
 	}
 	om := o.Audio()
@@ -235,7 +274,7 @@ func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
 		return
 	}
 	leg := s.nat.cur
-	if leg == nil || leg.remoteUfrag != rice.Ufrag || leg.remotePwd != rice.Pwd || s.nat.restart {
+	if leg == nil || leg.remoteUfrag != rice.Ufrag || leg.remotePwd != rice.Pwd || s.nat.restart || leg.moved(s.cfg.LocalIP) {
 		// First offer, or the peer restarts ICE (new credentials, RFC 8445 section 9): a new leg.
 		nl, err := s.newLegLocked(false)
 		if err != nil {

@@ -131,7 +131,9 @@ func (s *Session) iceRun() bool {
 
 // restartICE makes the next Offer restart ICE (RFC 8445 section 9): new credentials, candidates
 // gathered anew on the session's current socket, checks run again, and media moves to the new
-// pair when they succeed. Relocate (network change) must call it; the re-INVITE carries the offer.
+// pair when they succeed; the re-INVITE carries the offer. A new local address (Relocate) is
+// noticed by the next Offer or Answer without this call; call it when the path changed under
+// the same address (a NAT or router restart, a VPN coming up).
 func (s *Session) restartICE() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -152,6 +154,7 @@ func (s *Session) closeICELocked() {
 		l.close()
 	}
 	s.nat.cur, s.nat.next, s.nat.prev = nil, nil, nil
+	s.dropMuxLocked()
 	s.nat.conn.Store(nil)
 	if s.nat.done != nil {
 		select {

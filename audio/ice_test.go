@@ -83,6 +83,20 @@ func TestICEPeerWithoutICEGetsPlainRTP(t *testing.T) {
 			callBothWays(t, a, b)
 			require.Empty(t, a.s.Stats().ICE.LocalType)
 			require.Empty(t, b.s.Stats().ICE.LocalType)
+			// A re-INVITE of a call running on plain RTP stays plain: an ICE mux on the socket
+			// would take packets from the running receiver.
+			for _, p := range []*peer{a, b} {
+				offer, err := p.s.Offer()
+				require.NoError(t, err)
+				require.NotContains(t, string(offer), "a=candidate")
+				other := map[*peer]*peer{a: b, b: a}[p]
+				answer, err := other.s.Answer(offer)
+				require.NoError(t, err)
+				require.NoError(t, p.s.SetAnswer(answer))
+			}
+			before := b.s.Stats().PacketsReceived
+			eventually(t, "audio goes on after the re-INVITEs", func() bool { return b.s.Stats().PacketsReceived > before+25 })
+			eventually(t, "a hears b after the re-INVITEs", hears(a, 1000))
 		})
 	}
 }
