@@ -319,6 +319,6 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 	s.nat.cur = leg
 	ctx, cancel := context.WithCancel(context.Background())
 	leg.cancel = cancel
-	_ = leg.agent.OnSelectedCandidatePairChange(func(l, r ice.Candidate) { s.setPath(l, r) })
+	_ = leg.agent.OnSelectedCandidatePairChange(func(l, r ice.Candidate) { s.setPath(leg, l, r) })
 	go s.connectLeg(ctx, leg, rice.Ufrag, rice.Pwd)
 }

@@ -106,8 +106,11 @@ type ICEPath struct {
 	// LocalType and RemoteType are "host", "srflx", "prflx" or "relay"; both "" when the call
 	// does not use ICE.
 	LocalType, RemoteType string
-	// Local and Remote are the pair's transport addresses (for a relay: the relayed address).
+	// Local and Remote are the pair's transport addresses (for a relay: the relayed address;
+	// for srflx: the NAT's public address the far end sees).
 	Local, Remote string
+	// Base is the local socket address behind a srflx Local ("" otherwise).
+	Base string
 	// RelayProtocol is how a local relay candidate reaches its TURN server: "udp", "tcp",
 	// "tls"; "" otherwise.
 	RelayProtocol string

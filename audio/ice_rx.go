@@ -2,10 +2,14 @@ package audio
 
 import (
 	"context"
+	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/pion/ice/v4"
+
+	"softphone/audio/sdp"
 )
 
 // connectLeg runs the connectivity checks of one leg (controlling: Dial, controlled: Accept)
@@ -38,14 +42,14 @@ func (s *Session) connectLeg(ctx context.Context, leg *iceLeg, ufrag, pwd string
 	s.mu.Unlock()
 	prev.close()
 	if p, err := leg.agent.GetSelectedCandidatePair(); err == nil && p != nil {
-		s.setPath(p.Local, p.Remote)
+		s.setPath(leg, p.Local, p.Remote)
 	}
 	s.log.Info("ICE connected", "pair", s.nat.snapshot().String(), "took", time.Since(start).Round(time.Millisecond))
 	go s.iceReadLoop(c)
 }
 
 // setPath records the selected pair for Stats.
-func (s *Session) setPath(l, r ice.Candidate) {
+func (s *Session) setPath(leg *iceLeg, l, r ice.Candidate) {
 	if l == nil || r == nil {
 		return
 	}
@@ -57,7 +61,53 @@ func (s *Session) setPath(l, r ice.Candidate) {
 	if rc, ok := l.(*ice.CandidateRelay); ok {
 		p.RelayProtocol = rc.RelayProtocol()
 	}
+	if l.Type() == ice.CandidateTypeHost {
+		if sr, ok := leg.reflexiveFor(l, r); ok {
+			p.Base, p.LocalType, p.Local = p.Local, sdp.CandSrflx, sr
+		}
+	}
 	s.nat.path.Store(p)
+}
+
+// reflexiveFor names the local candidate of a pair the way RFC 8445 section 7.2.5.3.2 does: the
+// candidate whose address is the mapped address the peer saw. Across a NAT that is our
+// server-reflexive candidate, though the packets leave from its base, the host candidate pion
+// reports. pion does not hand out the mapped address, so: a srflx candidate with this host as
+// base, and a peer that is not on the host's own network (the packets crossed a router, whose
+// mapping is the one STUN saw).
+func (l *iceLeg) reflexiveFor(host, remote ice.Candidate) (string, bool) {
+	hostIP, err1 := netip.ParseAddr(host.Address())
+	remoteIP, err2 := netip.ParseAddr(remote.Address())
+	if err1 != nil || err2 != nil || onLink(hostIP, remoteIP) {
+		return "", false
+	}
+	for _, c := range l.local.Candidates {
+		if c.Type == sdp.CandSrflx && c.RelAddr == host.Address() && c.RelPort == host.Port() {
+			return c.Addr + ":" + strconv.Itoa(c.Port), true
+		}
+	}
+	return "", false
+}
+
+// onLink reports whether peer is on the network of the interface that has local.
+func onLink(local, peer netip.Addr) bool {
+	if local.IsLoopback() || local == peer {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true // unknown: claim nothing
+	}
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == local {
+			return n.Contains(net.IP(peer.AsSlice()))
+		}
+	}
+	return true
 }
 
 func (n *natState) snapshot() ICEPath {

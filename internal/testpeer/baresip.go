@@ -202,7 +202,7 @@ func natParams(opts BaresipOptions) []string {
 		p = append(p, "medianat="+opts.MediaNAT)
 	}
 	if opts.STUNServer != "" {
-		p = append(p, `stunserver="`+opts.STUNServer+`"`)
+		p = append(p, "stunserver="+opts.STUNServer)
 	}
 	if opts.STUNUser != "" {
 		p = append(p, "stunuser="+opts.STUNUser, "stunpass="+opts.STUNPass)
