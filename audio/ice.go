@@ -221,6 +221,7 @@ func (s *Session) iceOfferLocked(o *sdp.Session) error {
 		s.nat.restart = false
 	}
 	sdp.SetICE(&o.Media[0], leg.local)
+	sdp.SetDefaultCandidate(&o.Media[0], leg.local, netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port)))
 	return nil
 }
 
@@ -285,6 +286,7 @@ func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
 	}
 	if am := ans.Audio(); am != nil {
 		sdp.SetICE(am, leg.local)
+		sdp.SetDefaultCandidate(am, leg.local, netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port)))
 	}
 	s.startChecksLocked(leg, rice)
 }
