@@ -45,6 +45,10 @@ type Tap interface {
 // Config configures a Session.
 type Config struct {
 	LocalIP netip.Addr
+	// Relocatable binds the RTP/RTCP sockets to the unspecified address of LocalIP's family
+	// (LocalIP is still what SDP advertises), so that Relocate can move a running call to a new
+	// local address without touching the sockets (relocate.go).
+	Relocatable bool
 	// RequireSRTP refuses media without SRTP. The phone sets it from its configuration, where it
 	// defaults to true; the zero value here allows plain RTP (still offering SRTP, best effort).
 	RequireSRTP bool

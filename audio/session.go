@@ -167,13 +167,8 @@ func (s *Session) bind() error {
 		if p+1 > 65535 {
 			continue
 		}
-		rc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.LocalIP, uint16(p))))
+		rc, cc, err := listenPair(s.bindAddr(), p)
 		if err != nil {
-			continue
-		}
-		cc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.LocalIP, uint16(p+1))))
-		if err != nil {
-			_ = rc.Close()
 			continue
 		}
 		s.rtpConn, s.rtcpConn, s.port = rc, cc, p

@@ -68,6 +68,7 @@ func (c *call) audioConfig() (audio.Config, error) {
 	return audio.Config{
 		NAT:         natConfig(st.Network),
 		LocalIP:     ip,
+		Relocatable: m.LocalIP == "", // follows the machine's address (network.go)
 		RequireSRTP: !m.AllowPlainRTP,
 		Suites:      m.Suites,
 		Codecs:      m.Codecs,

@@ -138,6 +138,9 @@ type CallInfo struct {
 	// ConsultFor is the customer's call ID when this call is a
 	// consultation for an attended transfer.
 	ConsultFor string
+	// Link is whether the call's network path is up or being moved to a
+	// new local address (network.go).
+	Link LinkState
 	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 

@@ -20,6 +20,8 @@ groups[test]+=" linphone-cli"
 # The home-office network of internal/testpeer/netlab*.go: namespaces, veth pairs and the router's NAT
 # (iproute2, nftables), ping for its checks and the TURN server coturn (turnserver).
 groups[test]+=" nftables iproute2 iputils-ping coturn"
+# conntrack: the address-change test forgets the lab router's NAT mappings of the agent's old address.
+groups[test]+=" conntrack"
 
 want=()
 for g in "$@"; do

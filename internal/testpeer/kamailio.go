@@ -194,6 +194,16 @@ func (k *Kamailio) Restart(t testing.TB) {
 	k.start(t)
 }
 
+// Stop stops Kamailio: its ports refuse connections until Start.
+func (k *Kamailio) Stop() { k.proc.stop() }
+
+// Start starts a stopped Kamailio again on the same ports.
+func (k *Kamailio) Start(t testing.TB) {
+	t.Helper()
+	presenceDB(t, k.dir, k.presence)
+	k.start(t)
+}
+
 // Log returns Kamailio's output so far.
 func (k *Kamailio) Log() string { return k.proc.log.String() }
 
