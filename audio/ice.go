@@ -39,6 +39,10 @@ type natState struct {
 	onDTLS     atomic.Pointer[func([]byte)] // DTLS records from the ICE path (RFC 7983); nil = drop
 	runStarted chan struct{}                // closed by Run: readers may feed the session
 	done       chan struct{}                // closed by Close: readers waiting for Run give up
+
+	rxMu sync.Mutex  // serialises the ICE readers of all legs (ice_rx.go)
+	rx   rtpReceiver // guarded by rxMu
+	dec  [1500]byte  // RTCP decryption scratch; guarded by rxMu
 }
 
 // iceLeg is one ICE agent with its credentials and candidates.
@@ -168,14 +172,24 @@ func (l *iceLeg) close() {
 
 // muxLocked returns the UDP mux on the session's RTP socket, shared by all legs (an ICE restart
 // runs the old and the new agent on the same socket until the new one connects; the mux tells
-// their packets apart by ufrag and remote address). It is made anew if the socket changed
-// (Relocate rebinds a socket before Run).
+// their packets apart by ufrag and remote address). It is made anew when the socket or the
+// session's address changed (Relocate): the mux announces the address the call uses, not the
+// unspecified one a relocatable socket is bound to. Legs on the old mux end then; their path
+// went with the old address.
 func (s *Session) muxLocked() *ice.UniversalUDPMuxDefault {
-	if s.nat.mux != nil && s.nat.pc.c == s.rtpConn {
+	local := netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port))
+	if s.nat.mux != nil && s.nat.pc.c == s.rtpConn && s.nat.pc.local == local {
 		return s.nat.mux
 	}
+	if s.nat.mux != nil {
+		for _, l := range []*iceLeg{s.nat.cur, s.nat.next, s.nat.prev} {
+			l.close()
+		}
+		s.nat.cur, s.nat.next, s.nat.prev = nil, nil, nil
+		s.nat.conn.Store(nil)
+	}
 	s.dropMuxLocked()
-	s.nat.pc = &muxConn{c: s.rtpConn}
+	s.nat.pc = &muxConn{c: s.rtpConn, local: local}
 	s.nat.mux = ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{UDPConn: s.nat.pc})
 	return s.nat.mux
 }
@@ -322,5 +336,7 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 	ctx, cancel := context.WithCancel(context.Background())
 	leg.cancel = cancel
 	_ = leg.agent.OnSelectedCandidatePairChange(func(l, r ice.Candidate) { s.setPath(leg, l, r) })
+	s.log.Debug("ICE checks started", "controlling", leg.controlling, "local", len(leg.local.Candidates),
+		"remote", len(rice.Candidates), "running", s.running)
 	go s.connectLeg(ctx, leg, rice.Ufrag, rice.Pwd)
 }

@@ -116,7 +116,7 @@ type ICEPath struct {
 	RelayProtocol string
 }
 
-// String renders the pair as "srflx 198.19.0.1:4000 -> host 198.19.0.7:5000".
+// String renders the pair as "srflx 198.19.0.1:4000 (base 198.18.0.2:4000) -> host 198.19.0.7:5000".
 func (p ICEPath) String() string {
 	if p.LocalType == "" {
 		return ""
@@ -125,5 +125,9 @@ func (p ICEPath) String() string {
 	if p.RelayProtocol != "" {
 		l += "/" + p.RelayProtocol
 	}
-	return fmt.Sprintf("%s %s -> %s %s", l, p.Local, p.RemoteType, p.Remote)
+	l += " " + p.Local
+	if p.Base != "" {
+		l += " (base " + p.Base + ")"
+	}
+	return fmt.Sprintf("%s -> %s %s", l, p.RemoteType, p.Remote)
 }

@@ -61,9 +61,17 @@ func (s *Session) setPath(leg *iceLeg, l, r ice.Candidate) {
 	if rc, ok := l.(*ice.CandidateRelay); ok {
 		p.RelayProtocol = rc.RelayProtocol()
 	}
-	if l.Type() == ice.CandidateTypeHost {
+	switch l.Type() {
+	case ice.CandidateTypeHost:
 		if sr, ok := leg.reflexiveFor(l, r); ok {
 			p.Base, p.LocalType, p.Local = p.Local, sdp.CandSrflx, sr
+		}
+	case ice.CandidateTypeServerReflexive:
+		if ra := l.RelatedAddress(); ra != nil {
+			p.Base = ra.Address + ":" + strconv.Itoa(ra.Port)
+			if p.Base == p.Local { // no translation on the way: it is the host address
+				p.LocalType, p.Base = sdp.CandHost, ""
+			}
 		}
 	}
 	s.nat.path.Store(p)
@@ -82,7 +90,8 @@ func (l *iceLeg) reflexiveFor(host, remote ice.Candidate) (string, bool) {
 		return "", false
 	}
 	for _, c := range l.local.Candidates {
-		if c.Type == sdp.CandSrflx && c.RelAddr == host.Address() && c.RelPort == host.Port() {
+		if c.Type == sdp.CandSrflx && c.RelAddr == host.Address() && c.RelPort == host.Port() &&
+			(c.Addr != host.Address() || c.Port != host.Port()) {
 			return c.Addr + ":" + strconv.Itoa(c.Port), true
 		}
 	}
@@ -129,28 +138,33 @@ func (s *Session) iceReadLoop(c *ice.Conn) {
 		return
 	}
 	buf := make([]byte, 1500)
-	dec := make([]byte, 0, 1500)
-	var r rtpReceiver
 	for {
 		n, err := c.Read(buf)
 		if err != nil {
 			return
 		}
-		pkt := buf[:n]
-		switch b := pkt[0]; {
-		case b >= 20 && b <= 63:
-			if f := s.nat.onDTLS.Load(); f != nil {
-				(*f)(pkt)
-			}
-		case b >= 128 && b <= 191:
-			if n >= 2 && pkt[1] >= 192 && pkt[1] <= 223 {
-				s.receiveRTCP(dec, pkt, time.Now())
-			} else {
-				s.receiveRTP(&r, pkt, time.Now())
-			}
-		default:
-			s.countDropped()
+		s.iceReceive(buf[:n])
+	}
+}
+
+// iceReceive handles one datagram from an ICE conn. The receiver state is shared by the readers
+// of all legs (during a restart two run at once): the stream does not restart with the path.
+func (s *Session) iceReceive(pkt []byte) {
+	switch b := pkt[0]; {
+	case b >= 20 && b <= 63:
+		if f := s.nat.onDTLS.Load(); f != nil {
+			(*f)(pkt)
 		}
+	case b >= 128 && b <= 191:
+		s.nat.rxMu.Lock()
+		if len(pkt) >= 2 && pkt[1] >= 192 && pkt[1] <= 223 {
+			s.receiveRTCP(s.nat.dec[:0], pkt, time.Now())
+		} else {
+			s.receiveRTP(&s.nat.rx, pkt, time.Now())
+		}
+		s.nat.rxMu.Unlock()
+	default:
+		s.countDropped()
 	}
 }
 
