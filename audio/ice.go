@@ -19,7 +19,8 @@ import (
 // offerer is controlling. RTP and RTCP share one component (rtcp-mux, RFC 5761); a peer that
 // does not do ICE, or does it without rtcp-mux, gets today's plain path on the session's
 // sockets. Each ICE "leg" is one pion agent; an ICE restart (RFC 8445 section 9) makes a new leg
-// with new credentials, and media moves to it once its checks succeed.
+// with new credentials; the old leg ends when the new one starts its checks, and media moves to
+// the new one once they succeed.
 
 // errICEChecking is returned by the send seam while ICE has not selected a pair yet.
 var errICEChecking = errors.New("audio: ICE connectivity checks not complete")
@@ -30,8 +31,7 @@ type natState struct {
 	next    *iceLeg                     // a leg gathered for our restart offer, not answered yet
 	mux     *ice.UniversalUDPMuxDefault // on the RTP socket, shared by the legs
 	pc      *muxConn
-	prev    *iceLeg // the leg media used before a restart; closed once the new one connects
-	restart bool    // the next offer restarts ICE (network change)
+	restart bool // the next offer restarts ICE (network change)
 
 	inUse      atomic.Bool                  // media goes through ICE, not the plain sockets
 	conn       atomic.Pointer[ice.Conn]     // the connected leg's conn; nil while checking
@@ -170,9 +170,9 @@ func (l *iceLeg) close() {
 	_ = l.agent.Close()
 }
 
-// muxLocked returns the UDP mux on the session's RTP socket, shared by all legs (an ICE restart
-// runs the old and the new agent on the same socket until the new one connects; the mux tells
-// their packets apart by ufrag and remote address). It is made anew when the socket or the
+// muxLocked returns the UDP mux on the session's RTP socket, shared by the legs (a restart's new
+// agent gathers on it while the old one still carries media; the old one ends when the new one
+// starts its checks). It is made anew when the socket or the
 // session's address changed (Relocate): the mux announces the address the call uses, not the
 // unspecified one a relocatable socket is bound to. Legs on the old mux end then; their path
 // went with the old address.
@@ -182,10 +182,10 @@ func (s *Session) muxLocked() *ice.UniversalUDPMuxDefault {
 		return s.nat.mux
 	}
 	if s.nat.mux != nil {
-		for _, l := range []*iceLeg{s.nat.cur, s.nat.next, s.nat.prev} {
+		for _, l := range []*iceLeg{s.nat.cur, s.nat.next} {
 			l.close()
 		}
-		s.nat.cur, s.nat.next, s.nat.prev = nil, nil, nil
+		s.nat.cur, s.nat.next = nil, nil
 		s.nat.conn.Store(nil)
 	}
 	s.dropMuxLocked()
@@ -313,6 +313,13 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 			return // a re-offer/answer without restart
 		}
 	}
+	if old := s.nat.cur; old != nil && old != leg {
+		// A restart: the old leg ends before the new one checks. pion's UDP mux routes by the
+		// sender's address before the ufrag, so two agents cannot share a far end on one
+		// socket; after a network change the old path is gone anyway.
+		old.close()
+		s.nat.conn.Store(nil)
+	}
 	for _, c := range rice.Candidates {
 		rc, err := ice.UnmarshalCandidate(c.String())
 		if err != nil {
@@ -323,14 +330,6 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 		}
 	}
 	leg.remoteUfrag, leg.remotePwd, leg.started = rice.Ufrag, rice.Pwd, true
-	if old := s.nat.cur; old != nil && old != leg {
-		if s.nat.inUse.Load() {
-			s.nat.prev.close()
-			s.nat.prev = old // media stays on it until the new leg connects
-		} else {
-			old.close()
-		}
-	}
 	s.nat.inUse.Store(true)
 	s.nat.cur = leg
 	ctx, cancel := context.WithCancel(context.Background())

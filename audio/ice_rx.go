@@ -36,11 +36,8 @@ func (s *Session) connectLeg(ctx context.Context, leg *iceLeg, ufrag, pwd string
 		s.mu.Unlock()
 		return
 	}
-	prev := s.nat.prev
-	s.nat.prev = nil
 	s.nat.conn.Store(c)
 	s.mu.Unlock()
-	prev.close()
 	if p, err := leg.agent.GetSelectedCandidatePair(); err == nil && p != nil {
 		s.setPath(leg, p.Local, p.Remote)
 	}
@@ -214,10 +211,10 @@ func (s *Session) restartICELocked() {
 
 // closeICELocked ends every ICE leg; Close calls it before closing the sockets.
 func (s *Session) closeICELocked() {
-	for _, l := range []*iceLeg{s.nat.cur, s.nat.next, s.nat.prev} {
+	for _, l := range []*iceLeg{s.nat.cur, s.nat.next} {
 		l.close()
 	}
-	s.nat.cur, s.nat.next, s.nat.prev = nil, nil, nil
+	s.nat.cur, s.nat.next = nil, nil
 	s.dropMuxLocked()
 	s.nat.conn.Store(nil)
 	if s.nat.done != nil {

@@ -138,6 +138,15 @@ func TestICERestart(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, iceUfrag(t, answer2), iceUfrag(t, answer3), "the answerer restarts too")
 	require.NoError(t, a.s.SetAnswer(answer3))
+	for _, p := range []*peer{a, b} {
+		eventually(t, "the restarted leg connects", func() bool {
+			p.s.mu.Lock()
+			defer p.s.mu.Unlock()
+			cur := p.s.nat.cur
+			return p.s.nat.conn.Load() != nil && cur != nil &&
+				(cur.local.Ufrag == iceUfrag(t, offer3) || cur.local.Ufrag == iceUfrag(t, answer3))
+		})
+	}
 	before := b.s.Stats().PacketsReceived
 	eventually(t, "audio after the restart", func() bool { return b.s.Stats().PacketsReceived > before+25 })
 	eventually(t, "b hears a's 440 Hz after the restart", hears(b, 440))
