@@ -96,7 +96,7 @@ func iceMoveAgent(t *testing.T, user string, hz float64, sink *pcmSink) *Agent {
 	s.Account.Expires = 60 * time.Second
 	s.Network = config.Network{ICE: "on", STUNServers: []string{os.Getenv(iceEnvSTUN)}}
 	a, err := New(Config{Settings: s, RootCAs: roots, Endpoints: &toneEndpoints{hz: hz, sink: sink},
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		t.Fatal(err)
 	}
