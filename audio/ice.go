@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,17 +19,19 @@ import (
 // offerer is controlling. RTP and RTCP share one component (rtcp-mux, RFC 5761); a peer that
 // does not do ICE, or does it without rtcp-mux, gets today's plain path on the session's
 // sockets. Each ICE "leg" is one pion agent; an ICE restart (RFC 8445 section 9) makes a new leg
-// with new credentials, and media moves to it once its checks succeed.
+// with new credentials; the old leg ends when the new one starts its checks, and media moves to
+// the new one once they succeed.
 
 // errICEChecking is returned by the send seam while ICE has not selected a pair yet.
 var errICEChecking = errors.New("audio: ICE connectivity checks not complete")
 
 // natState is the session's ICE state. cur, next and restart are guarded by Session.mu.
 type natState struct {
-	cur     *iceLeg // the negotiated leg media uses (checking or connected)
-	next    *iceLeg // a leg gathered for our restart offer, not answered yet
-	prev    *iceLeg // the leg media used before a restart; closed once the new one connects
-	restart bool    // the next offer restarts ICE (network change)
+	cur     *iceLeg                     // the negotiated leg media uses (checking or connected)
+	next    *iceLeg                     // a leg gathered for our restart offer, not answered yet
+	mux     *ice.UniversalUDPMuxDefault // on the RTP socket, shared by the legs
+	pc      *muxConn
+	restart bool // the next offer restarts ICE (network change)
 
 	inUse      atomic.Bool                  // media goes through ICE, not the plain sockets
 	conn       atomic.Pointer[ice.Conn]     // the connected leg's conn; nil while checking
@@ -36,14 +39,17 @@ type natState struct {
 	onDTLS     atomic.Pointer[func([]byte)] // DTLS records from the ICE path (RFC 7983); nil = drop
 	runStarted chan struct{}                // closed by Run: readers may feed the session
 	done       chan struct{}                // closed by Close: readers waiting for Run give up
+
+	rxMu sync.Mutex  // serialises the ICE readers of all legs (ice_rx.go)
+	rx   rtpReceiver // guarded by rxMu
+	dec  [1500]byte  // RTCP decryption scratch; guarded by rxMu
 }
 
 // iceLeg is one ICE agent with its credentials and candidates.
 type iceLeg struct {
 	agent       *ice.Agent
-	mux         *ice.UniversalUDPMuxDefault
-	pc          *muxConn
 	local       sdp.ICE
+	localIP     netip.Addr // Config.LocalIP when gathered; a different one now means Relocate ran
 	controlling bool
 	remoteUfrag string
 	remotePwd   string
@@ -57,8 +63,7 @@ func (s *Session) newLegLocked(controlling bool) (*iceLeg, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := &muxConn{c: s.rtpConn}
-	mux := ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{UDPConn: pc})
+	mux := s.muxLocked()
 	agent, err := ice.NewAgentWithOptions(
 		ice.WithUrls(urls),
 		ice.WithNetworkTypes([]ice.NetworkType{ice.NetworkTypeUDP4, ice.NetworkTypeUDP6}),
@@ -75,14 +80,12 @@ func (s *Session) newLegLocked(controlling bool) (*iceLeg, error) {
 		ice.WithRelayAcceptanceMinWait(s.cfg.NAT.relayAcceptWait()),
 	)
 	if err != nil {
-		_ = mux.Close()
-		pc.stop()
 		return nil, fmt.Errorf("ice agent: %w", err)
 	}
 	if s.nat.done == nil {
 		s.nat.done, s.nat.runStarted = make(chan struct{}), make(chan struct{})
 	}
-	leg := &iceLeg{agent: agent, mux: mux, pc: pc, controlling: controlling}
+	leg := &iceLeg{agent: agent, controlling: controlling}
 	if err := s.gather(leg); err != nil {
 		leg.close()
 		return nil, err
@@ -132,11 +135,18 @@ func (s *Session) gather(leg *iceLeg) error {
 	if err != nil {
 		return err
 	}
-	leg.local = sdp.ICE{Ufrag: ufrag, Pwd: pwd}
+	leg.local, leg.localIP = sdp.ICE{Ufrag: ufrag, Pwd: pwd}, s.cfg.LocalIP
 	for _, c := range cands {
-		if sc, err := sdp.ParseCandidate(c.Marshal()); err == nil {
-			leg.local.Candidates = append(leg.local.Candidates, sc)
+		sc, err := sdp.ParseCandidate(c.Marshal())
+		if err != nil {
+			continue
 		}
+		if ap, ok := sc.AddrPort(); ok && sc.Type == sdp.CandHost && ap.Addr() != s.cfg.LocalIP {
+			// A socket on the unspecified address (Config.Relocatable) is reachable on every
+			// interface; announce only the one the call uses, not VPN or other addresses.
+			continue
+		}
+		leg.local.Candidates = append(leg.local.Candidates, sc)
 	}
 	if len(leg.local.Candidates) == 0 {
 		return errors.New("ice: no candidates gathered")
@@ -144,6 +154,10 @@ func (s *Session) gather(leg *iceLeg) error {
 	s.log.Debug("ice candidates gathered", "count", len(leg.local.Candidates), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// moved reports whether the session's address changed since the leg gathered (Relocate): the
+// next offer or answer restarts ICE with candidates for the new address.
+func (l *iceLeg) moved(local netip.Addr) bool { return l.localIP != local }
 
 // close ends the leg and gives the RTP socket back.
 func (l *iceLeg) close() {
@@ -154,20 +168,58 @@ func (l *iceLeg) close() {
 		l.cancel()
 	}
 	_ = l.agent.Close()
-	_ = l.mux.Close()
-	l.pc.stop()
+}
+
+// muxLocked returns the UDP mux on the session's RTP socket, shared by the legs (a restart's new
+// agent gathers on it while the old one still carries media; the old one ends when the new one
+// starts its checks). It is made anew when the socket or the
+// session's address changed (Relocate): the mux announces the address the call uses, not the
+// unspecified one a relocatable socket is bound to. Legs on the old mux end then; their path
+// went with the old address.
+func (s *Session) muxLocked() *ice.UniversalUDPMuxDefault {
+	local := netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port))
+	if s.nat.mux != nil && s.nat.pc.c == s.rtpConn && s.nat.pc.local == local {
+		return s.nat.mux
+	}
+	if s.nat.mux != nil {
+		for _, l := range []*iceLeg{s.nat.cur, s.nat.next} {
+			l.close()
+		}
+		s.nat.cur, s.nat.next = nil, nil
+		s.nat.conn.Store(nil)
+	}
+	s.dropMuxLocked()
+	s.nat.pc = &muxConn{c: s.rtpConn, local: local}
+	s.nat.mux = ice.NewUniversalUDPMuxDefault(ice.UniversalUDPMuxParams{UDPConn: s.nat.pc})
+	return s.nat.mux
+}
+
+// dropMuxLocked closes the mux and gives the RTP socket back to the plain path.
+func (s *Session) dropMuxLocked() {
+	if s.nat.mux == nil {
+		return
+	}
+	_ = s.nat.mux.Close()
+	s.nat.pc.stop()
+	s.nat.mux, s.nat.pc = nil, nil
+}
+
+// iceAllowedLocked reports whether this offer/answer may use ICE: it is configured, and the
+// call is not already running on the plain path (the mux would steal its packets).
+func (s *Session) iceAllowedLocked() bool {
+	return s.cfg.NAT.ICE && (!s.running || s.nat.inUse.Load())
 }
 
 // iceOfferLocked adds our ICE description to an offer: a new leg for the first offer or a
 // restart, the current one for other re-offers (hold, resume).
 func (s *Session) iceOfferLocked(o *sdp.Session) error {
-	if !s.cfg.NAT.ICE || len(o.Media) == 0 {
+	if !s.iceAllowedLocked() || len(o.Media) == 0 {
 		return nil
 	}
 	leg := s.nat.next
 	switch {
 	case leg != nil:
-	case s.nat.cur != nil && !s.nat.restart:
+	case s.nat.cur != nil && !s.nat.restart && !s.nat.cur.moved(s.cfg.LocalIP):
 		leg = s.nat.cur
 	default:
 		var err error
@@ -183,6 +235,7 @@ func (s *Session) iceOfferLocked(o *sdp.Session) error {
 		s.nat.restart = false
 	}
 	sdp.SetICE(&o.Media[0], leg.local)
+	sdp.SetDefaultCandidate(&o.Media[0], leg.local, netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port)))
 	return nil
 }
 
@@ -212,6 +265,7 @@ func (s *Session) iceAnswerLocked(answer *sdp.Session) {
 		s.nat.cur.close()
 		s.nat.next.close()
 		s.nat.cur, s.nat.next = nil, nil
+		s.dropMuxLocked()
 		return
 	}
 	s.nat.next = nil
@@ -220,7 +274,7 @@ func (s *Session) iceAnswerLocked(answer *sdp.Session) {
 
 // iceOfferedLocked prepares ICE for answering offer o: ok is false when we answer without it.
 func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
-	if !s.cfg.NAT.ICE {
+	if !s.iceAllowedLocked() {
 		return
 	}
 	om := o.Audio()
@@ -235,7 +289,7 @@ func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
 		return
 	}
 	leg := s.nat.cur
-	if leg == nil || leg.remoteUfrag != rice.Ufrag || leg.remotePwd != rice.Pwd || s.nat.restart {
+	if leg == nil || leg.remoteUfrag != rice.Ufrag || leg.remotePwd != rice.Pwd || s.nat.restart || leg.moved(s.cfg.LocalIP) {
 		// First offer, or the peer restarts ICE (new credentials, RFC 8445 section 9): a new leg.
 		nl, err := s.newLegLocked(false)
 		if err != nil {
@@ -246,6 +300,7 @@ func (s *Session) iceOfferedLocked(o *sdp.Session, ans *sdp.Session) {
 	}
 	if am := ans.Audio(); am != nil {
 		sdp.SetICE(am, leg.local)
+		sdp.SetDefaultCandidate(am, leg.local, netip.AddrPortFrom(s.cfg.LocalIP, uint16(s.port)))
 	}
 	s.startChecksLocked(leg, rice)
 }
@@ -258,6 +313,13 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 			return // a re-offer/answer without restart
 		}
 	}
+	if old := s.nat.cur; old != nil && old != leg {
+		// A restart: the old leg ends before the new one checks. pion's UDP mux routes by the
+		// sender's address before the ufrag, so two agents cannot share a far end on one
+		// socket; after a network change the old path is gone anyway.
+		old.close()
+		s.nat.conn.Store(nil)
+	}
 	for _, c := range rice.Candidates {
 		rc, err := ice.UnmarshalCandidate(c.String())
 		if err != nil {
@@ -268,18 +330,12 @@ func (s *Session) startChecksLocked(leg *iceLeg, rice sdp.ICE) {
 		}
 	}
 	leg.remoteUfrag, leg.remotePwd, leg.started = rice.Ufrag, rice.Pwd, true
-	if old := s.nat.cur; old != nil && old != leg {
-		if s.nat.inUse.Load() {
-			s.nat.prev.close()
-			s.nat.prev = old // media stays on it until the new leg connects
-		} else {
-			old.close()
-		}
-	}
 	s.nat.inUse.Store(true)
 	s.nat.cur = leg
 	ctx, cancel := context.WithCancel(context.Background())
 	leg.cancel = cancel
-	_ = leg.agent.OnSelectedCandidatePairChange(func(l, r ice.Candidate) { s.setPath(l, r) })
+	_ = leg.agent.OnSelectedCandidatePairChange(func(l, r ice.Candidate) { s.setPath(leg, l, r) })
+	s.log.Debug("ICE checks started", "controlling", leg.controlling, "local", len(leg.local.Candidates),
+		"remote", len(rice.Candidates), "running", s.running)
 	go s.connectLeg(ctx, leg, rice.Ufrag, rice.Pwd)
 }

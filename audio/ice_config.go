@@ -106,14 +106,17 @@ type ICEPath struct {
 	// LocalType and RemoteType are "host", "srflx", "prflx" or "relay"; both "" when the call
 	// does not use ICE.
 	LocalType, RemoteType string
-	// Local and Remote are the pair's transport addresses (for a relay: the relayed address).
+	// Local and Remote are the pair's transport addresses (for a relay: the relayed address;
+	// for srflx: the NAT's public address the far end sees).
 	Local, Remote string
+	// Base is the local socket address behind a srflx Local ("" otherwise).
+	Base string
 	// RelayProtocol is how a local relay candidate reaches its TURN server: "udp", "tcp",
 	// "tls"; "" otherwise.
 	RelayProtocol string
 }
 
-// String renders the pair as "srflx 198.19.0.1:4000 -> host 198.19.0.7:5000".
+// String renders the pair as "srflx 198.19.0.1:4000 (base 198.18.0.2:4000) -> host 198.19.0.7:5000".
 func (p ICEPath) String() string {
 	if p.LocalType == "" {
 		return ""
@@ -122,5 +125,9 @@ func (p ICEPath) String() string {
 	if p.RelayProtocol != "" {
 		l += "/" + p.RelayProtocol
 	}
-	return fmt.Sprintf("%s %s -> %s %s", l, p.Local, p.RemoteType, p.Remote)
+	l += " " + p.Local
+	if p.Base != "" {
+		l += " (base " + p.Base + ")"
+	}
+	return fmt.Sprintf("%s -> %s %s", l, p.RemoteType, p.Remote)
 }

@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"time"
 )
@@ -13,6 +14,7 @@ import (
 // session owns it), and it can be taken back (stop) when the peer turns out not to do ICE.
 type muxConn struct {
 	c       *net.UDPConn
+	local   netip.AddrPort // what LocalAddr reports: the call's address, also on a socket bound to 0.0.0.0
 	stopped atomic.Bool
 	reading atomic.Int32
 }
@@ -45,7 +47,12 @@ func (m *muxConn) WriteTo(b []byte, addr net.Addr) (int, error) { return m.c.Wri
 // Close does not close the session's socket.
 func (m *muxConn) Close() error { m.stopped.Store(true); return nil }
 
-func (m *muxConn) LocalAddr() net.Addr                { return m.c.LocalAddr() }
+func (m *muxConn) LocalAddr() net.Addr {
+	if m.local.IsValid() {
+		return net.UDPAddrFromAddrPort(m.local)
+	}
+	return m.c.LocalAddr()
+}
 func (m *muxConn) SetDeadline(t time.Time) error      { return m.c.SetReadDeadline(t) }
 func (m *muxConn) SetReadDeadline(t time.Time) error  { return m.c.SetReadDeadline(t) }
 func (m *muxConn) SetWriteDeadline(t time.Time) error { return m.c.SetWriteDeadline(t) }

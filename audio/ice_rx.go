@@ -2,10 +2,14 @@ package audio
 
 import (
 	"context"
+	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/pion/ice/v4"
+
+	"softphone/audio/sdp"
 )
 
 // connectLeg runs the connectivity checks of one leg (controlling: Dial, controlled: Accept)
@@ -32,20 +36,17 @@ func (s *Session) connectLeg(ctx context.Context, leg *iceLeg, ufrag, pwd string
 		s.mu.Unlock()
 		return
 	}
-	prev := s.nat.prev
-	s.nat.prev = nil
 	s.nat.conn.Store(c)
 	s.mu.Unlock()
-	prev.close()
 	if p, err := leg.agent.GetSelectedCandidatePair(); err == nil && p != nil {
-		s.setPath(p.Local, p.Remote)
+		s.setPath(leg, p.Local, p.Remote)
 	}
 	s.log.Info("ICE connected", "pair", s.nat.snapshot().String(), "took", time.Since(start).Round(time.Millisecond))
 	go s.iceReadLoop(c)
 }
 
 // setPath records the selected pair for Stats.
-func (s *Session) setPath(l, r ice.Candidate) {
+func (s *Session) setPath(leg *iceLeg, l, r ice.Candidate) {
 	if l == nil || r == nil {
 		return
 	}
@@ -57,7 +58,62 @@ func (s *Session) setPath(l, r ice.Candidate) {
 	if rc, ok := l.(*ice.CandidateRelay); ok {
 		p.RelayProtocol = rc.RelayProtocol()
 	}
+	switch l.Type() {
+	case ice.CandidateTypeHost:
+		if sr, ok := leg.reflexiveFor(l, r); ok {
+			p.Base, p.LocalType, p.Local = p.Local, sdp.CandSrflx, sr
+		}
+	case ice.CandidateTypeServerReflexive:
+		if ra := l.RelatedAddress(); ra != nil {
+			p.Base = ra.Address + ":" + strconv.Itoa(ra.Port)
+			if p.Base == p.Local { // no translation on the way: it is the host address
+				p.LocalType, p.Base = sdp.CandHost, ""
+			}
+		}
+	}
 	s.nat.path.Store(p)
+}
+
+// reflexiveFor names the local candidate of a pair the way RFC 8445 section 7.2.5.3.2 does: the
+// candidate whose address is the mapped address the peer saw. Across a NAT that is our
+// server-reflexive candidate, though the packets leave from its base, the host candidate pion
+// reports. pion does not hand out the mapped address, so: a srflx candidate with this host as
+// base, and a peer that is not on the host's own network (the packets crossed a router, whose
+// mapping is the one STUN saw).
+func (l *iceLeg) reflexiveFor(host, remote ice.Candidate) (string, bool) {
+	hostIP, err1 := netip.ParseAddr(host.Address())
+	remoteIP, err2 := netip.ParseAddr(remote.Address())
+	if err1 != nil || err2 != nil || onLink(hostIP, remoteIP) {
+		return "", false
+	}
+	for _, c := range l.local.Candidates {
+		if c.Type == sdp.CandSrflx && c.RelAddr == host.Address() && c.RelPort == host.Port() &&
+			(c.Addr != host.Address() || c.Port != host.Port()) {
+			return c.Addr + ":" + strconv.Itoa(c.Port), true
+		}
+	}
+	return "", false
+}
+
+// onLink reports whether peer is on the network of the interface that has local.
+func onLink(local, peer netip.Addr) bool {
+	if local.IsLoopback() || local == peer {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true // unknown: claim nothing
+	}
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		if ip, ok := netip.AddrFromSlice(n.IP); ok && ip.Unmap() == local {
+			return n.Contains(net.IP(peer.AsSlice()))
+		}
+	}
+	return true
 }
 
 func (n *natState) snapshot() ICEPath {
@@ -79,28 +135,33 @@ func (s *Session) iceReadLoop(c *ice.Conn) {
 		return
 	}
 	buf := make([]byte, 1500)
-	dec := make([]byte, 0, 1500)
-	var r rtpReceiver
 	for {
 		n, err := c.Read(buf)
 		if err != nil {
 			return
 		}
-		pkt := buf[:n]
-		switch b := pkt[0]; {
-		case b >= 20 && b <= 63:
-			if f := s.nat.onDTLS.Load(); f != nil {
-				(*f)(pkt)
-			}
-		case b >= 128 && b <= 191:
-			if n >= 2 && pkt[1] >= 192 && pkt[1] <= 223 {
-				s.receiveRTCP(dec, pkt, time.Now())
-			} else {
-				s.receiveRTP(&r, pkt, time.Now())
-			}
-		default:
-			s.countDropped()
+		s.iceReceive(buf[:n])
+	}
+}
+
+// iceReceive handles one datagram from an ICE conn. The receiver state is shared by the readers
+// of all legs (during a restart two run at once): the stream does not restart with the path.
+func (s *Session) iceReceive(pkt []byte) {
+	switch b := pkt[0]; {
+	case b >= 20 && b <= 63:
+		if f := s.nat.onDTLS.Load(); f != nil {
+			(*f)(pkt)
 		}
+	case b >= 128 && b <= 191:
+		s.nat.rxMu.Lock()
+		if len(pkt) >= 2 && pkt[1] >= 192 && pkt[1] <= 223 {
+			s.receiveRTCP(s.nat.dec[:0], pkt, time.Now())
+		} else {
+			s.receiveRTP(&s.nat.rx, pkt, time.Now())
+		}
+		s.nat.rxMu.Unlock()
+	default:
+		s.countDropped()
 	}
 }
 
@@ -131,7 +192,9 @@ func (s *Session) iceRun() bool {
 
 // restartICE makes the next Offer restart ICE (RFC 8445 section 9): new credentials, candidates
 // gathered anew on the session's current socket, checks run again, and media moves to the new
-// pair when they succeed. Relocate (network change) must call it; the re-INVITE carries the offer.
+// pair when they succeed; the re-INVITE carries the offer. A new local address (Relocate) is
+// noticed by the next Offer or Answer without this call; call it when the path changed under
+// the same address (a NAT or router restart, a VPN coming up).
 func (s *Session) restartICE() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -148,10 +211,11 @@ func (s *Session) restartICELocked() {
 
 // closeICELocked ends every ICE leg; Close calls it before closing the sockets.
 func (s *Session) closeICELocked() {
-	for _, l := range []*iceLeg{s.nat.cur, s.nat.next, s.nat.prev} {
+	for _, l := range []*iceLeg{s.nat.cur, s.nat.next} {
 		l.close()
 	}
-	s.nat.cur, s.nat.next, s.nat.prev = nil, nil, nil
+	s.nat.cur, s.nat.next = nil, nil
+	s.dropMuxLocked()
 	s.nat.conn.Store(nil)
 	if s.nat.done != nil {
 		select {

@@ -3,6 +3,7 @@ package audio
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -82,6 +83,20 @@ func TestICEPeerWithoutICEGetsPlainRTP(t *testing.T) {
 			callBothWays(t, a, b)
 			require.Empty(t, a.s.Stats().ICE.LocalType)
 			require.Empty(t, b.s.Stats().ICE.LocalType)
+			// A re-INVITE of a call running on plain RTP stays plain: an ICE mux on the socket
+			// would take packets from the running receiver.
+			for _, p := range []*peer{a, b} {
+				offer, err := p.s.Offer()
+				require.NoError(t, err)
+				require.NotContains(t, string(offer), "a=candidate")
+				other := map[*peer]*peer{a: b, b: a}[p]
+				answer, err := other.s.Answer(offer)
+				require.NoError(t, err)
+				require.NoError(t, p.s.SetAnswer(answer))
+			}
+			before := b.s.Stats().PacketsReceived
+			eventually(t, "audio goes on after the re-INVITEs", func() bool { return b.s.Stats().PacketsReceived > before+25 })
+			eventually(t, "a hears b after the re-INVITEs", hears(a, 1000))
 		})
 	}
 }
@@ -123,6 +138,15 @@ func TestICERestart(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, iceUfrag(t, answer2), iceUfrag(t, answer3), "the answerer restarts too")
 	require.NoError(t, a.s.SetAnswer(answer3))
+	for _, p := range []*peer{a, b} {
+		eventually(t, "the restarted leg connects", func() bool {
+			p.s.mu.Lock()
+			defer p.s.mu.Unlock()
+			cur := p.s.nat.cur
+			return p.s.nat.conn.Load() != nil && cur != nil &&
+				(cur.local.Ufrag == iceUfrag(t, offer3) || cur.local.Ufrag == iceUfrag(t, answer3))
+		})
+	}
 	before := b.s.Stats().PacketsReceived
 	eventually(t, "audio after the restart", func() bool { return b.s.Stats().PacketsReceived > before+25 })
 	eventually(t, "b hears a's 440 Hz after the restart", hears(b, 440))
@@ -181,6 +205,35 @@ func TestICERelayThroughCoturn(t *testing.T) {
 			require.Equal(t, "relay", st.ICE.LocalType)
 			require.Equal(t, tc.proto, st.ICE.RelayProtocol)
 			t.Logf("pair %s", st.ICE)
+		})
+	}
+}
+
+// TestICEGatherIsBounded: a STUN or TURN server that never answers must not make call setup
+// slow: the offer goes out after GatherTimeout (and RelayTimeout for TURN) with what was found.
+func TestICEGatherIsBounded(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0") // swallows every request
+	require.NoError(t, err)
+	defer silent.Close()
+	addr := silent.LocalAddr().String()
+	for _, tc := range []struct {
+		name  string
+		nat   NATConfig
+		limit time.Duration
+	}{
+		{"silent STUN", NATConfig{ICE: true, STUNServers: []string{addr}, GatherTimeout: 300 * time.Millisecond}, 700 * time.Millisecond},
+		{"silent TURN", NATConfig{ICE: true, TURNServers: []string{"turn:" + addr + "?transport=udp"}, TURNUsername: "u", TURNPassword: "p",
+			GatherTimeout: 300 * time.Millisecond, RelayTimeout: 300 * time.Millisecond}, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newICEPeer(t, 440, tc.nat)
+			start := time.Now()
+			offer, err := p.s.Offer()
+			took := time.Since(start)
+			require.NoError(t, err)
+			t.Logf("offer after %v (bound %v)", took.Round(time.Millisecond), tc.limit)
+			require.Less(t, took, tc.limit)
+			require.Contains(t, string(offer), "typ host", "the host candidate is offered anyway")
 		})
 	}
 }

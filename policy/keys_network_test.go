@@ -57,3 +57,21 @@ func TestUserConfigCannotSetNetwork(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, eff.Config.Network.ICEEnabled())
 }
+
+// The README's example machine policy parses and applies.
+func TestNetworkPolicyTOML(t *testing.T) {
+	d, err := ParseTOML([]byte(`[network]
+stun_servers  = ["stun.example.com:3478"]
+turn_servers  = ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:443?transport=tcp"]
+turn_username = "softphone"
+turn_password = "pw"
+relay_only = true
+`), "machine")
+	require.NoError(t, err)
+	eff, err := Merge(config.Default(), SourcedDoc{Doc: d, Source: SourceMachine})
+	require.NoError(t, err)
+	n := eff.Config.Network
+	require.Equal(t, []string{"turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:443?transport=tcp"}, n.TURNServers)
+	require.True(t, n.RelayOnly)
+	require.True(t, n.ICEEnabled())
+}
