@@ -34,7 +34,7 @@ func (s *Session) rtcpTxLoop(ctx context.Context) {
 				return
 			}
 		}
-		if _, err := s.rtcpConn.WriteToUDPAddrPort(out, m.remoteRTCP); err != nil && !bye {
+		if err := s.sendRTCP(out); err != nil && !bye {
 			s.log.Debug("rtcp send failed", "err", err)
 		}
 	}

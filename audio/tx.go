@@ -31,7 +31,7 @@ func (s *Session) txFrames() (frame func(time.Time), skipped func(int64)) {
 		var ctxSRTP = m.cryptoTx()
 		pkt, err := protectRTP(ctxSRTP, plain, cipher, h, p)
 		if err == nil {
-			_, err = s.rtpConn.WriteToUDPAddrPort(pkt, m.remote)
+			err = s.sendRTP(pkt)
 		}
 		if err != nil {
 			if time.Since(lastErr) > 5*time.Second {

@@ -1,0 +1,25 @@
+package audio
+
+// The one place where media leaves the session. Without ICE the packets go out of the session's
+// own UDP sockets to the negotiated address (the fast path); with ICE they go over the
+// selected candidate pair, RTP and RTCP multiplexed on one component (RFC 5761).
+
+// sendRTP writes one (S)RTP packet to the far end.
+func (s *Session) sendRTP(pkt []byte) error {
+	m := s.media.Load()
+	if m == nil {
+		return ErrNotNegotiated
+	}
+	_, err := s.rtpConn.WriteToUDPAddrPort(pkt, m.remote)
+	return err
+}
+
+// sendRTCP writes one (S)RTCP compound packet to the far end.
+func (s *Session) sendRTCP(pkt []byte) error {
+	m := s.media.Load()
+	if m == nil {
+		return ErrNotNegotiated
+	}
+	_, err := s.rtcpConn.WriteToUDPAddrPort(pkt, m.remoteRTCP)
+	return err
+}
