@@ -1,0 +1,391 @@
+package audio
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
+
+	"softphone/audio/sdp"
+)
+
+// DTLS-SRTP (RFC 5763/5764) beside SDES. The handshake runs on the media flow itself; the keys it
+// exports become the call's SRTP contexts. Until they exist the negotiated media state is not
+// published, so the session sends nothing at all — never plain RTP.
+
+// DefaultDTLSTimeout bounds a DTLS-SRTP handshake (pion retransmits flights after 1 s, 2 s, …).
+const DefaultDTLSTimeout = 10 * time.Second
+
+// errFingerprint is what the certificate check returns; DTLSError classifies it.
+var errFingerprint = errors.New("certificate does not match the SDP fingerprint")
+
+// dtlsTransport is a session's DTLS-SRTP state. The identity and the record conns are made once in
+// NewSession and never change; the rest is guarded by Session.mu.
+type dtlsTransport struct {
+	cert tls.Certificate // ECDSA P-256, self-signed, in memory only
+	fp   sdp.Fingerprint
+	rtp  *dtlsPacketConn // the RTP component (and RTCP when multiplexed)
+	rtcp *dtlsPacketConn // the RTCP component on its own port (RFC 5764 section 4.1.1)
+
+	// Guarded by Session.mu.
+	pending *mediaState   // negotiated, waiting for the handshake's keys
+	kick    chan struct{} // cap 1: a pending state appeared
+	conns   []*dtls.Conn  // open associations, closed by Close
+	remote  [2]netip.AddrPort
+}
+
+// initDTLS prepares DTLS-SRTP when the key exchange allows it: a fresh certificate per session.
+func (s *Session) initDTLS() error {
+	if !s.cfg.KeyExchange.DTLS() {
+		return nil
+	}
+	cert, err := selfsign.GenerateSelfSigned()
+	if err != nil {
+		return fmt.Errorf("DTLS certificate: %w", err)
+	}
+	t := &dtlsTransport{cert: cert, fp: sdp.FingerprintOf(cert.Certificate[0]), kick: make(chan struct{}, 1)}
+	t.rtp = newDTLSPacketConn(s.rtpConn.LocalAddr(), func(b []byte) error { return s.sendDTLS(0, b) })
+	t.rtcp = newDTLSPacketConn(s.rtcpConn.LocalAddr(), func(b []byte) error { return s.sendDTLS(1, b) })
+	s.dtls = t
+	return nil
+}
+
+// sendDTLS writes a record of component i (0 RTP, 1 RTCP) to the address the SDP named.
+// TODO(ice): with ICE, route through the selected pair like sendRTP.
+func (s *Session) sendDTLS(i int, b []byte) error {
+	s.mu.Lock()
+	to := s.dtls.remote[i]
+	s.mu.Unlock()
+	conn := s.rtpConn
+	if i == 1 {
+		conn = s.rtcpConn
+	}
+	_, err := conn.WriteToUDPAddrPort(b, to)
+	return err
+}
+
+// dtlsRecord hands a DTLS record that arrived on the RTP (rtcp false) or RTCP socket to its
+// association. It reports false for anything else (RFC 7983: DTLS is 20..63, RTP/RTCP 128..191).
+func (s *Session) dtlsRecord(pkt []byte, rtcp bool) bool {
+	if len(pkt) == 0 || pkt[0] < 20 || pkt[0] > 63 || s.dtls == nil {
+		return false
+	}
+	if rtcp {
+		s.dtls.rtcp.deliver(pkt)
+	} else {
+		s.dtls.rtp.deliver(pkt)
+	}
+	return true
+}
+
+// dtlsFingerprint is our certificate's fingerprint for the SDP (zero without DTLS).
+func (s *Session) dtlsFingerprint() sdp.Fingerprint {
+	if s.dtls == nil {
+		return sdp.Fingerprint{}
+	}
+	return s.dtls.fp
+}
+
+// dtlsRoleLocked is our role on the running association, SetupNone before one is keyed.
+func (s *Session) dtlsRoleLocked() sdp.Setup {
+	if m := s.media.Load(); m != nil && m.res.DTLS != nil {
+		return m.res.DTLS.Role
+	}
+	return sdp.SetupNone
+}
+
+// applyDTLSLocked handles a negotiated DTLS-SRTP stream. It reports true when m can be published
+// now (a re-negotiation on the same association keeps its keys); otherwise m waits for the
+// handshake, which publishes it.
+func (s *Session) applyDTLSLocked(m, old *mediaState) (bool, error) {
+	if s.dtls == nil {
+		return false, fmt.Errorf("%w: DTLS-SRTP negotiated without a certificate", ErrBadConfig)
+	}
+	if old != nil && old.res.DTLS != nil {
+		if !sameFingerprints(old.res.DTLS.Remote, m.res.DTLS.Remote) {
+			// RFC 5763 section 6.7.1: a new certificate needs a new association.
+			return false, fmt.Errorf("%w: the far end changed its DTLS certificate mid-call", ErrIncompatible)
+		}
+		m.crypto = old.crypto
+		m.res.DTLS.Role = old.res.DTLS.Role
+		return true, nil
+	}
+	s.dtls.pending = m
+	s.dtls.remote = [2]netip.AddrPort{m.remote, m.remoteRTCP}
+	select {
+	case s.dtls.kick <- struct{}{}:
+	default:
+	}
+	return false, nil
+}
+
+func sameFingerprints(a, b []sdp.Fingerprint) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Hash == y.Hash && string(x.Value) == string(y.Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runDTLS runs the handshake when a DTLS-SRTP negotiation is pending and publishes its media
+// state with the exported keys. It returns a *DTLSError when the handshake fails, nil when ctx
+// ends. Run owns it.
+func (s *Session) runDTLS(ctx context.Context) error {
+	if s.dtls == nil {
+		return nil
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.dtls.kick:
+		}
+		s.mu.Lock()
+		m := s.dtls.pending
+		s.mu.Unlock()
+		if m == nil {
+			continue
+		}
+		crypto, err := s.handshake(ctx, m.res.DTLS)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		s.mu.Lock()
+		m = s.dtls.pending // a re-negotiation while we shook hands replaced it: same association
+		s.dtls.pending = nil
+		m.crypto = crypto
+		if !s.closed {
+			s.media.Store(m)
+		}
+		s.mu.Unlock()
+		s.log.Info("media secured", "key_exchange", "DTLS", "srtp", crypto.keys.Suite, "role", m.res.DTLS.Role.String())
+		if s.cfg.OnSecured != nil {
+			s.cfg.OnSecured()
+		}
+	}
+}
+
+// handshake runs one association per component, bounded by the DTLS timeout, and derives the
+// SRTP contexts from what they export.
+func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoContexts, error) {
+	timeout := s.cfg.DTLSTimeout
+	if timeout <= 0 {
+		timeout = DefaultDTLSTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	comps := []*dtlsPacketConn{s.dtls.rtp, s.dtls.rtcp}
+	conns := make([]*dtls.Conn, len(comps))
+	errs := make([]error, len(comps))
+	var wg sync.WaitGroup
+	for i, c := range comps {
+		wg.Go(func() { conns[i], errs[i] = s.associate(ctx, c, i, p) })
+	}
+	wg.Wait()
+	s.mu.Lock()
+	for _, c := range conns {
+		if c != nil {
+			s.dtls.conns = append(s.dtls.conns, c)
+		}
+	}
+	s.mu.Unlock()
+	if err := firstError(errs); err != nil {
+		return nil, classifyDTLS(ctx, err)
+	}
+	client := p.Role == sdp.SetupActive
+	var keys [2]sdp.SRTPKeys
+	for i, c := range conns {
+		prof, ok := c.SelectedSRTPProtectionProfile()
+		suite := suiteOfProfile(prof)
+		if !ok || suite == "" {
+			return nil, &DTLSError{Problem: DTLSNoProfile}
+		}
+		st, ok := c.ConnectionState()
+		if !ok {
+			return nil, &DTLSError{Err: errors.New("no connection state")}
+		}
+		var err error
+		if keys[i], err = dtlsKeys(suite, &st, client); err != nil {
+			return nil, &DTLSError{Err: err}
+		}
+	}
+	if keys[0].Suite != keys[1].Suite {
+		return nil, &DTLSError{Problem: DTLSNoProfile, Err: errors.New("RTP and RTCP chose different profiles")}
+	}
+	return newCryptoContextsRTCP(keys[0], keys[1])
+}
+
+// associate runs one handshake on c in our role, checking the peer's certificate against the
+// SDP's fingerprints.
+func (s *Session) associate(ctx context.Context, c *dtlsPacketConn, comp int, p *sdp.DTLSParams) (*dtls.Conn, error) {
+	cfg := &dtls.Config{
+		Certificates:           []tls.Certificate{s.dtls.cert},
+		SRTPProtectionProfiles: dtlsProfiles(s.cfg.Suites),
+		ExtendedMasterSecret:   dtls.RequireExtendedMasterSecret,
+		// The certificate is self-signed: it is authenticated by its fingerprint in the SDP,
+		// which arrived over SIP-TLS (RFC 5763 section 5).
+		InsecureSkipVerify: true,
+		ClientAuth:         dtls.RequireAnyClientCert,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			return checkFingerprint(raw, p.Remote)
+		},
+	}
+	var conn *dtls.Conn
+	var err error
+	s.mu.Lock()
+	raddr := net.UDPAddrFromAddrPort(s.dtls.remote[comp])
+	s.mu.Unlock()
+	if p.Role == sdp.SetupActive {
+		conn, err = dtls.Client(c, raddr, cfg)
+	} else {
+		conn, err = dtls.Server(c, raddr, cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.HandshakeContext(ctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// checkFingerprint accepts the peer's leaf certificate if one of the SDP's fingerprints matches.
+func checkFingerprint(raw [][]byte, fps []sdp.Fingerprint) error {
+	if len(raw) == 0 {
+		return fmt.Errorf("%w: no certificate", errFingerprint)
+	}
+	for _, f := range fps {
+		if ok, err := f.Matches(raw[0]); err == nil && ok {
+			return nil
+		}
+	}
+	return errFingerprint
+}
+
+// firstError is the most telling of the components' errors: a fingerprint mismatch, else the first.
+func firstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if errors.Is(err, errFingerprint) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// classifyDTLS wraps a handshake error in a DTLSError with its cause.
+func classifyDTLS(ctx context.Context, err error) *DTLSError {
+	switch {
+	case errors.Is(err, errFingerprint):
+		return &DTLSError{Problem: DTLSFingerprintMismatch, Err: err}
+	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return &DTLSError{Problem: DTLSTimeout, Err: err}
+	case strings.Contains(err.Error(), "SRTP"): // pion's use_srtp errors are not exported
+
+		return &DTLSError{Problem: DTLSNoProfile, Err: err}
+	}
+	return &DTLSError{Problem: DTLSFailed, Err: err}
+}
+
+// dtlsProfiles maps our SRTP suites (preference order) to use_srtp profiles (RFC 5764, RFC 7714).
+func dtlsProfiles(suites []string) []dtls.SRTPProtectionProfile {
+	var out []dtls.SRTPProtectionProfile
+	for _, su := range suites {
+		switch su {
+		case SuiteAEADAES128GCM:
+			out = append(out, dtls.SRTP_AEAD_AES_128_GCM)
+		case SuiteAESCM128HMACSHA180:
+			out = append(out, dtls.SRTP_AES128_CM_HMAC_SHA1_80)
+		}
+	}
+	return out
+}
+
+func suiteOfProfile(p dtls.SRTPProtectionProfile) string {
+	switch p {
+	case dtls.SRTP_AEAD_AES_128_GCM:
+		return SuiteAEADAES128GCM
+	case dtls.SRTP_AES128_CM_HMAC_SHA1_80:
+		return SuiteAESCM128HMACSHA180
+	}
+	return ""
+}
+
+// closeDTLS ends the associations (close_notify) and the record conns; Close calls it before the
+// sockets close.
+func (s *Session) closeDTLS() error {
+	if s.dtls == nil {
+		return nil
+	}
+	s.mu.Lock()
+	conns := s.dtls.conns
+	s.dtls.conns = nil
+	s.mu.Unlock()
+	var errs []error
+	for _, c := range conns {
+		errs = append(errs, c.Close())
+	}
+	_ = s.dtls.rtp.Close()
+	_ = s.dtls.rtcp.Close()
+	return errors.Join(errs...)
+}
+
+// Keying is how a call's SRTP keys were agreed.
+type Keying int
+
+// Key exchanges of a negotiated stream.
+const (
+	KeyingNone Keying = iota // plain RTP, or nothing negotiated
+	KeyingSDES               // RFC 4568 a=crypto, over SIP-TLS
+	KeyingDTLS               // RFC 5763/5764 DTLS-SRTP
+)
+
+// String is the name shown next to the suite: "SDES", "DTLS" or "".
+func (k Keying) String() string {
+	switch k {
+	case KeyingSDES:
+		return "SDES"
+	case KeyingDTLS:
+		return "DTLS"
+	}
+	return ""
+}
+
+// Keying reports how the negotiated stream is keyed and whether its keys are installed
+// (DTLS-SRTP is negotiated before its handshake has finished: ready is false until then).
+func (s *Session) Keying() (k Keying, ready bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dtls != nil && s.dtls.pending != nil {
+		return KeyingDTLS, false
+	}
+	m := s.media.Load()
+	switch {
+	case m == nil:
+		return KeyingNone, false
+	case m.res.DTLS != nil:
+		return KeyingDTLS, true
+	case m.crypto != nil:
+		return KeyingSDES, true
+	}
+	return KeyingNone, true
+}
