@@ -58,6 +58,8 @@ type Config struct {
 	// SampleRate of Source and Sink frames: RateNarrowband (zero) or RateWideband. Each codec is
 	// resampled to and from it (wideband.go).
 	SampleRate int
+	// NAT configures ICE/STUN/TURN (ice_config.go); the zero value is plain RTP.
+	NAT NATConfig
 	// Processor cleans captured frames (echo cancellation, noise suppression); nil = none.
 	Processor FrameProcessor
 	OnDTMF    func(digit rune)
@@ -138,4 +140,6 @@ type Stats struct {
 	FECRecovered uint64
 	// CodecChanges counts codec switches by a re-negotiation (hold, resume, a peer's re-INVITE).
 	CodecChanges uint64
+	// ICE is the candidate pair media flows over; zero when the call does not use ICE.
+	ICE ICEPath
 }

@@ -56,12 +56,19 @@ func (s *Session) initDTLS() error {
 	t.rtp = newDTLSPacketConn(s.rtpConn.LocalAddr(), func(b []byte) error { return s.sendDTLS(0, b) })
 	t.rtcp = newDTLSPacketConn(s.rtcpConn.LocalAddr(), func(b []byte) error { return s.sendDTLS(1, b) })
 	s.dtls = t
+	s.setDTLSHandler(t.rtp.deliver) // records arriving over ICE (ice_rx.go demultiplexes them)
 	return nil
 }
 
-// sendDTLS writes a record of component i (0 RTP, 1 RTCP) to the address the SDP named.
-// TODO(ice): with ICE, route through the selected pair like sendRTP.
+// sendDTLS writes a record of component i (0 RTP, 1 RTCP): over the selected ICE pair when media
+// uses ICE (one component, rtcp-mux), else to the address the SDP named.
 func (s *Session) sendDTLS(i int, b []byte) error {
+	if s.nat.inUse.Load() {
+		if err := s.sendICE(b); err != nil && !errors.Is(err, errICEChecking) {
+			return err
+		}
+		return nil // before a pair is selected the record is lost, as on the wire; DTLS resends
+	}
 	s.mu.Lock()
 	to := s.dtls.remote[i]
 	s.mu.Unlock()
@@ -190,6 +197,14 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	comps := []*dtlsPacketConn{s.dtls.rtp, s.dtls.rtcp}
+	if s.nat.inUse.Load() {
+		// With ICE, RTP and RTCP share one component and one association (RFC 5764 section
+		// 4.1.1, RFC 5761), and DTLS starts once the checks selected a pair.
+		comps = comps[:1]
+		if err := s.awaitICEPair(ctx); err != nil {
+			return nil, &DTLSError{Problem: DTLSTimeout, Err: err}
+		}
+	}
 	conns := make([]*dtls.Conn, len(comps))
 	errs := make([]error, len(comps))
 	var wg sync.WaitGroup
@@ -210,6 +225,9 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 	client := p.Role == sdp.SetupActive
 	var keys [2]sdp.SRTPKeys
 	for i, c := range conns {
+		if c == nil {
+			continue
+		}
 		prof, ok := c.SelectedSRTPProtectionProfile()
 		suite := suiteOfProfile(prof)
 		if !ok || suite == "" {
@@ -224,10 +242,27 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 			return nil, &DTLSError{Err: err}
 		}
 	}
+	if len(conns) == 1 {
+		keys[1] = keys[0]
+	}
 	if keys[0].Suite != keys[1].Suite {
 		return nil, &DTLSError{Problem: DTLSNoProfile, Err: errors.New("RTP and RTCP chose different profiles")}
 	}
 	return newCryptoContextsRTCP(keys[0], keys[1])
+}
+
+// awaitICEPair waits until ICE has selected a candidate pair (the ICE agent has no channel for it).
+func (s *Session) awaitICEPair(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for s.nat.conn.Load() == nil {
+		select {
+		case <-ctx.Done():
+			return errors.New("ICE selected no candidate pair")
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 // associate runs one handshake on c in our role, checking the peer's certificate against the

@@ -28,6 +28,8 @@ type Config struct {
 	Workday   Workday   `toml:"workday"`
 	// Supervisors are the keys of supervisors' signed commands.
 	Supervisors Supervisors `toml:"supervisors"`
+	// Network (STUN/TURN for ICE) comes from policy only; see network.go.
+	Network Network `toml:"-"`
 }
 
 // Account is the SIP account.
@@ -179,6 +181,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.CRM.Validate(); err != nil {
+		return err
+	}
+	if err := c.Network.Validate(); err != nil {
 		return err
 	}
 	switch c.Audio.EchoCancel {

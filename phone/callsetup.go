@@ -63,8 +63,10 @@ func (c *call) audioConfig() (audio.Config, error) {
 	if err != nil {
 		return audio.Config{}, err
 	}
-	m := c.a.Settings().Media
+	st := c.a.Settings()
+	m := st.Media
 	return audio.Config{
+		NAT:         natConfig(st.Network),
 		LocalIP:     ip,
 		RequireSRTP: !m.AllowPlainRTP,
 		Suites:      m.Suites,

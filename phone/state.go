@@ -159,6 +159,9 @@ type CallStats struct {
 	MOS             float64 // E-model estimate 1..4.5; 0 until known
 	SRTPFailures    uint64  // received packets that failed SRTP/SRTCP authentication or replay
 	Dropped         uint64  // received datagrams that were not usable RTP (runts, unknown payload)
+	// Candidate is the type of the ICE candidate media leaves from: "host", "srflx", "prflx"
+	// or "relay" ("" without ICE); Path is the whole selected pair, for the call details.
+	Candidate, Path string
 	Latency         audio.Latency
 }
 

@@ -114,6 +114,7 @@ func settings() []setting {
 		list = append(list, s)
 	}
 	list = append(list, mediaKeySettings()...)
+	list = append(list, networkSettings()...)
 	return append(list, workdaySettings()...)
 }
 

@@ -104,8 +104,8 @@ func TestHeadlessDTLSCallToBaresip(t *testing.T) {
 			requireRecorded(t, rec, 440)
 			b.WaitLog(t, `(?i)verified sha-256 fingerprint OK`, 5*time.Second)
 			// RFC 5764 section 4.1: one association for RTP and one for RTCP (no rtcp-mux here).
-	b.WaitLog(t, `DTLS-SRTP complete \(audio/RTP\)`, 5*time.Second)
-	b.WaitLog(t, `DTLS-SRTP complete \(audio/RTCP\)`, 5*time.Second)
+			b.WaitLog(t, `DTLS-SRTP complete \(audio/RTP\)`, 5*time.Second)
+			b.WaitLog(t, `DTLS-SRTP complete \(audio/RTCP\)`, 5*time.Second)
 			requireBaresipHeard(t, b, 1000)
 		})
 	}

@@ -34,6 +34,12 @@ type BaresipOptions struct {
 	// Codecs, when set, loads baresip's g722 and opus modules and limits the account to these
 	// codecs (audio_codecs), e.g. "G722/16000/1" or "opus" for a wideband-only peer.
 	Codecs string
+	// MediaNAT is the account's medianat ("ice", "stun" or "turn"); it loads baresip's ice,
+	// stun and turn modules and turns on rtcp_mux.
+	MediaNAT string
+	// STUNServer is the account's stunserver: "stun:host:port", or
+	// "turn:host:port?transport=udp" with STUNUser and STUNPass.
+	STUNServer, STUNUser, STUNPass string
 }
 
 // Event is one ctrl_tcp event of baresip (class "call", "register", …).
@@ -110,7 +116,7 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 snd_path		%s
-`, sipPort, k.CAFile, opts.ToneHz, widebandModules(opts), dtlsModule(opts), ctrlPort, dir)
+`, sipPort, k.CAFile, opts.ToneHz, widebandModules(opts)+natModules(opts), dtlsModule(opts), ctrlPort, dir)
 	writeFile(t, filepath.Join(dir, "config"), config)
 
 	params := []string{
@@ -131,6 +137,7 @@ snd_path		%s
 	if opts.Codecs != "" {
 		params = append(params, "audio_codecs="+opts.Codecs)
 	}
+	params = append(params, natParams(opts)...)
 	if opts.AutoAnswer {
 		params = append(params, "answermode=auto")
 	} else {
@@ -175,6 +182,30 @@ snd_path		%s
 	})
 	b.WaitLog(t, `(?i)registered successfully|200 OK \(|REGISTER_OK`, 10*time.Second)
 	return b
+}
+
+// natModules are the config lines loading baresip's NAT traversal modules.
+func natModules(opts BaresipOptions) string {
+	if opts.MediaNAT == "" {
+		return ""
+	}
+	// rtcp_mux is a config item in baresip 1.0: RTP and RTCP on one ICE component.
+	return "rtcp_mux\t\tyes\nmodule\t\t\tstun.so\nmodule\t\t\tturn.so\nmodule\t\t\tice.so\n"
+}
+
+// natParams are the account parameters for opts' media NAT traversal.
+func natParams(opts BaresipOptions) []string {
+	var p []string
+	if opts.MediaNAT != "" {
+		p = append(p, "medianat="+opts.MediaNAT)
+	}
+	if opts.STUNServer != "" {
+		p = append(p, `stunserver="`+opts.STUNServer+`"`)
+	}
+	if opts.STUNUser != "" {
+		p = append(p, "stunuser="+opts.STUNUser, "stunpass="+opts.STUNPass)
+	}
+	return p
 }
 
 // widebandModules are the config lines loading the wideband codecs when opts asks for codecs.
