@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/dtls/v3"
@@ -41,6 +42,8 @@ type dtlsTransport struct {
 	kick    chan struct{} // cap 1: a pending state appeared
 	conns   []*dtls.Conn  // open associations, closed by Close
 	remote  [2]netip.AddrPort
+
+	failed atomic.Pointer[DTLSError] // the handshake's failure; written by runDTLS, read by DTLSFailure
 }
 
 // initDTLS prepares DTLS-SRTP when the key exchange allows it: a fresh certificate per session.
@@ -170,6 +173,7 @@ func (s *Session) runDTLS(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			s.dtls.failed.CompareAndSwap(nil, err)
 			return err
 		}
 		s.mu.Lock()
@@ -189,7 +193,7 @@ func (s *Session) runDTLS(ctx context.Context) error {
 
 // handshake runs one association per component, bounded by the DTLS timeout, and derives the
 // SRTP contexts from what they export.
-func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoContexts, error) {
+func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoContexts, *DTLSError) {
 	timeout := s.cfg.DTLSTimeout
 	if timeout <= 0 {
 		timeout = DefaultDTLSTimeout
@@ -208,8 +212,14 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 	conns := make([]*dtls.Conn, len(comps))
 	errs := make([]error, len(comps))
 	var wg sync.WaitGroup
+	hsCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	for i, c := range comps {
-		wg.Go(func() { conns[i], errs[i] = s.associate(ctx, c, i, p) })
+		wg.Go(func() {
+			if conns[i], errs[i] = s.associate(hsCtx, c, i, p); errs[i] != nil {
+				stop() // one failed association fails the call: do not wait for the other
+			}
+		})
 	}
 	wg.Wait()
 	s.mu.Lock()
@@ -248,7 +258,11 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 	if keys[0].Suite != keys[1].Suite {
 		return nil, &DTLSError{Problem: DTLSNoProfile, Err: errors.New("RTP and RTCP chose different profiles")}
 	}
-	return newCryptoContextsRTCP(keys[0], keys[1])
+	c, err := newCryptoContextsRTCP(keys[0], keys[1])
+	if err != nil {
+		return nil, &DTLSError{Err: err}
+	}
+	return c, nil
 }
 
 // awaitICEPair waits until ICE has selected a candidate pair (the ICE agent has no channel for it).
@@ -277,7 +291,13 @@ func (s *Session) associate(ctx context.Context, c *dtlsPacketConn, comp int, p 
 		InsecureSkipVerify: true,
 		ClientAuth:         dtls.RequireAnyClientCert,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return checkFingerprint(raw, p.Remote)
+			err := checkFingerprint(raw, p.Remote)
+			if err != nil {
+				// Recorded before the alert goes out: the far end's hangup that follows it
+				// must not hide the cause (DTLSFailure).
+				s.dtls.failed.CompareAndSwap(nil, &DTLSError{Problem: DTLSFingerprintMismatch, Err: err})
+			}
+			return err
 		},
 	}
 	var conn *dtls.Conn
@@ -382,6 +402,18 @@ func (s *Session) closeDTLS() error {
 	_ = s.dtls.rtp.Close()
 	_ = s.dtls.rtcp.Close()
 	return errors.Join(errs...)
+}
+
+// DTLSFailure returns the *DTLSError of a failed DTLS-SRTP handshake, nil otherwise. A far end
+// that refuses our handshake often hangs up at once: the caller reports this, not the hangup.
+func (s *Session) DTLSFailure() error {
+	if s.dtls == nil {
+		return nil
+	}
+	if e := s.dtls.failed.Load(); e != nil {
+		return e
+	}
+	return nil
 }
 
 // Keying is how a call's SRTP keys were agreed.

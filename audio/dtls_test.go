@@ -6,6 +6,7 @@ import (
 	"net"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -170,6 +171,8 @@ func TestDTLSWrongFingerprint(t *testing.T) {
 	forged := regexp.MustCompile(`a=fingerprint:sha-256 [0-9A-F:]+`).ReplaceAll(offer,
 		[]byte("a=fingerprint:"+sdp.FingerprintOf([]byte("mallory")).String()))
 	require.NotEqual(t, offer, forged)
+	// A takes the active role, so its ClientHello is the first thing on the wire to B.
+	forged = []byte(strings.Replace(string(forged), "a=setup:actpass", "a=setup:active", 1))
 	answer, err := b.s.Answer(forged)
 	require.NoError(t, err)
 	// Route A's media through a sniffer to see every byte A sends to B.

@@ -55,7 +55,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	for reason == nil {
 		select {
 		case <-dlg.Done():
-			reason = errors.New(dlg.Reason())
+			reason = remoteEnded(dlg, sess)
 		case <-c.ctx.Done():
 			reason = context.Cause(c.ctx)
 			c.bye(dlg)

@@ -1,9 +1,13 @@
 package phone
 
 import (
+	"errors"
+	"fmt"
+
 	"softphone/audio"
 	"softphone/audio/sdp"
 	"softphone/config"
+	"softphone/sip"
 )
 
 // KeyExchange is how a call's SRTP keys were agreed.
@@ -68,4 +72,13 @@ func (c *call) secured() {
 		return
 	}
 	c.update(func(i *CallInfo) { noteSecurity(i, sess) })
+}
+
+// remoteEnded says why the far end ended the call. A far end whose DTLS-SRTP handshake we refused
+// (its certificate did not match its SDP) hangs up at once: the agent is told the refusal.
+func remoteEnded(dlg *sip.Dialog, sess *audio.Session) error {
+	if err := sess.DTLSFailure(); err != nil {
+		return fmt.Errorf("media failed: %w", err)
+	}
+	return errors.New(dlg.Reason())
 }

@@ -218,6 +218,7 @@ func callFields(c phone.CallInfo) map[string]any {
 		"remote":       crm.Number(c.Number).String(), // last digits only
 		"srtp":         c.SRTP,
 		"key_exchange": c.KeyExchange.String(), // "SDES" or "DTLS" next to the suite
+		"securing":     c.Securing,             // the DTLS-SRTP handshake runs: no audio yet
 		"encrypted":    c.Encrypted(),
 		"codec":        c.Codec,
 		"sample_rate":  c.SampleRate,

@@ -165,3 +165,38 @@ func TestHeadlessDTLSAnswerFromBaresip(t *testing.T) {
 	b.WaitLog(t, `(?i)verified sha-256 fingerprint OK`, 5*time.Second)
 	requireBaresipHeard(t, b, 1000)
 }
+
+// TestHeadlessDTLSWrongFingerprint: the SDP the agent receives names another certificate than
+// the one baresip presents on the media path (Kamailio forges every a=fingerprint). The agent
+// refuses the handshake, the call ends with that cause, and not one RTP packet was sent.
+func TestHeadlessDTLSWrongFingerprint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs Kamailio and baresip")
+	}
+	k := testpeer.StartKamailioWith(t, map[string]string{"1000": "sip-secret-1000", "2000": "farpw"},
+		testpeer.KamailioOptions{ForgeFingerprint: true})
+	b := testpeer.StartBaresip(t, k, "2000", "farpw", testpeer.BaresipOptions{AutoAnswer: true, DTLSSRTP: true})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("baresip:\n%s", b.Log())
+		}
+	})
+	c := newAuthCLI(t)
+	writeAccount(t, c, k, "1000")
+	setKeyExchange(t, c, "dtls")
+	next := enrolledAgent(t, c, "sip-secret-1000")
+	code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+		"", "call", "sip:2000@localhost", "--duration", "15s", "--audio", "null")
+	t.Logf("exit %d", code)
+	ended := eventsNamed(evs, "call_ended")
+	require.Len(t, ended, 1, out)
+	reason, _ := ended[0]["reason"].(string)
+	require.Contains(t, reason, "does not match the fingerprint", out)
+	require.Less(t, ended[0]["duration_s"].(float64), 12.0, "the call ended on the refusal, not at --duration")
+	for _, e := range eventsNamed(evs, "call_state") {
+		require.NotEqual(t, "DTLS", e["key_exchange"], "never keyed: %v", e)
+	}
+	for _, s := range eventsNamed(evs, "call_stats") {
+		require.Equal(t, 0.0, s["packets_sent"], "no RTP before the keys: %v", s)
+	}
+}
