@@ -232,12 +232,14 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 	if err := firstError(errs); err != nil {
 		return nil, classifyDTLS(ctx, err)
 	}
-	client := p.Role == sdp.SetupActive
+	return exportKeys(conns, p.Role == sdp.SetupActive)
+}
+
+// exportKeys derives the call's SRTP contexts from the finished associations: SRTP from the
+// first, SRTCP from the second (or the first when RTP and RTCP share it).
+func exportKeys(conns []*dtls.Conn, client bool) (*cryptoContexts, *DTLSError) {
 	var keys [2]sdp.SRTPKeys
 	for i, c := range conns {
-		if c == nil {
-			continue
-		}
 		prof, ok := c.SelectedSRTPProtectionProfile()
 		suite := suiteOfProfile(prof)
 		if !ok || suite == "" {
@@ -402,57 +404,4 @@ func (s *Session) closeDTLS() error {
 	_ = s.dtls.rtp.Close()
 	_ = s.dtls.rtcp.Close()
 	return errors.Join(errs...)
-}
-
-// DTLSFailure returns the *DTLSError of a failed DTLS-SRTP handshake, nil otherwise. A far end
-// that refuses our handshake often hangs up at once: the caller reports this, not the hangup.
-func (s *Session) DTLSFailure() error {
-	if s.dtls == nil {
-		return nil
-	}
-	if e := s.dtls.failed.Load(); e != nil {
-		return e
-	}
-	return nil
-}
-
-// Keying is how a call's SRTP keys were agreed.
-type Keying int
-
-// Key exchanges of a negotiated stream.
-const (
-	KeyingNone Keying = iota // plain RTP, or nothing negotiated
-	KeyingSDES               // RFC 4568 a=crypto, over SIP-TLS
-	KeyingDTLS               // RFC 5763/5764 DTLS-SRTP
-)
-
-// String is the name shown next to the suite: "SDES", "DTLS" or "".
-func (k Keying) String() string {
-	switch k {
-	case KeyingSDES:
-		return "SDES"
-	case KeyingDTLS:
-		return "DTLS"
-	}
-	return ""
-}
-
-// Keying reports how the negotiated stream is keyed and whether its keys are installed
-// (DTLS-SRTP is negotiated before its handshake has finished: ready is false until then).
-func (s *Session) Keying() (k Keying, ready bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dtls != nil && s.dtls.pending != nil {
-		return KeyingDTLS, false
-	}
-	m := s.media.Load()
-	switch {
-	case m == nil:
-		return KeyingNone, false
-	case m.res.DTLS != nil:
-		return KeyingDTLS, true
-	case m.crypto != nil:
-		return KeyingSDES, true
-	}
-	return KeyingNone, true
 }
