@@ -38,7 +38,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 					next = nil
 				}
 				scratch, codecConcealed = dec.conceal(scratch[:0], n, next)
-				if codecConcealed && next != nil {
+				if codecConcealed && dec.fec {
 					s.fecRecovered.Add(1)
 				}
 			}

@@ -69,6 +69,7 @@ type decoder struct {
 	c    codec.Codec
 	conv *resample.Converter
 	buf  []int16
+	fec  bool // the last conceal rebuilt the frame from the next packet's in-band FEC
 }
 
 func newDecoder(c codec.Codec, rate int) (*decoder, error) {
@@ -91,6 +92,13 @@ func (d *decoder) conceal(dst []int16, n int, next []byte) (out []int16, ok bool
 	cc, is := d.c.(codec.Concealer)
 	if !is {
 		return dst, false
+	}
+	// Only a next packet that really carries FEC (Opus sends none in silence or CELT mode)
+	// rebuilds the frame; otherwise this is the codec's own concealment.
+	fc, carries := d.c.(codec.FECCarrier)
+	d.fec = carries && fc.HasFEC(next)
+	if !d.fec {
+		next = nil
 	}
 	d.buf = cc.Conceal(d.buf[:0], n*d.c.SampleRate()/d.conv.OutRate(), next)
 	return d.conv.Process(dst, d.buf), true
@@ -138,6 +146,10 @@ func (s *Session) buildCodecs(m, old *mediaState) error {
 		if m.send, err = newEncoder(c, s.rate()); err != nil {
 			return err
 		}
+	}
+	// RFC 7587 section 6.1: in-band FEC only for a peer that says it uses it.
+	if f, ok := m.send.c.(codec.FECSender); ok {
+		f.SetFEC(codec.PeerTakesFEC(res.Codec.Fmtp))
 	}
 	m.clock = res.Codec.Rate
 	if m.clock <= 0 {

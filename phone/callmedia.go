@@ -50,6 +50,8 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	quality := newQualityMonitor(time.Now())
+	defer quality.end(&c.a.hub, c.id)
 	lastLatencyLog := time.Now().Add(5*time.Second - latencyLogEvery) // first account after 5 s
 	var reason error
 	for reason == nil {
@@ -70,6 +72,9 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 				lastLatencyLog = now
 			}
 			c.a.hub.publish(StatsUpdated{CallID: c.id, Stats: statsOf(st)})
+			if ev := quality.observe(now, st, c.id); ev != nil {
+				c.a.hub.publish(ev)
+			}
 		}
 	}
 	stop()

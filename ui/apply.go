@@ -49,6 +49,8 @@ func (d *Desktop) apply(ev phone.Event) {
 		}
 	case phone.StatsUpdated:
 		d.applyStats(map[string]phone.CallStats{e.CallID: e.Stats})
+	case phone.QualityWarning, phone.QualityCleared:
+		d.applyQuality(e)
 	case phone.ColleagueChanged:
 		if d.state.colleagues == nil {
 			d.state.colleagues = map[string]phone.Colleague{}

@@ -39,7 +39,9 @@ type CallPanel struct {
 	Insecure *fyne.Container
 	// InsecureText is the banner's text.
 	InsecureText *canvas.Text
-	Quality      *widget.Label
+	// QualityBanner warns live that the line is bad (ui/quality.go).
+	QualityBanner *QualityBanner
+	Quality       *widget.Label
 	// Media names the negotiated SRTP suite and codec.
 	Media *widget.Label
 	// MicLevel and SpeakerLevel are VU meters (0..1); shown only when the
@@ -111,7 +113,8 @@ func newCallPanel(d *Desktop, c phone.CallInfo) *CallPanel {
 		p.TransferRow = container.NewBorder(nil, nil, nil, container.NewHBox(p.Consulting.Consult, p.TransferGo), p.TransferTarget)
 		p.TransferRow.Hide()
 	}
-	body := container.NewVBox(header, who, p.Ringing, p.Insecure, security, p.levelRow, buttons, p.TransferRow, p.DTMFPad, p.DTMFLog, p.Message)
+	p.QualityBanner = newQualityBanner()
+	body := container.NewVBox(header, who, p.Ringing, p.Insecure, p.QualityBanner.Root, security, p.levelRow, buttons, p.TransferRow, p.DTMFPad, p.DTMFLog, p.Message)
 	if p.Consulting != nil {
 		body.Add(p.Consulting.Row)
 	}

@@ -57,6 +57,9 @@ type MainView struct {
 	Supervisor *widget.Label
 	// Colleagues shows watched colleagues (BLF) once any state arrives.
 	Colleagues *ColleaguesView
+	// Netcheck is the pre-shift network check (netcheck.go); nil unless
+	// the phone runs it (NetworkChecker).
+	Netcheck *NetcheckView
 
 	Tabs     *container.AppTabs
 	Dialer   *DialerView

@@ -121,6 +121,10 @@ func (d *Desktop) loggedIn() {
 	d.enrol = nil
 	d.applySnapshot(d.phone.Snapshot())
 	d.showMain()
+	// The pre-shift network check runs once after login, before the first call.
+	if d.Main.Netcheck != nil {
+		d.Main.Netcheck.run()
+	}
 }
 
 // lockNow locks the session and shows the lock screen. It never locks

@@ -29,7 +29,7 @@ var (
 // registerShortcuts binds the shortcuts on the window's canvas.
 func (d *Desktop) registerShortcuts() {
 	c := d.win.Canvas()
-	for _, sc := range []*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock, ShortcutAgentState, ShortcutCallBack} {
+	for _, sc := range []*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock, ShortcutAgentState, ShortcutCallBack, ShortcutNetcheck} {
 		sc := sc
 		c.AddShortcut(sc, func(fyne.Shortcut) { d.shortcut(sc) })
 	}
@@ -65,6 +65,11 @@ func (d *Desktop) shortcut(s fyne.Shortcut) bool {
 			return false
 		}
 		return m.Missed.callBackNewest()
+	case ShortcutNetcheck.ShortcutName():
+		if m.Netcheck == nil {
+			return false
+		}
+		m.Netcheck.run()
 	case ShortcutAgentState.ShortcutName():
 		if m.AgentState == nil {
 			return false

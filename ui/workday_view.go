@@ -36,5 +36,9 @@ func (m *MainView) dialerColumn() fyne.CanvasObject {
 		m.Missed.show(d.state.missed)
 		below.Add(m.Missed.Root)
 	}
+	if nc, ok := d.phone.(NetworkChecker); ok {
+		m.Netcheck = newNetcheckView(d, nc)
+		below.Add(m.Netcheck.Root)
+	}
 	return container.NewBorder(nil, below, nil, nil, m.Dialer.Root)
 }

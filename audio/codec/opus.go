@@ -110,7 +110,7 @@ func (c *Opus) Conceal(dst []int16, samples int, next []byte) []int16 {
 	buf := c.pcmF[:samples]
 	var n int
 	var err error
-	if len(next) > 0 {
+	if c.HasFEC(next) {
 		n, err = c.dec.DecodeWithFEC(next, buf, true)
 	} else {
 		n, err = c.dec.Decode(nil, buf)

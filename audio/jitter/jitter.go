@@ -163,12 +163,18 @@ type Buffer struct {
 	target       time.Duration
 	stats        Stats
 	lastPlayedTS uint32
+
+	slack       slackWindow // how early packets came over the last second (slack.go)
+	sinceShrink int         // pops since the last frame dropped to shrink
+	advanced    int         // consecutive empty pops declared lost instead of waiting
 }
 
 // New returns an empty buffer.
 func New(cfg Config) *Buffer {
 	cfg.defaults()
-	return &Buffer{cfg: cfg, slots: make([]slot, cfg.Capacity), target: cfg.MinDelay}
+	b := &Buffer{cfg: cfg, slots: make([]slot, cfg.Capacity), target: cfg.MinDelay}
+	b.slack.reset()
+	return b
 }
 
 // Reset empties the buffer and forgets the stream (new SSRC). Counters are kept.
@@ -178,6 +184,8 @@ func (b *Buffer) Reset() {
 	}
 	b.started, b.playing, b.count, b.stall, b.over = false, false, 0, 0, 0
 	b.haveTransit = false
+	b.slack.reset()
+	b.sinceShrink, b.advanced = 0, 0
 }
 
 func (b *Buffer) slotFor(ext int64) *slot {
@@ -254,12 +262,14 @@ func (b *Buffer) Push(p Packet, arrival time.Time) PushResult {
 		b.restart(p, arrival)
 		return Restarted
 	case ext < b.next:
-		if b.playing {
+		if b.playing && !b.rewind(ext) {
 			b.updateJitter(p.Timestamp, arrival)
+			b.slack.push(int(ext - b.next))
 			b.stats.Late++
 			return Late
 		}
-		// Still filling: an earlier packet arrived out of order; start from it if it fits.
+		// Still filling (or rewound): an earlier packet arrived out of order; start from it
+		// if it fits.
 		if b.highest-ext >= int64(len(b.slots)) {
 			b.stats.Late++
 			return Late
@@ -278,6 +288,9 @@ func (b *Buffer) Push(p Packet, arrival time.Time) PushResult {
 	b.store(ext, p)
 	if ext > b.highest {
 		b.highest = ext
+	}
+	if b.playing {
+		b.slack.push(int(ext - b.next))
 	}
 	return Accepted
 }
@@ -301,6 +314,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		}
 		b.playing, b.stall, b.over = true, 0, 0
 	}
+	b.slack.pop()
 	s := b.slotFor(b.next)
 	if s.used && s.ext == b.next {
 		f := b.take(s)
@@ -312,7 +326,19 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		f := Frame{Kind: FrameLost, Seq: uint16(b.next), Timestamp: b.lastPlayedTS + uint32(b.frameUnits())}
 		b.lastPlayedTS = f.Timestamp
 		b.next++
-		b.stall = 0
+		b.stall, b.advanced = 0, 0
+		b.stats.Lost++
+		b.stats.Concealed++
+		return f
+	}
+	if m, ok := b.slack.min(); ok && m >= 0 && b.advanced < maxAdvance && b.stall == 0 {
+		// Empty, but no packet of the last second came late: this one is more likely lost
+		// than late. Conceal it and keep the timeline, rather than adding a frame of delay
+		// for every loss burst that empties the buffer.
+		f := Frame{Kind: FrameLost, Seq: uint16(b.next), Timestamp: b.lastPlayedTS + uint32(b.frameUnits())}
+		b.lastPlayedTS = f.Timestamp
+		b.next++
+		b.advanced++
 		b.stats.Lost++
 		b.stats.Concealed++
 		return f
@@ -339,33 +365,9 @@ func (b *Buffer) take(s *slot) Frame {
 	s.used = false
 	b.count--
 	b.next++
-	b.stall = 0
+	b.stall, b.advanced = 0, 0
 	b.lastPlayedTS = s.ts
 	return Frame{Kind: FrameAudio, PayloadType: s.pt, Seq: uint16(s.ext), Timestamp: s.ts, Payload: s.payload}
-}
-
-// shrinkLocked drops one frame when the buffer has stayed above target for half a second,
-// bringing the delay back down after a jitter spike or a burst at the start. Jitter makes the
-// depth swing around the target and reset the count, so only a standing surplus is dropped.
-func (b *Buffer) shrinkLocked() {
-	if b.depth() > b.target {
-		b.over++
-	} else {
-		b.over = 0
-	}
-	if time.Duration(b.over)*b.cfg.Frame < shrinkAfter {
-		return
-	}
-	b.over = 0
-	s := b.slotFor(b.next)
-	if s.used && s.ext == b.next {
-		s.used = false
-		b.count--
-		b.stats.Dropped++
-	} else {
-		b.stats.Lost++
-	}
-	b.next++
 }
 
 // Depth is the audio buffered now, from the playout point to the newest packet.

@@ -179,23 +179,6 @@ func TestShrinkDropsWhenTooDeep(t *testing.T) {
 	assert.LessOrEqual(t, st.Depth, b.TargetDelay()+3*frame)
 }
 
-func TestConcealer(t *testing.T) {
-	var c Concealer
-	out := make([]int16, 4)
-	c.Conceal(out)
-	assert.Equal(t, []int16{0, 0, 0, 0}, out, "nothing to repeat yet")
-	c.Good([]int16{1000, 1000, 1000, 1000})
-	c.Conceal(out)
-	assert.Equal(t, int16(1000), out[0], "first concealed frame starts at full level")
-	assert.Less(t, out[3], int16(1000))
-	for range fadeFrames {
-		c.Conceal(out)
-	}
-	assert.Equal(t, []int16{0, 0, 0, 0}, out, "fades to silence")
-	c.Good([]int16{5, 5, 5, 5})
-	assert.Equal(t, 0, c.Losses())
-}
-
 func TestStrings(t *testing.T) {
 	assert.Equal(t, "late", Late.String())
 	assert.Equal(t, "lost", FrameLost.String())

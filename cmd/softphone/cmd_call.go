@@ -149,6 +149,8 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 		if d.ours[e.CallID] {
 			env.emit("dtmf", map[string]any{"call_id": e.CallID, "digit": string(e.Digit)})
 		}
+	case phone.QualityWarning, phone.QualityCleared:
+		emitQuality(env, d.ours, e)
 	case phone.StatsUpdated:
 		if d.ours[e.CallID] {
 			s := e.Stats

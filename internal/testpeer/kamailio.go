@@ -27,10 +27,12 @@ type Kamailio struct {
 	// tests of the non-TLS transports.
 	TCPAddr, UDPAddr string
 	Domain           string         // SIP domain and digest realm: "localhost"
+	IP               string         // the address it listens on (KamailioOptions.IP)
 	CAFile           string         // PEM file of the CA that issued the server certificate
 	CAPool           *x509.CertPool // the same CA as a pool
 
 	ctlSock string
+	netns   string
 	bin     string
 	cfgFile string
 	dir     string
@@ -59,6 +61,16 @@ type KamailioOptions struct {
 	// a certificate nobody has: the media path then presents a certificate that does not match
 	// the signalled one, as with a man in the middle on the media path (DTLS-SRTP tests).
 	ForgeFingerprint bool
+	// Netns runs Kamailio inside that network namespace (a Lab's Internet),
+	// listening on IP; empty: the test's own namespace.
+	Netns string
+	// IP is the address Kamailio listens on (default 127.0.0.1); put it in
+	// CertHosts too when clients verify the certificate by IP.
+	IP string
+	// NATHelper makes Kamailio fix the SDP of clients behind a NAT (nathelper
+	// nat_uac_test + fix_nated_sdp: the c= address becomes the address the
+	// request or reply came from), as PBXs without a media relay do.
+	NATHelper bool
 }
 
 // StartKamailio starts Kamailio with the given users (name → password) and
@@ -79,13 +91,16 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	if opts.Debug == 0 {
 		opts.Debug = 2
 	}
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
 	dir := t.TempDir()
 	ca, err := pki.NewCA("testpeer kamailio CA")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(opts.CertHosts) == 0 {
-		opts.CertHosts = []string{"localhost", "127.0.0.1"}
+		opts.CertHosts = []string{"localhost", opts.IP}
 	}
 	leaf, err := ca.Issue(opts.CertHosts...)
 	if err != nil {
@@ -99,10 +114,12 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	tcpPort := FreePort(t)
 	udpPort := FreeUDPPort(t)
 	k := &Kamailio{presence: opts.Presence,
-		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
+		Addr:    fmt.Sprintf("%s:%d", opts.IP, port),
 		Port:    port,
-		TCPAddr: fmt.Sprintf("127.0.0.1:%d", tcpPort),
-		UDPAddr: fmt.Sprintf("127.0.0.1:%d", udpPort),
+		TCPAddr: fmt.Sprintf("%s:%d", opts.IP, tcpPort),
+		UDPAddr: fmt.Sprintf("%s:%d", opts.IP, udpPort),
+		IP:      opts.IP,
+		netns:   opts.Netns,
 		Domain:  "localhost",
 		CAFile:  caFile,
 		CAPool:  ca.Pool(),
@@ -147,6 +164,8 @@ require_certificate = no
 		"ModPath":    kamailioModPath(),
 		"Presence":   opts.Presence,
 		"Forge":      opts.ForgeFingerprint,
+		"IP":         opts.IP,
+		"NATHelper":  opts.NATHelper,
 		"DBDir":      presenceDB(t, dir, opts.Presence),
 	})
 	if err != nil {
@@ -164,9 +183,10 @@ require_certificate = no
 
 func (k *Kamailio) start(t testing.TB) {
 	t.Helper()
-	cmd := exec.Command(k.bin, "-f", k.cfgFile, "-DD", "-E", "-Y", k.dir, "-m", "64", "-M", "8")
+	cmd := NetnsCommand(k.netns, k.bin, "-f", k.cfgFile, "-DD", "-E", "-Y", k.dir, "-m", "64", "-M", "8")
 	cmd.Dir = k.dir
 	k.proc = startProcess(t, "kamailio", cmd)
+	k.proc.ns = k.netns
 	waitTCP(t, k.proc, k.Addr, 10*time.Second)
 }
 
@@ -278,9 +298,9 @@ tcp_children=2
 auto_aliases=no
 enable_tls=yes
 disable_tcp=no
-listen=tls:127.0.0.1:{{.Port}}
-listen=tcp:127.0.0.1:{{.TCPPort}}
-listen=udp:127.0.0.1:{{.UDPPort}}
+listen=tls:{{.IP}}:{{.Port}}
+listen=tcp:{{.IP}}:{{.TCPPort}}
+listen=udp:{{.IP}}:{{.UDPPort}}
 alias="localhost:{{.Port}}"
 tcp_connection_lifetime=3605
 tcp_accept_no_cl=yes
@@ -314,7 +334,7 @@ loadmodule "presence.so"
 loadmodule "presence_xml.so"
 loadmodule "presence_dialoginfo.so"
 modparam("presence", "db_url", "text://{{.DBDir}}")
-modparam("presence", "server_address", "sip:127.0.0.1:{{.Port}};transport=tls")
+modparam("presence", "server_address", "sip:{{.IP}}:{{.Port}};transport=tls")
 modparam("presence_xml", "db_url", "text://{{.DBDir}}")
 modparam("presence_xml", "force_active", 1)
 {{- end}}
@@ -376,6 +396,9 @@ request_route {
 	}
 {{- end}}
 	remove_hf("Route");
+{{- if .NATHelper}}
+	route(NATSDP);
+{{- end}}
 	if (is_method("INVITE|SUBSCRIBE|REFER")) {
 		record_route();
 		if (proto == TLS || proto == TCP) {
@@ -469,6 +492,9 @@ route[WITHINDLG] {
 	}
 	if (loose_route()) {
 		handle_ruri_alias();
+{{- if .NATHelper}}
+		route(NATSDP);
+{{- end}}
 		route(RELAY);
 		exit;
 	}
@@ -487,6 +513,19 @@ route[WITHINDLG] {
 	sl_send_reply("404", "Not here");
 	exit;
 }
+
+{{- if .NATHelper}}
+# A client behind a NAT put its private address into the SDP: replace it
+# with the address the message came from (RFC 3261 has no word for it;
+# nathelper's flags 2+32+64 compare Via, Contact and SDP with the source,
+# since 198.18.0.0/15 is not an RFC 1918 range).
+route[NATSDP] {
+	if (has_body("application/sdp") && nat_uac_test("98")) {
+		xlog("L_INFO", "NAT: fixing the SDP of $rm from $si:$sp\n");
+		fix_nated_sdp("2");
+	}
+}
+{{- end}}
 
 route[RELAY] {
 	if (is_method("INVITE|BYE|UPDATE|REFER|INFO|NOTIFY|SUBSCRIBE")) {
@@ -513,6 +552,12 @@ onreply_route[MANAGE_REPLY] {
 	if (status =~ "[12][0-9][0-9]" && (proto == TLS || proto == TCP)) {
 		set_contact_alias();
 	}
+{{- if .NATHelper}}
+	if (has_body("application/sdp") && nat_uac_test("98")) {
+		xlog("L_INFO", "NAT: fixing the SDP of reply $rs from $si:$sp\n");
+		fix_nated_sdp("2");
+	}
+{{- end}}
 }
 `))
 
