@@ -221,7 +221,15 @@ func (s *Session) handshake(ctx context.Context, p *sdp.DTLSParams) (*cryptoCont
 			}
 		})
 	}
+	punched := make(chan struct{})
+	if p.Role == sdp.SetupPassive && !s.nat.inUse.Load() {
+		go func() { defer close(punched); s.punch(hsCtx, len(comps)) }()
+	} else {
+		close(punched)
+	}
 	wg.Wait()
+	stop()
+	<-punched
 	s.mu.Lock()
 	for _, c := range conns {
 		if c != nil {
@@ -265,6 +273,28 @@ func exportKeys(conns []*dtls.Conn, client bool) (*cryptoContexts, *DTLSError) {
 		return nil, &DTLSError{Err: err}
 	}
 	return c, nil
+}
+
+// punchInterval paces the empty datagrams of a passive endpoint (punch).
+const punchInterval = 500 * time.Millisecond
+
+// punch sends empty UDP datagrams to each component's far end until ctx ends. A passive DTLS
+// endpoint sends nothing of its own until the ClientHello arrives, and behind a NAT (without ICE)
+// that ClientHello finds no mapping to come in through; a zero-length datagram (RFC 6263 section
+// 4.1) opens it and is ignored by the far end. It is not RTP: no media leaves before the keys.
+func (s *Session) punch(ctx context.Context, comps int) {
+	t := time.NewTicker(punchInterval)
+	defer t.Stop()
+	for {
+		for i := range comps {
+			_ = s.sendDTLS(i, nil)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // awaitICEPair waits until ICE has selected a candidate pair (the ICE agent has no channel for it).

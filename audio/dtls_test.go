@@ -119,6 +119,7 @@ type sniffer struct {
 	conn  *net.UDPConn
 	mu    sync.Mutex
 	first []byte
+	empty int // zero-length datagrams (a passive side opening its NAT mapping)
 }
 
 func newSniffer(t *testing.T, dst *net.UDPAddr) *sniffer {
@@ -136,7 +137,11 @@ func newSniffer(t *testing.T, dst *net.UDPAddr) *sniffer {
 				return
 			}
 			sn.mu.Lock()
-			sn.first = append(sn.first, buf[0])
+			if n > 0 {
+				sn.first = append(sn.first, buf[0])
+			} else {
+				sn.empty++
+			}
 			sn.mu.Unlock()
 			_, _ = out.Write(buf[:n])
 		}
@@ -240,4 +245,40 @@ func TestDTLSTimeout(t *testing.T) {
 	assert.Less(t, time.Since(start), 6*time.Second)
 	assert.Zero(t, a.s.Stats().PacketsSent)
 	assert.True(t, errors.Is(err, ErrDTLS))
+}
+
+// TestDTLSPassiveOpensNAT: a passive endpoint (the far end is active) sends zero-length datagrams
+// (RFC 6263) to the far end's RTP and RTCP addresses while it waits for the ClientHello, so a NAT
+// in front of it lets the handshake in; it sends nothing else.
+func TestDTLSPassiveOpensNAT(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	far, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer far.Close()
+	farRTCP, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer farRTCP.Close()
+	a, _ := newDTLSPeer(t, 1000, sdp.KeyExchangeDTLS, nil)
+	b, _ := newDTLSPeer(t, 600, sdp.KeyExchangeDTLS, nil)
+	offer, err := b.s.Offer()
+	require.NoError(t, err)
+	offer = []byte(strings.Replace(string(offer), "a=setup:actpass", "a=setup:active", 1))
+	offer = regexp.MustCompile(`m=audio \d+`).ReplaceAll(offer, []byte("m=audio "+strconv.Itoa(far.LocalAddr().(*net.UDPAddr).Port)))
+	offer = regexp.MustCompile(`a=rtcp:\d+`).ReplaceAll(offer, []byte("a=rtcp:"+strconv.Itoa(farRTCP.LocalAddr().(*net.UDPAddr).Port)))
+	_, err = a.s.Answer(offer)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.run(ctx)
+	for _, c := range []*net.UDPConn{far, farRTCP} {
+		buf := make([]byte, 1500)
+		for range 2 { // the first at once, the next after punchInterval
+			require.NoError(t, c.SetReadDeadline(time.Now().Add(2*time.Second)))
+			n, _, err := c.ReadFromUDP(buf)
+			require.NoError(t, err)
+			assert.Zero(t, n, "only empty datagrams before the handshake")
+		}
+	}
+	cancel()
+	require.NoError(t, <-a.done)
+	assert.Zero(t, a.s.Stats().PacketsSent)
 }
