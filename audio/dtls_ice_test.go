@@ -36,7 +36,7 @@ func dtlsOverICE(t *testing.T, nat NATConfig) (a, b *peer) {
 	offer, answer := negotiate(t, a, b)
 	for _, body := range []string{string(offer), string(answer)} {
 		require.Contains(t, body, "UDP/TLS/RTP/SAVP")
-		require.Contains(t, body, "a=fingerprint:sha-256")
+		require.Contains(t, body, "a=fingerprint:SHA-256")
 		require.Contains(t, body, "a=rtcp-mux")
 		require.Contains(t, body, "a=ice-ufrag:")
 	}

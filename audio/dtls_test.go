@@ -58,7 +58,7 @@ func TestDTLSLoopback(t *testing.T) {
 			b, bSecured := newDTLSPeer(t, 600, tt.answerer, tt.answerSuites)
 			offer, err := a.s.Offer()
 			require.NoError(t, err)
-			assert.Contains(t, string(offer), "a=fingerprint:sha-256 ")
+			assert.Contains(t, string(offer), "a=fingerprint:SHA-256 ")
 			assert.Contains(t, string(offer), "a=setup:actpass")
 			answer, err := b.s.Answer(offer)
 			require.NoError(t, err)
@@ -173,7 +173,7 @@ func TestDTLSWrongFingerprint(t *testing.T) {
 	offer, err := a.s.Offer()
 	require.NoError(t, err)
 	// A man in the middle swaps the fingerprint for his own certificate's.
-	forged := regexp.MustCompile(`a=fingerprint:sha-256 [0-9A-F:]+`).ReplaceAll(offer,
+	forged := regexp.MustCompile(`a=fingerprint:SHA-256 [0-9A-F:]+`).ReplaceAll(offer,
 		[]byte("a=fingerprint:"+sdp.FingerprintOf([]byte("mallory")).String()))
 	require.NotEqual(t, offer, forged)
 	// A takes the active role, so its ClientHello is the first thing on the wire to B.

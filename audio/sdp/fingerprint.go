@@ -86,10 +86,11 @@ func (f Fingerprint) Supported() bool {
 	return ok
 }
 
-// String renders the attribute value: the hash name and upper-case hex pairs (RFC 8122 section 5).
+// String renders the attribute value: the hash name and hex pairs, both upper case (RFC 8122
+// section 5; ABNF names are case-insensitive, and linphone's bctoolbox matches only "SHA-256").
 func (f Fingerprint) String() string {
 	var b strings.Builder
-	b.WriteString(f.Hash)
+	b.WriteString(strings.ToUpper(f.Hash))
 	b.WriteByte(' ')
 	for i, c := range f.Value {
 		if i > 0 {
