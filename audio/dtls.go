@@ -127,6 +127,7 @@ func (s *Session) applyDTLSLocked(m, old *mediaState) (bool, error) {
 		}
 		m.crypto = old.crypto
 		m.res.DTLS.Role = old.res.DTLS.Role
+		s.dtls.remote = [2]netip.AddrPort{m.remote, m.remoteRTCP} // the far end may have moved
 		return true, nil
 	}
 	s.dtls.pending = m
@@ -365,18 +366,25 @@ func checkFingerprint(raw [][]byte, fps []sdp.Fingerprint) error {
 	return errFingerprint
 }
 
-// firstError is the most telling of the components' errors: a fingerprint mismatch, else the first.
+// firstError is the most telling of the components' errors: a fingerprint mismatch, else the
+// first that is not the cancellation one failure caused in the other association.
 func firstError(errs []error) error {
-	var first error
+	var first, cancelled error
 	for _, err := range errs {
-		if errors.Is(err, errFingerprint) {
+		switch {
+		case err == nil:
+		case errors.Is(err, errFingerprint):
 			return err
-		}
-		if first == nil {
+		case errors.Is(err, context.Canceled):
+			cancelled = err
+		case first == nil:
 			first = err
 		}
 	}
-	return first
+	if first != nil {
+		return first
+	}
+	return cancelled
 }
 
 // classifyDTLS wraps a handshake error in a DTLSError with its cause.

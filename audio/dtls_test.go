@@ -3,6 +3,7 @@ package audio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"regexp"
 	"strconv"
@@ -281,4 +282,18 @@ func TestDTLSPassiveOpensNAT(t *testing.T) {
 	cancel()
 	require.NoError(t, <-a.done)
 	assert.Zero(t, a.s.Stats().PacketsSent)
+}
+
+func TestDTLSFirstError(t *testing.T) {
+	other := errors.New("alert: handshake failure")
+	cancelled := fmt.Errorf("handshake: %w", context.Canceled)
+	mismatch := fmt.Errorf("handshake: %w", errFingerprint)
+	assert.Equal(t, mismatch, firstError([]error{other, mismatch}))
+	assert.Equal(t, other, firstError([]error{cancelled, other}))
+	assert.Equal(t, cancelled, firstError([]error{cancelled, nil}))
+	assert.NoError(t, firstError([]error{nil, nil}))
+	var de *DTLSError
+	require.ErrorAs(t, classifyDTLS(context.Background(), mismatch), &de)
+	assert.Equal(t, DTLSFingerprintMismatch, de.Problem)
+	assert.Equal(t, "fingerprint-mismatch", de.Problem.String())
 }
