@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/netip"
 	"time"
+
+	"softphone/audio/sdp"
 )
 
 // Sample rate and framing of every Source, Sink and Tap frame.
@@ -75,6 +77,14 @@ type Config struct {
 	JitterMin, JitterMax time.Duration
 	// RTCPInterval between reports; zero = 5 s.
 	RTCPInterval time.Duration
+
+	// KeyExchange allows SDES, DTLS-SRTP (RFC 5763/5764) or both; the zero value is SDES only.
+	KeyExchange sdp.KeyExchange
+	// DTLSTimeout bounds the DTLS-SRTP handshake; zero = DefaultDTLSTimeout.
+	DTLSTimeout time.Duration
+	// OnSecured is called (from Run's goroutine) when DTLS-SRTP keys are installed: Negotiated
+	// and Codec report the stream from then on. SDES streams are keyed at negotiation.
+	OnSecured func()
 }
 
 // State is where a Session is in its life.

@@ -45,6 +45,12 @@ type lpCodec struct {
 // 16 kHz file of 1 kHz plus 6 kHz into calls and recording what it receives to rec.wav.
 func startLinphone(t *testing.T, codecs []lpCodec) *linphone {
 	t.Helper()
+	return startLinphoneEnc(t, codecs, "srtp")
+}
+
+// startLinphoneEnc is startLinphone with linphone's media_encryption ("srtp", "dtls"), mandatory.
+func startLinphoneEnc(t *testing.T, codecs []lpCodec, enc string) *linphone {
+	t.Helper()
 	bin, err := exec.LookPath("linphonec")
 	if err != nil {
 		t.Skip("linphonec is not installed (apt-get install linphone-cli)")
@@ -54,7 +60,7 @@ func startLinphone(t *testing.T, codecs []lpCodec) *linphone {
 	require.NoError(t, os.MkdirAll(filepath.Join(l.dir, ".local/share/linphone"), 0o700))
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "[sip]\nsip_port=%d\nsip_tcp_port=-1\nsip_tls_port=-1\nauto_net_state_mon=0\n", l.port)
-	cfg.WriteString("media_encryption=srtp\nmedia_encryption_mandatory=1\n")
+	fmt.Fprintf(&cfg, "media_encryption=%s\nmedia_encryption_mandatory=1\n", enc)
 	fmt.Fprintf(&cfg, "[rtp]\naudio_rtp_port=%d\n", freeUDPPort(t)&^1)
 	for i, c := range codecs {
 		fmt.Fprintf(&cfg, "[audio_codec_%d]\nmime=%s\nrate=%d\nchannels=%d\nenabled=%d\n", i, c.mime, c.rate, c.ch, map[bool]int{true: 1}[c.on])

@@ -97,6 +97,9 @@ func (s *Session) rtcpRxLoop(ctx context.Context) error {
 
 // receiveRTCP handles one datagram from the RTCP socket; dec is scratch space for decryption.
 func (s *Session) receiveRTCP(dec, pkt []byte, now time.Time) {
+	if s.dtlsRecord(pkt, true) { // DTLS-SRTP handshake records share the flow (dtls.go)
+		return
+	}
 	m := s.media.Load()
 	if m == nil {
 		return

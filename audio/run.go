@@ -73,6 +73,7 @@ func (s *Session) Run(ctx context.Context) error {
 		}, txSkipped)
 	})
 	wg.Go(func() { s.rtcpTxLoop(ctx) })
+	wg.Go(func() { fail(s.runDTLS(ctx)) })
 	wg.Wait()
 
 	cause := context.Cause(ctx)

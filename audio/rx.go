@@ -37,6 +37,9 @@ type rtpReceiver struct {
 
 // receiveRTP handles one datagram from the RTP socket.
 func (s *Session) receiveRTP(r *rtpReceiver, pkt []byte, now time.Time) {
+	if s.dtlsRecord(pkt, false) { // DTLS-SRTP handshake records share the flow (dtls.go)
+		return
+	}
 	m := s.media.Load()
 	if m == nil {
 		return // not negotiated yet

@@ -49,7 +49,8 @@ type Session struct {
 	port     int
 	ssrc     uint32
 	cname    string
-	nat      natState // ICE (ice.go)
+	dtls     *dtlsTransport // nil without DTLS-SRTP; set in NewSession (dtls.go)
+	nat      natState       // ICE (ice.go)
 
 	// media is written under mu by the negotiation methods and read lock-free by the media goroutines.
 	media atomic.Pointer[mediaState]
@@ -150,6 +151,9 @@ func NewSession(cfg Config) (*Session, error) {
 	if err := s.bind(); err != nil {
 		return nil, err
 	}
+	if err := s.initDTLS(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	s.jb = jitter.New(jitter.Config{MinDelay: cfg.JitterMin, MaxDelay: cfg.JitterMax})
 	s.log.Debug("media ports bound", "rtp", s.port, "rtcp", s.port+1)
 	return s, nil
@@ -196,6 +200,7 @@ func (s *Session) localLocked() sdp.Local {
 		Addr: s.cfg.LocalIP, Port: s.port, SessionID: s.sessionID, Version: s.version,
 		Codecs: s.cfg.Codecs, DTMFPayloadType: s.cfg.DTMFPayloadType, Crypto: s.keys,
 		RequireSRTP: s.cfg.RequireSRTP, Direction: dir, Keep: s.keepCodec(),
+		KeyExchange: s.cfg.KeyExchange, Fingerprint: s.dtlsFingerprint(), DTLSRole: s.dtlsRoleLocked(),
 	}
 }
 
@@ -322,7 +327,7 @@ func (s *Session) applyLocked(res sdp.Result) error {
 		} else if m.crypto, err = newCryptoContexts(*res.SRTP); err != nil {
 			return err
 		}
-	} else if s.cfg.RequireSRTP {
+	} else if s.cfg.RequireSRTP && res.DTLS == nil {
 		return ErrSRTPRequired // sdp enforces this too; never fall back silently
 	}
 	if old == nil || old.packetTime() != m.packetTime() || old.clock != m.clock {
@@ -332,6 +337,12 @@ func (s *Session) applyLocked(res sdp.Result) error {
 		s.statsMu.Lock()
 		s.jb = jb
 		s.statsMu.Unlock()
+	}
+	if res.DTLS != nil {
+		if now, err := s.applyDTLSLocked(m, old); err != nil || !now {
+			s.state = StateNegotiated
+			return err // published by the handshake (runDTLS), never before it has keys
+		}
 	}
 	s.media.Store(m)
 	s.state = StateNegotiated
@@ -430,5 +441,5 @@ func (s *Session) Close() error {
 	s.state = StateClosed
 	s.closeICELocked()
 	s.mu.Unlock()
-	return errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
+	return errors.Join(s.closeDTLS(), s.rtpConn.Close(), s.rtcpConn.Close())
 }

@@ -124,3 +124,36 @@ func unprotectRTP(ctx *srtp.Context, out, in []byte, h *rtp.Header) ([]byte, err
 	}
 	return plain[n:end], nil
 }
+
+// dtlsKeys derives the SRTP master keys and salts of one DTLS association (RFC 5764 section
+// 4.2): the client writes with the client key. exp is the finished association's state.
+func dtlsKeys(suite string, exp srtp.KeyingMaterialExporter, client bool) (sdp.SRTPKeys, error) {
+	prof, err := profileFor(suite)
+	if err != nil {
+		return sdp.SRTPKeys{}, err
+	}
+	c := srtp.Config{Profile: prof}
+	if err := c.ExtractSessionKeysFromDTLS(exp, client); err != nil {
+		return sdp.SRTPKeys{}, fmt.Errorf("export DTLS-SRTP keys: %w", err)
+	}
+	return sdp.SRTPKeys{
+		Suite:     suite,
+		LocalKey:  append(append([]byte(nil), c.Keys.LocalMasterKey...), c.Keys.LocalMasterSalt...),
+		RemoteKey: append(append([]byte(nil), c.Keys.RemoteMasterKey...), c.Keys.RemoteMasterSalt...),
+	}, nil
+}
+
+// newCryptoContextsRTCP builds the contexts of a DTLS-SRTP call: SRTP from the RTP
+// association's keys, SRTCP from the RTCP association's (the same keys when multiplexed).
+func newCryptoContextsRTCP(rtpKeys, rtcpKeys sdp.SRTPKeys) (*cryptoContexts, error) {
+	c, err := newCryptoContexts(rtpKeys)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newCryptoContexts(rtcpKeys)
+	if err != nil {
+		return nil, err
+	}
+	c.txRTCP, c.rxRTCP = r.txRTCP, r.rxRTCP
+	return c, nil
+}

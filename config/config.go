@@ -66,6 +66,9 @@ type Media struct {
 	Codecs []string `toml:"codecs"`
 	// LocalIP is the address advertised in SDP; empty picks the address used to reach the server.
 	LocalIP string `toml:"local_ip"`
+	// KeyExchange is how SRTP keys are agreed: "sdes" (a=crypto over SIP-TLS), "dtls" (DTLS-SRTP,
+	// RFC 5763/5764) or "both" (offer both, prefer DTLS-SRTP when the far end can; default).
+	KeyExchange string `toml:"key_exchange"`
 }
 
 // Audio selects sound devices.
@@ -99,8 +102,9 @@ func Default() Config {
 	return Config{
 		Account: Account{Transport: "tls", Expires: 10 * time.Minute},
 		Media: Media{
-			Suites: []string{"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"},
-			Codecs: []string{"opus", "G722", "PCMA", "PCMU"}, // wideband first, G.711 as the fallback
+			Suites:      []string{"AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"},
+			Codecs:      []string{"opus", "G722", "PCMA", "PCMU"}, // wideband first, G.711 as the fallback
+			KeyExchange: KeyExchangeBoth,
 		},
 		Auth:      defaultAuth(),
 		CRM:       defaultCRM(),
@@ -192,8 +196,20 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("audio.echo_cancel %q: want auto, on or off", c.Audio.EchoCancel)
 	}
+	switch c.Media.KeyExchange {
+	case "", KeyExchangeSDES, KeyExchangeDTLS, KeyExchangeBoth:
+	default:
+		return fmt.Errorf("media.key_exchange %q: want sdes, dtls or both", c.Media.KeyExchange)
+	}
 	if c.Account.Transport != "" && c.Account.Transport != "tls" && !c.Media.AllowPlainRTP {
 		return fmt.Errorf("account.transport %q would send SRTP keys in clear text: use tls, or set media.allow_plain_rtp", c.Account.Transport)
 	}
 	return nil
 }
+
+// Values of media.key_exchange.
+const (
+	KeyExchangeSDES = "sdes"
+	KeyExchangeDTLS = "dtls"
+	KeyExchangeBoth = "both"
+)

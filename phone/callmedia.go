@@ -14,12 +14,10 @@ import (
 
 // media runs an established call until it ends and returns why it ended.
 func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
-	suite, _ := sess.Negotiated()
-	codec, rate := sess.Codec()
 	c.a.mu.Lock()
 	c.dialog, c.sess = dlg, sess
 	c.info.State = CallActive
-	c.info.SRTP, c.info.Codec, c.info.SampleRate = suite, codec, rate
+	noteSecurity(&c.info, sess)
 	c.info.Answered = time.Now()
 	c.a.emitLocked(CallChanged{c.info})
 	c.a.kickPresenceLocked()
@@ -59,7 +57,7 @@ func (c *call) media(dlg *sip.Dialog, sess *audio.Session) error {
 	for reason == nil {
 		select {
 		case <-dlg.Done():
-			reason = errors.New(dlg.Reason())
+			reason = remoteEnded(dlg, sess)
 		case <-c.ctx.Done():
 			reason = context.Cause(c.ctx)
 			c.bye(dlg)

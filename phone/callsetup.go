@@ -81,7 +81,9 @@ func (c *call) audioConfig() (audio.Config, error) {
 			c.tap.dtmf(d)
 			c.a.hub.publish(DTMFReceived{CallID: c.id, Digit: d})
 		},
-		Logger: c.a.log,
+		Logger:      c.a.log,
+		KeyExchange: keyExchangeConfig(m),
+		OnSecured:   c.secured,
 	}, nil
 }
 

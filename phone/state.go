@@ -126,12 +126,16 @@ type CallInfo struct {
 	RemoteHold bool   // the far end put the call on hold
 	Muted      bool
 	SRTP       string // negotiated SRTP suite; "" means the call is NOT encrypted
-	Codec      string // e.g. "PCMA", "G722", "opus"
-	SampleRate int    // the codec's audio rate in Hz: 8000 narrowband, 16000 wideband; 0 before media
-	Created    time.Time
-	Answered   time.Time // zero until the call is active
-	Ended      time.Time
-	EndReason  string // why the call ended, for the agent
+	// KeyExchange says how the SRTP keys were agreed (SDES or DTLS-SRTP); Securing is true while
+	// the DTLS-SRTP handshake runs (no audio flows yet, neither plain nor encrypted).
+	KeyExchange KeyExchange
+	Securing    bool
+	Codec       string // e.g. "PCMA", "G722", "opus"
+	SampleRate  int    // the codec's audio rate in Hz: 8000 narrowband, 16000 wideband; 0 before media
+	Created     time.Time
+	Answered    time.Time // zero until the call is active
+	Ended       time.Time
+	EndReason   string // why the call ended, for the agent
 	// Feature marks a feature-code call the phone made itself (queue
 	// pause/unpause); views do not list it.
 	Feature bool

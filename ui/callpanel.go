@@ -241,14 +241,14 @@ func (p *CallPanel) update(c phone.CallInfo) {
 	// Encryption is only known once media is negotiated: before that say
 	// nothing rather than raise a false alarm.
 	setVisible(p.Secure, media && c.Encrypted())
-	setVisible(p.Insecure, media && !c.Encrypted())
+	setVisible(p.Insecure, media && !c.Encrypted() && !c.Securing) // DTLS-SRTP handshake: nothing flows yet
 	if c.Encrypted() {
 		p.Secure.set(lang.L("Encrypted"), theme.NewInvertedThemedResource(assets.IconLock.Resource()), theme.ColorNameSuccess)
 	}
 	setVisible(p.Quality, media)
 	setVisible(p.Media, media)
 	setVisible(p.levelRow, media && p.d.levels != nil)
-	p.Media.SetText(strings.Trim(c.SRTP+" · "+codecLabel(c), " ·"))
+	p.Media.SetText(strings.Trim(securityLabel(c)+" · "+codecLabel(c), " ·"))
 
 	if c.LocalHold {
 		p.Hold.SetText(lang.L("Resume"))

@@ -60,6 +60,11 @@ type Local struct {
 	RequireSRTP bool
 	Direction   Direction
 	Ptime       int // 0 = 20
+	// KeyExchange allows SDES, DTLS-SRTP or both (zero: SDES); Fingerprint is our DTLS
+	// certificate's and DTLSRole our role on a running association (fingerprint_oa.go).
+	KeyExchange KeyExchange
+	Fingerprint Fingerprint
+	DTLSRole    Setup
 }
 
 // SRTPKeys is the negotiated SDES keying: the suite, our sending key and the peer's key.
@@ -80,9 +85,10 @@ type Result struct {
 	DTMFSendPT int
 	// DTMFRecvPT is the telephone-event payload type we accept; -1 when none.
 	DTMFRecvPT int
-	SRTP       *SRTPKeys // nil for plain RTP
-	Direction  Direction // our effective direction
-	Ptime      int       // packet time the peer asked for (ms), 0 when not given
+	SRTP       *SRTPKeys   // nil for plain RTP or DTLS-SRTP
+	DTLS       *DTLSParams // non-nil: keys come from a DTLS handshake (RFC 5764)
+	Direction  Direction   // our effective direction
+	Ptime      int         // packet time the peer asked for (ms), 0 when not given
 }
 
 func (l *Local) dtmfPT() uint8 {
@@ -135,7 +141,7 @@ func (l *Local) offerOrder() []string {
 // BuildOffer makes an offer with one m=audio line. With crypto the profile is RTP/SAVP when SRTP is
 // required and RTP/AVP with a=crypto (best effort) otherwise.
 func BuildOffer(l Local) (*Session, error) {
-	if l.RequireSRTP && len(l.Crypto) == 0 {
+	if l.RequireSRTP && len(l.Crypto) == 0 && !l.dtlsLocal() {
 		return nil, ErrNoCrypto
 	}
 	s := l.session()
@@ -156,6 +162,9 @@ func BuildOffer(l Local) (*Session, error) {
 	}
 	m.Codecs = append(m.Codecs, Codec{PT: l.dtmfPT(), Name: telephoneEvent, Rate: 8000, Fmtp: "0-16"})
 	m.Crypto = append(m.Crypto, l.Crypto...)
+	if err := l.offerKeyExchange(&m); err != nil {
+		return nil, err
+	}
 	s.Media = []Media{m}
 	return s, nil
 }
@@ -181,13 +190,13 @@ func usableCrypto(c Crypto, ours []Crypto) (Crypto, bool) {
 
 func isRTPProto(p string) bool {
 	switch p {
-	case ProtoRTP, ProtoSRTP, "RTP/AVPF", "RTP/SAVPF":
+	case ProtoRTP, ProtoSRTP, "RTP/AVPF", "RTP/SAVPF", ProtoDTLSSRTP, ProtoDTLSSRTPF:
 		return true
 	}
 	return false
 }
 
-func isSecureProto(p string) bool { return p == ProtoSRTP || p == "RTP/SAVPF" }
+func isSecureProto(p string) bool { return p == ProtoSRTP || p == "RTP/SAVPF" || IsDTLSProto(p) }
 
 // remoteAddrs returns where to send RTP and RTCP for m.
 func remoteAddrs(s *Session, m *Media) (netip.AddrPort, netip.AddrPort, error) {
@@ -322,6 +331,9 @@ func answerAudio(offer *Session, om *Media, l *Local) (Media, Result, error) {
 	m.Direction = AnswerDirection(offDir, l.Direction)
 	res.Direction = m.Direction
 
+	if done, err := answerDTLS(offer, om, l, &m, &res); done || err != nil {
+		return m, res, err
+	}
 	// SDES: pick the offered line whose suite we prefer most (RFC 4568 section 7.1.2).
 	var chosen, mine Crypto
 	found := false
@@ -408,6 +420,9 @@ func ApplyAnswer(offer, answer *Session, l Local) (Result, error) {
 	ourDir := offer.MediaDirection(om)
 	res.Direction = fromFlags(ourDir.CanSend() && ansDir.CanRecv(), ourDir.CanRecv() && ansDir.CanSend())
 
+	if done, err := applyDTLS(offer, om, answer, am, &l, &res); done || err != nil {
+		return res, err
+	}
 	var got *Crypto
 	for i := range am.Crypto {
 		c := am.Crypto[i]
@@ -438,6 +453,9 @@ func (r Result) String() string {
 	suite := "none"
 	if r.SRTP != nil {
 		suite = r.SRTP.Suite
+	}
+	if r.DTLS != nil {
+		suite = "dtls-" + r.DTLS.Role.String()
 	}
 	return r.Codec.Name + "/" + strconv.Itoa(r.Codec.Rate) + " srtp=" + suite + " dir=" + r.Direction.String()
 }

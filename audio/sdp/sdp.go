@@ -210,7 +210,7 @@ func parseMediaLine(v string) (Media, error) {
 		return Media{}, fmt.Errorf("%w: m= port", ErrMalformed)
 	}
 	m.Port = p
-	if strings.HasPrefix(m.Proto, "RTP/") {
+	if strings.HasPrefix(m.Proto, "RTP/") || IsDTLSProto(m.Proto) {
 		for _, tok := range m.Formats {
 			pt, err := strconv.ParseUint(tok, 10, 8)
 			if err != nil || pt > 127 {

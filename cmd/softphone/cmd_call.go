@@ -214,17 +214,19 @@ func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
 // callFields is the JSON form of a call (the number redacted).
 func callFields(c phone.CallInfo) map[string]any {
 	return map[string]any{
-		"call_id":     c.ID,
-		"state":       c.State.String(),
-		"direction":   c.Direction.String(),
-		"remote":      crm.Number(c.Number).String(), // last digits only
-		"srtp":        c.SRTP,
-		"encrypted":   c.Encrypted(),
-		"codec":       c.Codec,
-		"sample_rate": c.SampleRate,
-		"local_hold":  c.LocalHold,
-		"remote_hold": c.RemoteHold,
-		"muted":       c.Muted,
+		"call_id":      c.ID,
+		"state":        c.State.String(),
+		"direction":    c.Direction.String(),
+		"remote":       crm.Number(c.Number).String(), // last digits only
+		"srtp":         c.SRTP,
+		"key_exchange": c.KeyExchange.String(), // "SDES" or "DTLS" next to the suite
+		"securing":     c.Securing,             // the DTLS-SRTP handshake runs: no audio yet
+		"encrypted":    c.Encrypted(),
+		"codec":        c.Codec,
+		"sample_rate":  c.SampleRate,
+		"local_hold":   c.LocalHold,
+		"remote_hold":  c.RemoteHold,
+		"muted":        c.Muted,
 	}
 }
 

@@ -26,6 +26,9 @@ type BaresipOptions struct {
 	MediaEnc string
 	// PlainRTP disables media encryption (no mediaenc parameter).
 	PlainRTP bool
+	// DTLSSRTP loads baresip's dtls_srtp module and keys the account's calls with DTLS-SRTP
+	// (mediaenc=dtls_srtp, RFC 5763/5764) instead of SDES.
+	DTLSSRTP bool
 	// ToneHz is the sine frequency baresip sends (ausine); default 440.
 	ToneHz int
 	// Codecs, when set, loads baresip's g722 and opus modules and limits the account to these
@@ -113,14 +116,14 @@ module_path		/usr/lib/baresip/modules
 module			g711.so
 %smodule			ausine.so
 module			srtp.so
-module			sndfile.so
+%smodule			sndfile.so
 module			uuid.so
 module_app		account.so
 module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 snd_path		%s
-`, opts.IP, sipPort, k.CAFile, opts.ToneHz, opts.IP, widebandModules(opts)+natModules(opts), ctrlPort, dir)
+`, opts.IP, sipPort, k.CAFile, opts.ToneHz, opts.IP, widebandModules(opts)+natModules(opts), dtlsModule(opts), ctrlPort, dir)
 	writeFile(t, filepath.Join(dir, "config"), config)
 
 	params := []string{
@@ -132,6 +135,9 @@ snd_path		%s
 		enc := opts.MediaEnc
 		if enc == "" {
 			enc = "srtp-mand"
+			if opts.DTLSSRTP {
+				enc = "dtls_srtp"
+			}
 		}
 		params = append(params, "mediaenc="+enc)
 	}
@@ -372,4 +378,12 @@ func (b *Baresip) WaitLog(t testing.TB, re string, timeout time.Duration) string
 		t.Fatalf("baresip %s log did not match %q within %v:\n%s", b.User, re, timeout, tail(b.Log(), 8000))
 	}
 	return m
+}
+
+// dtlsModule is the config line loading dtls_srtp when opts asks for DTLS-SRTP.
+func dtlsModule(opts BaresipOptions) string {
+	if !opts.DTLSSRTP {
+		return ""
+	}
+	return "module\t\t\tdtls_srtp.so\n"
 }

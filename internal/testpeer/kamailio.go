@@ -57,6 +57,10 @@ type KamailioOptions struct {
 	// presence_dialoginfo over db_text): PUBLISH and SUBSCRIBE for RFC 3856
 	// presence and RFC 4235 dialog events are answered by Kamailio.
 	Presence bool
+	// ForgeFingerprint rewrites every a=fingerprint in the SDP it relays (offers and answers) to
+	// a certificate nobody has: the media path then presents a certificate that does not match
+	// the signalled one, as with a man in the middle on the media path (DTLS-SRTP tests).
+	ForgeFingerprint bool
 	// Netns runs Kamailio inside that network namespace (a Lab's Internet),
 	// listening on IP; empty: the test's own namespace.
 	Netns string
@@ -159,6 +163,7 @@ require_certificate = no
 		"Users":      us,
 		"ModPath":    kamailioModPath(),
 		"Presence":   opts.Presence,
+		"Forge":      opts.ForgeFingerprint,
 		"IP":         opts.IP,
 		"NATHelper":  opts.NATHelper,
 		"DBDir":      presenceDB(t, dir, opts.Presence),
@@ -290,7 +295,10 @@ func numbered(s string) string {
 // Calls to a TLS client go back over the connection it registered on
 // (fix_nated_register + received, set_contact_alias/handle_ruri_alias,
 // usrloc handle_lost_tcp). Media is passed through untouched.
-var kamailioCfg = template.Must(template.New("kamailio.cfg").Parse(`#!KAMAILIO
+var kamailioCfg = template.Must(template.New("kamailio.cfg").Funcs(template.FuncMap{
+	// forged is a sha-256 fingerprint of no certificate (32 bytes of 0xAB).
+	"forged": func() string { return strings.TrimSuffix(strings.Repeat("AB:", 32), ":") },
+}).Parse(`#!KAMAILIO
 debug={{.Debug}}
 log_stderror=yes
 log_facility=LOG_LOCAL0
@@ -533,6 +541,11 @@ route[RELAY] {
 	if (is_method("INVITE|BYE|UPDATE|REFER|INFO|NOTIFY|SUBSCRIBE")) {
 		t_on_reply("MANAGE_REPLY");
 	}
+{{- if .Forge}}
+	if (has_body("application/sdp")) {
+		subst_body('/a=fingerprint:([A-Za-z0-9-]+) [0-9A-Fa-f:]+/a=fingerprint:\1 {{forged}}/g');
+	}
+{{- end}}
 	if (!t_relay()) {
 		sl_reply_error();
 	}
@@ -541,6 +554,11 @@ route[RELAY] {
 
 onreply_route[MANAGE_REPLY] {
 	xlog("L_INFO", "REPLY $rs $rr for $rm from $si:$sp\n");
+{{- if .Forge}}
+	if (has_body("application/sdp")) {
+		subst_body('/a=fingerprint:([A-Za-z0-9-]+) [0-9A-Fa-f:]+/a=fingerprint:\1 {{forged}}/g');
+	}
+{{- end}}
 	if (status =~ "[12][0-9][0-9]" && (proto == TLS || proto == TCP)) {
 		set_contact_alias();
 	}
