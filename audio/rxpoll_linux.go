@@ -46,7 +46,7 @@ func (p *rxPoller) drain(s *Session, now time.Time) error {
 		var n, oobn int
 		var rerr error
 		err := p.raw.Read(func(fd uintptr) bool {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p.buf[:], p.oob[:], unix.MSG_DONTWAIT)
+			n, oobn, rerr = rawRecvmsg(fd, p.buf[:], p.oob[:])
 			return true // never wait: the next tick looks again
 		})
 		if err != nil {
