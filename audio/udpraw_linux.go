@@ -35,10 +35,19 @@ func rawRecvmsg(fd uintptr, buf, oob []byte) (n, oobn int, err error) {
 	return int(r), int(msg.Controllen), nil
 }
 
-// udpSender writes datagrams to one UDP socket with raw, non-blocking sendto calls.
+// udpSender writes datagrams to one UDP socket with raw, non-blocking sendto calls. It is used
+// by the media clock's goroutine only. The address and the write step live here, made once: a
+// closure or a sockaddr per packet would escape to the heap (allocations per frame).
 type udpSender struct {
 	raw   syscall.RawConn
 	inet6 bool // the socket is AF_INET6: IPv4 peers are written as v4-mapped addresses
+	sa4   unix.RawSockaddrInet4
+	sa6   unix.RawSockaddrInet6
+	sa    unsafe.Pointer
+	slen  uintptr
+	pkt   []byte
+	errno syscall.Errno
+	write func(fd uintptr) bool
 }
 
 // newUDPSender prepares raw sends on c, or returns nil (then the caller writes through c).
@@ -51,50 +60,50 @@ func newUDPSender(c *net.UDPConn) *udpSender {
 	if !ok {
 		return nil
 	}
-	return &udpSender{raw: raw, inet6: la.IP.To4() == nil}
+	u := &udpSender{raw: raw, inet6: la.IP.To4() == nil}
+	u.write = u.sendOnce
+	return u
+}
+
+// sendOnce is one non-blocking sendto on fd; it never asks raw.Write to wait.
+func (u *udpSender) sendOnce(fd uintptr) bool {
+	_, _, u.errno = unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&u.pkt[0])), uintptr(len(u.pkt)),
+		unix.MSG_DONTWAIT, uintptr(u.sa), u.slen)
+	return true
 }
 
 // send writes pkt to to. A full socket buffer is reported as EAGAIN (the packet is dropped,
 // as the kernel would drop it on the way anyway).
 func (u *udpSender) send(pkt []byte, to netip.AddrPort) error {
-	var (
-		sa4  unix.RawSockaddrInet4
-		sa6  unix.RawSockaddrInet6
-		sa   unsafe.Pointer
-		slen uintptr
-	)
+	if len(pkt) == 0 {
+		return nil
+	}
 	port := to.Port()
 	addr := to.Addr()
 	switch {
 	case addr.Is4() && !u.inet6:
-		sa4.Family = unix.AF_INET
-		sa4.Addr = addr.As4()
-		p := (*[2]byte)(unsafe.Pointer(&sa4.Port))
+		u.sa4.Family = unix.AF_INET
+		u.sa4.Addr = addr.As4()
+		p := (*[2]byte)(unsafe.Pointer(&u.sa4.Port))
 		p[0], p[1] = byte(port>>8), byte(port)
-		sa, slen = unsafe.Pointer(&sa4), unsafe.Sizeof(sa4)
+		u.sa, u.slen = unsafe.Pointer(&u.sa4), unsafe.Sizeof(u.sa4)
 	case u.inet6:
-		sa6.Family = unix.AF_INET6
-		sa6.Addr = addr.As16() // a v4 address becomes v4-mapped
-		p := (*[2]byte)(unsafe.Pointer(&sa6.Port))
+		u.sa6.Family = unix.AF_INET6
+		u.sa6.Addr = addr.As16() // a v4 address becomes v4-mapped
+		p := (*[2]byte)(unsafe.Pointer(&u.sa6.Port))
 		p[0], p[1] = byte(port>>8), byte(port)
-		sa, slen = unsafe.Pointer(&sa6), unsafe.Sizeof(sa6)
+		u.sa, u.slen = unsafe.Pointer(&u.sa6), unsafe.Sizeof(u.sa6)
 	default:
 		return unix.EAFNOSUPPORT // an IPv6 peer on an IPv4 socket
 	}
-	if len(pkt) == 0 {
-		return nil
-	}
-	var errno syscall.Errno
-	err := u.raw.Write(func(fd uintptr) bool {
-		_, _, errno = unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&pkt[0])), uintptr(len(pkt)),
-			unix.MSG_DONTWAIT, uintptr(sa), slen)
-		return true // never wait
-	})
+	u.pkt = pkt
+	err := u.raw.Write(u.write)
+	u.pkt = nil
 	if err != nil {
 		return err // closed
 	}
-	if errno != 0 {
-		return errno
+	if u.errno != 0 {
+		return u.errno
 	}
 	return nil
 }
