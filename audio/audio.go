@@ -45,6 +45,10 @@ type Tap interface {
 // Config configures a Session.
 type Config struct {
 	LocalIP netip.Addr
+	// Relocatable binds the RTP/RTCP sockets to the unspecified address of LocalIP's family
+	// (LocalIP is still what SDP advertises), so that Relocate can move a running call to a new
+	// local address without touching the sockets (relocate.go).
+	Relocatable bool
 	// RequireSRTP refuses media without SRTP. The phone sets it from its configuration, where it
 	// defaults to true; the zero value here allows plain RTP (still offering SRTP, best effort).
 	RequireSRTP bool
@@ -56,6 +60,8 @@ type Config struct {
 	// SampleRate of Source and Sink frames: RateNarrowband (zero) or RateWideband. Each codec is
 	// resampled to and from it (wideband.go).
 	SampleRate int
+	// NAT configures ICE/STUN/TURN (ice_config.go); the zero value is plain RTP.
+	NAT NATConfig
 	// Processor cleans captured frames (echo cancellation, noise suppression); nil = none.
 	Processor FrameProcessor
 	OnDTMF    func(digit rune)
@@ -128,4 +134,6 @@ type Stats struct {
 	FECRecovered uint64
 	// CodecChanges counts codec switches by a re-negotiation (hold, resume, a peer's re-INVITE).
 	CodecChanges uint64
+	// ICE is the candidate pair media flows over; zero when the call does not use ICE.
+	ICE ICEPath
 }

@@ -50,9 +50,12 @@ func (s *Session) Run(ctx context.Context) error {
 	// (a ticker per direction and a goroutine blocked on the socket tripled the scheduler
 	// wake-ups, the main CPU cost of a call). Where the socket cannot be polled with kernel
 	// arrival stamps (not Linux), a goroutine receives.
-	rx := s.newRxPoller()
-	if rx == nil {
-		wg.Go(func() { fail(s.rxLoop(ctx)) })
+	var rx *rxPoller
+	if !s.iceRun() { // with ICE the RTP socket belongs to the ICE mux; ice_rx.go receives
+		rx = s.newRxPoller()
+		if rx == nil {
+			wg.Go(func() { fail(s.rxLoop(ctx)) })
+		}
 	}
 	wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
 	tx, txSkipped := s.txFrames()

@@ -6,6 +6,9 @@ package audio
 
 // sendRTP writes one (S)RTP packet to the far end.
 func (s *Session) sendRTP(pkt []byte) error {
+	if s.nat.inUse.Load() {
+		return s.sendICE(pkt)
+	}
 	m := s.media.Load()
 	if m == nil {
 		return ErrNotNegotiated
@@ -15,10 +18,23 @@ func (s *Session) sendRTP(pkt []byte) error {
 
 // sendRTCP writes one (S)RTCP compound packet to the far end.
 func (s *Session) sendRTCP(pkt []byte) error {
+	if s.nat.inUse.Load() {
+		return s.sendICE(pkt)
+	}
 	m := s.media.Load()
 	if m == nil {
 		return ErrNotNegotiated
 	}
 	_, err := s.rtcpConn.WriteToUDPAddrPort(pkt, m.remoteRTCP)
+	return err
+}
+
+// sendICE writes over the selected ICE pair; before the checks selected one, it drops.
+func (s *Session) sendICE(pkt []byte) error {
+	c := s.nat.conn.Load()
+	if c == nil {
+		return errICEChecking
+	}
+	_, err := c.Write(pkt)
 	return err
 }

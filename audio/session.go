@@ -50,6 +50,7 @@ type Session struct {
 	port     int
 	ssrc     uint32
 	cname    string
+	nat      natState // ICE (ice.go)
 
 	// media is written under mu by the negotiation methods and read lock-free by the media goroutines.
 	media atomic.Pointer[mediaState]
@@ -114,6 +115,11 @@ func NewSession(cfg Config) (*Session, error) {
 	if cfg.PortMin <= 0 || cfg.PortMax <= 0 || cfg.PortMax <= cfg.PortMin {
 		cfg.PortMin, cfg.PortMax = 16384, 32766
 	}
+	if cfg.NAT.ICE {
+		if err := cfg.NAT.check(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.RTCPInterval <= 0 {
 		cfg.RTCPInterval = 5 * time.Second
 	}
@@ -162,13 +168,8 @@ func (s *Session) bind() error {
 		if p+1 > 65535 {
 			continue
 		}
-		rc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.LocalIP, uint16(p))))
+		rc, cc, err := listenPair(s.bindAddr(), p)
 		if err != nil {
-			continue
-		}
-		cc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.LocalIP, uint16(p+1))))
-		if err != nil {
-			_ = rc.Close()
 			continue
 		}
 		s.rtpConn, s.rtcpConn, s.port = rc, cc, p
@@ -216,6 +217,9 @@ func (s *Session) offerLocked() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build offer: %w", err)
 	}
+	if err := s.iceOfferLocked(o); err != nil {
+		return nil, err
+	}
 	s.offer = o
 	if s.state == StateIdle {
 		s.state = StateOffered
@@ -258,6 +262,7 @@ func (s *Session) Answer(offer []byte) ([]byte, error) {
 	if err := s.applyLocked(res); err != nil {
 		return nil, err
 	}
+	s.iceOfferedLocked(o, ans)
 	s.offer = nil
 	return ans.Marshal(), nil
 }
@@ -284,6 +289,7 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if err := s.applyLocked(res); err != nil {
 		return err
 	}
+	s.iceAnswerLocked(a)
 	s.offer = nil
 	return nil
 }
@@ -403,6 +409,7 @@ func (s *Session) Stats() Stats {
 		CodecChanges:       s.codecChanges.Load(),
 		Dropped:            s.dropped,
 		Latency:            s.latency.snapshot(),
+		ICE:                s.nat.snapshot(),
 	}
 	st.Latency.SendProcessing, st.Latency.ReceiveProcessing = s.processingLatency()
 	if s.rx.received > 0 {
@@ -422,6 +429,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.state = StateClosed
+	s.closeICELocked()
 	s.mu.Unlock()
 	return errors.Join(s.rtpConn.Close(), s.rtcpConn.Close())
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -24,6 +25,18 @@ func (e *KeyError) Error() string { return e.Key + ": " + e.Reason }
 func (a Account) Validate() error {
 	if err := validServer(a.Server); err != nil {
 		return err
+	}
+	for _, s := range a.Servers {
+		if s == "" {
+			return &KeyError{"account.servers", "empty entry"}
+		}
+		if err := validServer(s); err != nil {
+			var ke *KeyError
+			if errors.As(err, &ke) {
+				ke.Key = "account.servers"
+			}
+			return err
+		}
 	}
 	if a.Expires < 0 {
 		return &KeyError{"account.expires", fmt.Sprintf("%s must not be negative", a.Expires)}

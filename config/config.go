@@ -28,12 +28,19 @@ type Config struct {
 	Workday   Workday   `toml:"workday"`
 	// Supervisors are the keys of supervisors' signed commands.
 	Supervisors Supervisors `toml:"supervisors"`
+	// Network (STUN/TURN for ICE) comes from policy only; see network.go.
+	Network Network `toml:"-"`
 }
 
 // Account is the SIP account.
 type Account struct {
 	// Server is the registrar / outbound proxy, "host:port" (port defaults to 5061 for TLS).
 	Server string `toml:"server"`
+	// Servers are further registrars tried in order when Server fails (RFC 3263 failover).
+	Servers []string `toml:"servers"`
+	// SRV looks the servers up by DNS SRV under Domain (_sips._tcp for TLS) before Server and
+	// Servers; implied when neither is set.
+	SRV bool `toml:"srv"`
 	// Transport is "tls" (default). "tcp" and "udp" exist for lab use only and
 	// forbid SRTP SDES keys (they would travel in clear text), so with them
 	// calls need media.allow_plain_rtp.
@@ -175,6 +182,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.CRM.Validate(); err != nil {
+		return err
+	}
+	if err := c.Network.Validate(); err != nil {
 		return err
 	}
 	switch c.Audio.EchoCancel {

@@ -197,6 +197,8 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 	}
 	ua, err := sip.New(sip.Config{
 		Server:      acc.Server,
+		Servers:     acc.Servers,
+		SRV:         acc.SRV,
 		Transport:   acc.Transport,
 		User:        acc.User,
 		AuthUser:    acc.AuthUser,
@@ -246,6 +248,7 @@ func (a *Agent) Register(ctx context.Context, password string) error {
 	a.setRegistration(RegRegistered, nil)
 	a.mu.Lock()
 	a.startPresenceLocked(ua)
+	a.startNetWatchLocked(ua)
 	a.mu.Unlock()
 	return nil
 }
@@ -319,18 +322,5 @@ func (a *Agent) localIP() (netip.Addr, error) {
 	if s := st.Media.LocalIP; s != "" {
 		return netip.ParseAddr(s)
 	}
-	host, _, err := net.SplitHostPort(st.Account.Server)
-	if err != nil {
-		host = st.Account.Server
-	}
-	conn, err := net.DialTimeout("udp", net.JoinHostPort(host, "9"), 2*time.Second)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("find local address: %w", err)
-	}
-	defer conn.Close()
-	ap, err := netip.ParseAddrPort(conn.LocalAddr().String())
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	return ap.Addr().Unmap(), nil
+	return routeSource(a.serverHost())
 }

@@ -160,5 +160,7 @@ func statsOf(s audio.Stats) CallStats {
 		SRTPFailures:    s.SRTPFailures,
 		Dropped:         s.Dropped,
 		Latency:         s.Latency,
+		Candidate:       s.ICE.LocalType,
+		Path:            s.ICE.String(),
 	}
 }

@@ -63,9 +63,12 @@ func (c *call) audioConfig() (audio.Config, error) {
 	if err != nil {
 		return audio.Config{}, err
 	}
-	m := c.a.Settings().Media
+	st := c.a.Settings()
+	m := st.Media
 	return audio.Config{
+		NAT:         natConfig(st.Network),
 		LocalIP:     ip,
+		Relocatable: m.LocalIP == "", // follows the machine's address (network.go)
 		RequireSRTP: !m.AllowPlainRTP,
 		Suites:      m.Suites,
 		Codecs:      m.Codecs,

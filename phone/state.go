@@ -138,6 +138,9 @@ type CallInfo struct {
 	// ConsultFor is the customer's call ID when this call is a
 	// consultation for an attended transfer.
 	ConsultFor string
+	// Link is whether the call's network path is up or being moved to a
+	// new local address (network.go).
+	Link LinkState
 	// The recorder's state travels as RecordingChanged (replayed by Watch).
 }
 
@@ -155,6 +158,9 @@ type CallStats struct {
 	MOS             float64 // E-model estimate 1..4.5; 0 until known
 	SRTPFailures    uint64  // received packets that failed SRTP/SRTCP authentication or replay
 	Dropped         uint64  // received datagrams that were not usable RTP (runts, unknown payload)
+	// Candidate is the type of the ICE candidate media leaves from: "host", "srflx", "prflx"
+	// or "relay" ("" without ICE); Path is the whole selected pair, for the call details.
+	Candidate, Path string
 	Latency         audio.Latency
 }
 

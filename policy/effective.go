@@ -90,6 +90,7 @@ func Merge(user config.Config, docs ...SourcedDoc) (*Effective, error) {
 		eff.Values = append(eff.Values, v)
 	}
 	fixCard(eff)
+	hideSecrets(eff)
 	if err := applySupervisors(eff, user, docs); err != nil {
 		return nil, err
 	}

@@ -113,6 +113,7 @@ func settings() []setting {
 		s.key = "crm.mask." + k
 		list = append(list, s)
 	}
+	list = append(list, networkSettings()...)
 	return append(list, workdaySettings()...)
 }
 

@@ -4,7 +4,8 @@
 #   build  — C toolchain bits and X11/GL headers for the Fyne GUI
 #   test   — the real peers and tools the tests start (Kamailio, baresip, sipp, curl for the S3 server script,
 #            gnome-keyring, Xvfb, imagemagick, socat, xdotool, xdg-utils; python3 for the standalone audit
-#            verifier in docs/audit-verify; PulseAudio with its utilities and sox for the sound-card tests)
+#            verifier in docs/audit-verify; PulseAudio with its utilities and sox for the sound-card tests;
+#            nftables iproute2 iputils-ping coturn for the namespace home network)
 #   windows — mingw-w64 cross compiler and Wine for the Windows build and tests
 set -euo pipefail
 
@@ -16,6 +17,11 @@ declare -A groups=(
 # linphonec is the second far-end phone of the wideband interop tests (audio/interop_linphone_test.go);
 # its linphone-common also ships the 16 kHz speech recording the echo-canceller test uses.
 groups[test]+=" linphone-cli"
+# The home-office network of internal/testpeer/netlab*.go: namespaces, veth pairs and the router's NAT
+# (iproute2, nftables), ping for its checks and the TURN server coturn (turnserver).
+groups[test]+=" nftables iproute2 iputils-ping coturn"
+# conntrack: the address-change test forgets the lab router's NAT mappings of the agent's old address.
+groups[test]+=" conntrack"
 
 want=()
 for g in "$@"; do

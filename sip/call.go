@@ -92,7 +92,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer []byte, progress fun
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("call: %w", classifyTransport(u.cfg.Server, err))
+		return nil, fmt.Errorf("call: %w", classifyTransport(u.serverAddr(), err))
 	}
 	authSent := false
 	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
@@ -121,7 +121,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer []byte, progress fun
 	}
 	if err := u.ack(ctx, sess); err != nil {
 		d.end("failed to acknowledge the answer")
-		return nil, fmt.Errorf("call: ACK: %w", classifyTransport(u.cfg.Server, err))
+		return nil, fmt.Errorf("call: ACK: %w", classifyTransport(u.serverAddr(), err))
 	}
 	u.log.Info("call answered by far end")
 	return d, nil
@@ -150,7 +150,7 @@ func (u *UA) unanswered(ctx context.Context, sess *sipgo.DialogClientSession, er
 		// credentials are wrong.
 		return fmt.Errorf("call: %w", classifyStatus(code, dr.Res.Reason, authSent && (code == 401 || code == 407)))
 	default:
-		return fmt.Errorf("call: %w", classifyTransport(u.cfg.Server, err))
+		return fmt.Errorf("call: %w", classifyTransport(u.serverAddr(), err))
 	}
 }
 
@@ -159,7 +159,7 @@ func (u *UA) unanswered(ctx context.Context, sess *sipgo.DialogClientSession, er
 func (u *UA) newInvite(to sip.Uri, contact sip.ContactHeader, offer []byte) *sip.Request {
 	req := sip.NewRequest(sip.INVITE, to)
 	req.SetTransport(u.transport)
-	req.SetDestination(u.cfg.Server) // outbound proxy: the flow we registered on
+	req.SetDestination(u.serverAddr()) // outbound proxy: the flow we registered on
 	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.aor(), Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
@@ -180,7 +180,7 @@ func (u *UA) newInvite(to sip.Uri, contact sip.ContactHeader, offer []byte) *sip
 
 // outboundRoute is a loose Route header to the configured server.
 func (u *UA) outboundRoute() *sip.RouteHeader {
-	host, portStr, _ := net.SplitHostPort(u.cfg.Server)
+	host, portStr, _ := net.SplitHostPort(u.serverAddr())
 	port, _ := strconv.Atoi(portStr)
 	r := &sip.RouteHeader{Address: sip.Uri{Scheme: "sip", Host: host, Port: port, UriParams: sip.NewParams()}}
 	r.Address.UriParams.Add("transport", strings.ToLower(u.transport))
@@ -198,7 +198,7 @@ func (u *UA) ack(ctx context.Context, sess *sipgo.DialogClientSession) error {
 	}
 	ack := sip.NewRequest(sip.ACK, *c.Address.Clone())
 	ack.SetTransport(u.transport)
-	ack.SetDestination(u.cfg.Server)
+	ack.SetDestination(u.serverAddr())
 	ack.SetBody(nil)
 	u.trace("send", ack)
 	return sess.WriteAck(ctx, ack)

@@ -152,7 +152,7 @@ func (d *Dialog) request(ctx context.Context, req *sip.Request) (*sip.Response, 
 	req.SetTransport(d.ua.transport)
 	// Everything goes through the server (outbound proxy); a Record-Route
 	// set, when present, points there too.
-	req.SetDestination(d.ua.cfg.Server)
+	req.SetDestination(d.ua.serverAddr())
 	authSent := false
 	for {
 		d.ua.trace("send", req)
@@ -166,7 +166,7 @@ func (d *Dialog) request(ctx context.Context, req *sip.Request) (*sip.Response, 
 			tx, err = d.server.TransactionRequest(ctx, req)
 		}
 		if err != nil {
-			return nil, classifyTransport(d.ua.cfg.Server, err)
+			return nil, classifyTransport(d.ua.serverAddr(), err)
 		}
 		res, err := waitFinal(ctx, tx)
 		tx.Terminate()
@@ -174,7 +174,7 @@ func (d *Dialog) request(ctx context.Context, req *sip.Request) (*sip.Response, 
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, classifyTransport(d.ua.cfg.Server, err)
+			return nil, classifyTransport(d.ua.serverAddr(), err)
 		}
 		d.ua.trace("recv", res)
 		if (res.StatusCode == 401 || res.StatusCode == 407) && !authSent {
@@ -254,7 +254,7 @@ func (d *Dialog) ReInvite(ctx context.Context, sdp []byte) ([]byte, error) {
 	// ACK the 2xx with the re-INVITE's CSeq (the dialog builder keeps it for ACK).
 	ack := sip.NewRequest(sip.ACK, target)
 	ack.SetTransport(d.ua.transport)
-	ack.SetDestination(d.ua.cfg.Server)
+	ack.SetDestination(d.ua.serverAddr())
 	ack.SetBody(nil)
 	d.ua.trace("send", ack)
 	if d.client != nil {
@@ -263,7 +263,7 @@ func (d *Dialog) ReInvite(ctx context.Context, sdp []byte) ([]byte, error) {
 		err = d.server.WriteRequest(ack)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ACK re-INVITE: %w", classifyTransport(d.ua.cfg.Server, err))
+		return nil, fmt.Errorf("ACK re-INVITE: %w", classifyTransport(d.ua.serverAddr(), err))
 	}
 	body := append([]byte(nil), res.Body()...)
 	if len(body) > 0 {

@@ -105,7 +105,7 @@ func (in *Incoming) Answer(ctx context.Context, sdp []byte) (*Dialog, error) {
 			return nil, ErrCallEnded
 		default:
 		}
-		return nil, fmt.Errorf("answer: %w", classifyTransport(in.ua.cfg.Server, err))
+		return nil, fmt.Errorf("answer: %w", classifyTransport(in.ua.serverAddr(), err))
 	}
 	in.ua.log.Info("call answered")
 	return d, nil

@@ -84,7 +84,7 @@ func (u *UA) SendMessage(ctx context.Context, target, contentType string, body [
 func (u *UA) outOfDialog(method sip.RequestMethod, to sip.Uri) *sip.Request {
 	req := sip.NewRequest(method, to)
 	req.SetTransport(u.transport)
-	req.SetDestination(u.cfg.Server)
+	req.SetDestination(u.serverAddr())
 	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: u.aor(), Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
@@ -101,7 +101,7 @@ func (u *UA) doAuth(ctx context.Context, req *sip.Request) (*sip.Response, error
 		u.trace("send", req)
 		res, err := u.client.Do(ctx, req)
 		if err != nil {
-			return nil, classifyTransport(u.cfg.Server, err)
+			return nil, classifyTransport(u.serverAddr(), err)
 		}
 		u.trace("recv", res)
 		code := res.StatusCode

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"softphone/internal/redact"
@@ -29,7 +28,7 @@ func (u *UA) Register(ctx context.Context) error {
 	}
 	u.setState(StateRegistering, nil)
 	u.regMu.Lock()
-	granted, err := u.registerLocked(ctx, u.cfg.Expires)
+	granted, err := u.registerAnyLocked(ctx, 0)
 	u.regMu.Unlock()
 	if err != nil {
 		u.setState(StateUnregistered, err)
@@ -50,21 +49,22 @@ func (u *UA) Register(ctx context.Context) error {
 	return nil
 }
 
-// ensureFlow opens (or reuses) the connection to the server and updates
-// our Contact to its local address. It returns the connection's local
-// address.
-func (u *UA) ensureFlow(ctx context.Context) (string, error) {
-	host, portStr, _ := net.SplitHostPort(u.cfg.Server)
+// openFlow opens (or reuses) the connection to tgt and returns our
+// Contact for it (the connection's local address) and the connection's
+// remote address ("" on UDP).
+func (u *UA) openFlow(ctx context.Context, tgt target) (*sip.ContactHeader, string, error) {
+	host, portStr, _ := net.SplitHostPort(tgt.addr)
 	port, _ := strconv.Atoi(portStr)
 	probe := sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: "sip", Host: host, Port: port})
 	probe.SetTransport(u.transport)
-	probe.SetDestination(u.cfg.Server)
+	probe.SetDestination(tgt.addr)
 	probe.AppendHeader(&sip.ViaHeader{
 		ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: u.transport, Params: sip.NewParams(),
 	})
+	u.tlsName.Store(tgt.tlsFor)
 	conn, err := u.sua.TransportLayer().ClientRequestConnection(ctx, probe)
 	if err != nil {
-		return "", classifyTransport(u.cfg.Server, err)
+		return nil, "", classifyTransport(tgt.addr, err)
 	}
 	local := conn.LocalAddr().String()
 	remote := ""
@@ -80,7 +80,7 @@ func (u *UA) ensureFlow(ctx context.Context) (string, error) {
 
 	lhost, lport, err := net.SplitHostPort(local)
 	if err != nil {
-		return "", fmt.Errorf("local address %q: %w", local, err)
+		return nil, "", fmt.Errorf("local address %q: %w", local, err)
 	}
 	p, _ := strconv.Atoi(lport)
 	contact := &sip.ContactHeader{
@@ -94,25 +94,72 @@ func (u *UA) ensureFlow(ctx context.Context) (string, error) {
 		Params: sip.NewParams(),
 	}
 	contact.Address.UriParams.Add("transport", strings.ToLower(u.transport))
-	u.mu.Lock()
-	u.contact = contact
-	u.flowRemote = remote
-	u.mu.Unlock()
-	return local, nil
+	return contact, remote, nil
 }
 
 // registerLocked runs one REGISTER exchange (with digest authentication)
-// for the given lifetime; expires 0 removes the binding. Caller holds regMu.
+// for the given lifetime at the current target; expires 0 removes the
+// binding. Caller holds regMu.
 func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	u.mu.Lock()
+	tgt := u.target
+	u.mu.Unlock()
 	if expires > 0 {
-		if _, err := u.ensureFlow(ctx); err != nil {
-			return 0, err
-		}
+		return u.registerAtLocked(ctx, tgt, expires)
 	}
 	contact, ok := u.currentContact()
 	if !ok {
 		return 0, ErrNotRegistered
 	}
+	return u.exchangeLocked(ctx, tgt, contact, nil, 0)
+}
+
+// registerAtLocked registers at tgt on a flow to it; on success tgt
+// becomes the UA's target and the flow its registered flow.
+func (u *UA) registerAtLocked(ctx context.Context, tgt target, expires time.Duration) (time.Duration, error) {
+	contact, remote, err := u.openFlow(ctx, tgt)
+	if err != nil {
+		return 0, err
+	}
+	g, err := u.exchangeLocked(ctx, tgt, *contact, u.staleContact(tgt, contact), expires)
+	if err != nil {
+		// Before any registration, keep the flow anyway: calls may still
+		// be tried on it (and report the server's answer to them).
+		u.mu.Lock()
+		if u.contact == nil {
+			u.contact, u.flowRemote, u.target = contact, remote, tgt
+		}
+		u.mu.Unlock()
+		return 0, err
+	}
+	u.mu.Lock()
+	u.contact, u.flowRemote, u.target = contact, remote, tgt
+	u.mu.Unlock()
+	u.flowKey.Store(remote)
+	u.flowRx.Store(time.Now().UnixNano())
+	return g, nil
+}
+
+// staleContact is the Contact registered on the previous flow at the same
+// target, with expires=0, when registering on a new flow there (the old
+// one died with an address change or a NAT); nil otherwise.
+func (u *UA) staleContact(tgt target, contact *sip.ContactHeader) *sip.ContactHeader {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	old := u.contact
+	if !u.registered || old == nil || u.target.addr != tgt.addr ||
+		old.Address.Host == contact.Address.Host && old.Address.Port == contact.Address.Port {
+		return nil
+	}
+	c := old.Clone()
+	c.Params = sip.NewParams()
+	c.Params.Add("expires", "0")
+	return c
+}
+
+// exchangeLocked is one REGISTER transaction at tgt, answering digest
+// challenges.
+func (u *UA) exchangeLocked(ctx context.Context, tgt target, contact sip.ContactHeader, stale *sip.ContactHeader, expires time.Duration) (time.Duration, error) {
 	if u.regCallID == "" {
 		u.regCallID = uuid.NewString()
 		u.regFromTag = sip.GenerateTagN(16)
@@ -125,7 +172,12 @@ func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Du
 		staleOK  = true
 	)
 	for attempt := 0; attempt < 4; attempt++ {
-		req := u.newRegister(contact, expires, authHdr)
+		req := u.newRegister(tgt.addr, contact, expires, authHdr)
+		if stale != nil {
+			// Remove the binding of the old flow in the same request
+			// (RFC 3261 §10.2.2: a Contact with expires=0).
+			req.AppendHeader(stale)
+		}
 		u.trace("send", req)
 		res, err := u.client.Do(ctx, req)
 		if err != nil {
@@ -134,7 +186,7 @@ func (u *UA) registerLocked(ctx context.Context, expires time.Duration) (time.Du
 			}
 			// A deadline here means the server took our REGISTER but never
 			// answered: unreachable as far as the user is concerned.
-			return 0, classifyTransport(u.cfg.Server, err)
+			return 0, classifyTransport(tgt.addr, err)
 		}
 		u.trace("recv", res)
 		switch code := res.StatusCode; {
@@ -206,7 +258,7 @@ func minExpires(res *sip.Response, expires time.Duration) (time.Duration, error)
 
 // newRegister builds one REGISTER of our registration (same Call-ID and
 // From tag, increasing CSeq, RFC 3261 §10.2).
-func (u *UA) newRegister(contact sip.ContactHeader, expires time.Duration, auth sip.Header) *sip.Request {
+func (u *UA) newRegister(dest string, contact sip.ContactHeader, expires time.Duration, auth sip.Header) *sip.Request {
 	u.regCSeq++
 	recipient := sip.Uri{Scheme: "sip", Host: u.cfg.Domain}
 	if h, p, err := net.SplitHostPort(u.cfg.Domain); err == nil {
@@ -215,7 +267,7 @@ func (u *UA) newRegister(contact sip.ContactHeader, expires time.Duration, auth 
 	}
 	req := sip.NewRequest(sip.REGISTER, recipient)
 	req.SetTransport(u.transport)
-	req.SetDestination(u.cfg.Server)
+	req.SetDestination(dest)
 	aor := sip.Uri{Scheme: "sip", User: u.cfg.User, Host: recipient.Host, Port: recipient.Port}
 	from := &sip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: sip.NewParams()}
 	from.Params.Add("tag", u.regFromTag)
@@ -290,127 +342,4 @@ func backoff(n int, max time.Duration) time.Duration {
 	}
 	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
 	return d + jitter
-}
-
-// flowCheckInterval is how often the loop looks whether the connection is
-// still in sipgo's pool (cheap; no network traffic).
-const flowCheckInterval = time.Second
-
-// keepRegistered is the background loop started by the first successful
-// Register. It ends when the UA closes.
-func (u *UA) keepRegistered(granted time.Duration) {
-	defer u.wg.Done()
-	refresh := time.NewTimer(refreshAfter(granted))
-	defer refresh.Stop()
-	check := time.NewTicker(flowCheckInterval)
-	defer check.Stop()
-	var keepAlive <-chan time.Time
-	if u.cfg.KeepAlive > 0 && u.transport != "UDP" {
-		t := time.NewTicker(u.cfg.KeepAlive)
-		defer t.Stop()
-		keepAlive = t.C
-	}
-
-	for {
-		select {
-		case <-u.ctx.Done():
-			return
-		case <-refresh.C:
-			g, err := u.refresh()
-			if err != nil {
-				u.setState(StateRetrying, err)
-				g = u.retry()
-				if g == 0 {
-					return
-				}
-			}
-			u.setState(StateRegistered, nil)
-			refresh.Reset(refreshAfter(g))
-		case <-check.C:
-			if u.flowAlive() {
-				continue
-			}
-			u.log.Info("connection to SIP server lost; re-registering")
-			u.setState(StateRetrying, ErrConnectionLost)
-			g := u.retry()
-			if g == 0 {
-				return
-			}
-			u.setState(StateRegistered, nil)
-			refresh.Reset(refreshAfter(g))
-		case <-keepAlive:
-			if err := u.sendKeepAlive(); err != nil {
-				u.log.Info("keep-alive failed", "error", err)
-			}
-		}
-	}
-}
-
-// refresh re-sends REGISTER with the configured lifetime.
-func (u *UA) refresh() (time.Duration, error) {
-	ctx, cancel := context.WithTimeout(u.ctx, 32*time.Second)
-	defer cancel()
-	u.regMu.Lock()
-	defer u.regMu.Unlock()
-	return u.registerLocked(ctx, u.cfg.Expires)
-}
-
-// retry re-registers with back-off until it works or the UA closes (then
-// it returns 0).
-func (u *UA) retry() time.Duration {
-	for n := 0; ; n++ {
-		t := time.NewTimer(backoff(n, u.cfg.RetryMax))
-		select {
-		case <-u.ctx.Done():
-			t.Stop()
-			return 0
-		case <-t.C:
-		}
-		g, err := u.refresh()
-		if err == nil {
-			return g
-		}
-		if u.ctx.Err() != nil {
-			return 0
-		}
-		u.setState(StateRetrying, err)
-	}
-}
-
-// flowAlive reports whether the connection we registered on is still open.
-func (u *UA) flowAlive() bool {
-	u.mu.Lock()
-	remote := u.flowRemote
-	u.mu.Unlock()
-	if remote == "" {
-		return true // UDP: nothing to watch
-	}
-	conn, err := u.sua.TransportLayer().GetConnection(u.transport, remote)
-	if err != nil || conn == nil {
-		return false
-	}
-	_, _ = conn.TryClose() // GetConnection took a reference
-	return true
-}
-
-// sendKeepAlive writes an RFC 5626 §3.5.1 double-CRLF ping on the flow.
-// sipgo's reader swallows the CRLF pong.
-func (u *UA) sendKeepAlive() error {
-	u.mu.Lock()
-	remote := u.flowRemote
-	u.mu.Unlock()
-	if remote == "" {
-		return nil
-	}
-	conn, err := u.sua.TransportLayer().GetConnection(u.transport, remote)
-	if err != nil || conn == nil {
-		return ErrConnectionLost
-	}
-	defer func() { _, _ = conn.TryClose() }()
-	w, ok := conn.(io.Writer)
-	if !ok {
-		return errors.New("connection does not support raw writes")
-	}
-	_, err = w.Write([]byte("\r\n\r\n"))
-	return err
 }

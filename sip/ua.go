@@ -2,12 +2,12 @@ package sip
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -31,6 +31,19 @@ type UA struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // registration loop and incoming-call handlers
 
+	// tlsName is the name the server certificate must carry (string):
+	// the name of the target being dialled.
+	tlsName atomic.Value
+	// flowRx is when data last arrived on the registered flow (UnixNano),
+	// written by sipgo's read filter; flowKey is that flow's remote
+	// address (string) for the filter to compare.
+	flowRx  atomic.Int64
+	flowKey atomic.Value
+	pongs   atomic.Uint64 // CRLF pongs seen on the registered flow
+	// kick tells the registration loop that Reconnect registered anew
+	// (the value is the granted lifetime).
+	kick chan time.Duration
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -47,6 +60,8 @@ type UA struct {
 	lastErr    error
 	contact    *sip.ContactHeader // our current Contact (local address of the flow); nil before Register
 	flowRemote string             // resolved ip:port of the flow, key of sipgo's connection pool
+	target     target             // where we register now (and send every request)
+	targetIdx  int                // its place in the last target list (0: the preferred one)
 	granted    time.Duration      // lifetime the registrar granted
 	registered bool               // a binding exists on the registrar
 	loopOn     bool
@@ -70,21 +85,23 @@ func New(cfg Config) (*UA, error) {
 		log:       cfg.Logger.With("component", "sip"),
 		transport: strings.ToUpper(cfg.Transport),
 		dialogs:   make(map[string]*Dialog),
+		kick:      make(chan time.Duration, 1),
 	}
+	if len(cfg.Servers) > 0 {
+		u.target = target{addr: cfg.Servers[0], tlsFor: cfg.serverHost()}
+	}
+	u.flowKey.Store("")
 	sipgoLog := cfg.Logger.With("component", "sip", "layer", "sipgo")
 	opts := []sipgo.UserAgentOption{
 		sipgo.WithUserAgent(cfg.UserAgent),
 		sipgo.WithUserAgentHostname(cfg.Domain),
 		sipgo.WithUserAgentTransportLayerOptions(
 			sip.WithTransportLayerLogger(sipgoLog),
+			sip.WithTransportLayerReadFilter(u.readFilter),
 		),
 	}
 	if u.transport == "TLS" {
-		opts = append(opts, sipgo.WithUserAgenTLSConfig(&tls.Config{
-			MinVersion: tls.VersionTLS12,
-			RootCAs:    cfg.RootCAs, // nil means the system roots
-			ServerName: cfg.serverHost(),
-		}))
+		opts = append(opts, sipgo.WithUserAgenTLSConfig(u.tlsConfig()))
 	}
 	u.sua, err = sipgo.NewUA(opts...)
 	if err != nil {

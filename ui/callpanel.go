@@ -286,6 +286,10 @@ func (p *CallPanel) setLevels(mic, speaker float64) {
 
 // stateTitle is the header text and colour for a call's state.
 func stateTitle(c phone.CallInfo) (string, fyne.ThemeColorName) {
+	if c.Link == phone.LinkReconnecting && c.State != phone.CallEnded {
+		// The network changed under the call: it is being moved (a second or two).
+		return lang.L("Reconnecting…"), theme.ColorNameWarning
+	}
 	switch c.State {
 	case phone.CallDialing:
 		return lang.L("Calling…"), theme.ColorNameForeground

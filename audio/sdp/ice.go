@@ -202,6 +202,34 @@ func SetICE(m *Media, ice ICE) {
 	m.Attrs = append(m.Attrs, Attr{Key: "end-of-candidates"})
 }
 
+// SetDefaultCandidate makes the c= and m= lines of m name one of its candidates, as RFC 8839
+// section 4.2.1.2 requires (peers such as baresip otherwise assume a middlebox rewrote the SDP
+// and refuse ICE): the host candidate at local when offered, else the relay candidate of highest
+// priority, else the best server-reflexive one. RTCP is muxed on the same address.
+func SetDefaultCandidate(m *Media, ice ICE, local netip.AddrPort) {
+	var best *ICECandidate
+	rank := map[string]int{CandRelay: 2, CandSrflx: 1}
+	for i := range ice.Candidates {
+		c := &ice.Candidates[i]
+		ap, ok := c.AddrPort()
+		if !ok || c.Component != 1 {
+			continue
+		}
+		if c.Type == CandHost && ap == local {
+			return // the default already is a candidate
+		}
+		if rank[c.Type] > 0 && (best == nil || rank[c.Type] > rank[best.Type] ||
+			rank[c.Type] == rank[best.Type] && c.Priority > best.Priority) {
+			best = c
+		}
+	}
+	if best == nil {
+		return
+	}
+	ap, _ := best.AddrPort()
+	m.Addr, m.Port, m.RTCPPort, m.RTCPAddr = ap.Addr(), int(ap.Port()), int(ap.Port()), netip.Addr{}
+}
+
 func parsePort(s string) (int, error) {
 	p, err := strconv.Atoi(s)
 	if err != nil || p < 0 || p > 65535 {

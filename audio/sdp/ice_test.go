@@ -2,6 +2,7 @@ package sdp
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -170,4 +171,30 @@ func FuzzICE(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSetDefaultCandidate(t *testing.T) {
+	local := netip.MustParseAddrPort("198.18.0.2:4000")
+	host := ICECandidate{Foundation: "1", Component: 1, Transport: "udp", Priority: 2130706431, Addr: "198.18.0.2", Port: 4000, Type: CandHost}
+	srflx := ICECandidate{Foundation: "2", Component: 1, Transport: "udp", Priority: 1694498815, Addr: "198.19.0.1", Port: 5000, Type: CandSrflx, RelAddr: "198.18.0.2", RelPort: 4000}
+	relay := ICECandidate{Foundation: "3", Component: 1, Transport: "udp", Priority: 16777215, Addr: "198.19.0.2", Port: 50000, Type: CandRelay, RelAddr: "198.19.0.1", RelPort: 6000}
+	for _, tc := range []struct {
+		name  string
+		cands []ICECandidate
+		want  string
+	}{
+		{"host offered: unchanged", []ICECandidate{host, srflx, relay}, "198.18.0.2:4000"},
+		{"relay only", []ICECandidate{relay}, "198.19.0.2:50000"},
+		{"relay before srflx", []ICECandidate{srflx, relay}, "198.19.0.2:50000"},
+		{"srflx", []ICECandidate{srflx}, "198.19.0.1:5000"},
+	} {
+		m := Media{Type: "audio", Port: 4000, Addr: local.Addr(), RTCPPort: 4001}
+		SetDefaultCandidate(&m, ICE{Candidates: tc.cands}, local)
+		if got := netip.AddrPortFrom(m.Addr, uint16(m.Port)).String(); got != tc.want {
+			t.Errorf("%s: default %s, want %s", tc.name, got, tc.want)
+		}
+		if m.Port != 4000 && m.RTCPPort != m.Port {
+			t.Errorf("%s: a=rtcp %d, want the muxed %d", tc.name, m.RTCPPort, m.Port)
+		}
+	}
 }

@@ -170,6 +170,7 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 				"packets_lost": s.PacketsLost, "remote_lost": s.RemoteLost, "jitter_ms": round(s.JitterMs),
 				"rtt_ms": round(s.RTTMs), "mos": round(s.MOS),
 				"srtp_failures": s.SRTPFailures, "dropped": s.Dropped,
+				"candidate": s.Candidate, "ice_path": s.Path,
 			})
 		}
 	}

@@ -31,6 +31,16 @@ type BaresipOptions struct {
 	// Codecs, when set, loads baresip's g722 and opus modules and limits the account to these
 	// codecs (audio_codecs), e.g. "G722/16000/1" or "opus" for a wideband-only peer.
 	Codecs string
+	// MediaNAT is the account's medianat ("ice", "stun" or "turn"); it loads baresip's ice,
+	// stun and turn modules and turns on rtcp_mux.
+	MediaNAT string
+	// STUNServer is the account's stunserver: "stun:host:port", or
+	// "turn:host:port?transport=udp" with STUNUser and STUNPass.
+	STUNServer, STUNUser, STUNPass string
+	// Netns runs baresip inside that network namespace (a Lab's Internet);
+	// IP is the address it binds and advertises in SDP (default 127.0.0.1).
+	// Its Kamailio must be reachable from there (k.Addr).
+	Netns, IP string
 }
 
 // Event is one ctrl_tcp event of baresip (class "call", "register", …).
@@ -82,12 +92,15 @@ func StartBaresip(t testing.TB, k *Kamailio, user, password string, opts Baresip
 	if opts.ToneHz == 0 {
 		opts.ToneHz = 440
 	}
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
 	dir := t.TempDir()
 	ctrlPort := FreePort(t)
 	sipPort := FreePortPair(t) // baresip also takes sipPort+1 for TLS
 
 	config := fmt.Sprintf(`poll_method		epoll
-sip_listen		127.0.0.1:%d
+sip_listen		%s:%d
 sip_cafile		%s
 call_local_timeout	120
 call_max_calls		4
@@ -95,7 +108,7 @@ audio_source		ausine,%d
 audio_alert		none
 ausrc_srate		48000
 ausrc_channels		2
-net_interface		127.0.0.1
+net_interface		%s
 module_path		/usr/lib/baresip/modules
 module			g711.so
 %smodule			ausine.so
@@ -107,12 +120,12 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 snd_path		%s
-`, sipPort, k.CAFile, opts.ToneHz, widebandModules(opts), ctrlPort, dir)
+`, opts.IP, sipPort, k.CAFile, opts.ToneHz, opts.IP, widebandModules(opts)+natModules(opts), ctrlPort, dir)
 	writeFile(t, filepath.Join(dir, "config"), config)
 
 	params := []string{
 		"auth_pass=" + password,
-		fmt.Sprintf(`outbound="sip:127.0.0.1:%d;transport=tls"`, k.Port),
+		fmt.Sprintf(`outbound="sip:%s;transport=tls"`, k.Addr),
 		"regint=600",
 	}
 	if !opts.PlainRTP {
@@ -125,6 +138,7 @@ snd_path		%s
 	if opts.Codecs != "" {
 		params = append(params, "audio_codecs="+opts.Codecs)
 	}
+	params = append(params, natParams(opts)...)
 	if opts.AutoAnswer {
 		params = append(params, "answermode=auto")
 	} else {
@@ -137,9 +151,9 @@ snd_path		%s
 	args := []string{"-f", dir}
 	var cmd *exec.Cmd
 	if stdbuf != "" {
-		cmd = exec.Command(stdbuf, append([]string{"-oL", "-eL", bin}, args...)...)
+		cmd = NetnsCommand(opts.Netns, stdbuf, append([]string{"-oL", "-eL", bin}, args...)...)
 	} else {
-		cmd = exec.Command(bin, args...)
+		cmd = NetnsCommand(opts.Netns, bin, args...)
 	}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+dir)
@@ -153,8 +167,9 @@ snd_path		%s
 
 	b := &Baresip{User: user, URI: aor, Dir: dir, taken: map[int]bool{}, resp: make(chan ctrlResponse, 8), evch: make(chan struct{})}
 	b.proc = startProcess(t, "baresip "+user, cmd)
+	b.proc.ns = opts.Netns
 	waitTCP(t, b.proc, fmt.Sprintf("127.0.0.1:%d", ctrlPort), 10*time.Second)
-	b.ctrl, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort))
+	b.ctrl, err = DialNetns(opts.Netns, "tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort), 5*time.Second)
 	if err != nil {
 		t.Fatalf("connect to baresip ctrl_tcp: %v", err)
 	}
@@ -169,6 +184,30 @@ snd_path		%s
 	})
 	b.WaitLog(t, `(?i)registered successfully|200 OK \(|REGISTER_OK`, 10*time.Second)
 	return b
+}
+
+// natModules are the config lines loading baresip's NAT traversal modules.
+func natModules(opts BaresipOptions) string {
+	if opts.MediaNAT == "" {
+		return ""
+	}
+	// rtcp_mux is a config item in baresip 1.0: RTP and RTCP on one ICE component.
+	return "rtcp_mux\t\tyes\nmodule\t\t\tstun.so\nmodule\t\t\tturn.so\nmodule\t\t\tice.so\n"
+}
+
+// natParams are the account parameters for opts' media NAT traversal.
+func natParams(opts BaresipOptions) []string {
+	var p []string
+	if opts.MediaNAT != "" {
+		p = append(p, "medianat="+opts.MediaNAT)
+	}
+	if opts.STUNServer != "" {
+		p = append(p, "stunserver="+opts.STUNServer)
+	}
+	if opts.STUNUser != "" {
+		p = append(p, "stunuser="+opts.STUNUser, "stunpass="+opts.STUNPass)
+	}
+	return p
 }
 
 // widebandModules are the config lines loading the wideband codecs when opts asks for codecs.

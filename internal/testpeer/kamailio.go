@@ -27,10 +27,12 @@ type Kamailio struct {
 	// tests of the non-TLS transports.
 	TCPAddr, UDPAddr string
 	Domain           string         // SIP domain and digest realm: "localhost"
+	IP               string         // the address it listens on (KamailioOptions.IP)
 	CAFile           string         // PEM file of the CA that issued the server certificate
 	CAPool           *x509.CertPool // the same CA as a pool
 
 	ctlSock string
+	netns   string
 	bin     string
 	cfgFile string
 	dir     string
@@ -55,6 +57,16 @@ type KamailioOptions struct {
 	// presence_dialoginfo over db_text): PUBLISH and SUBSCRIBE for RFC 3856
 	// presence and RFC 4235 dialog events are answered by Kamailio.
 	Presence bool
+	// Netns runs Kamailio inside that network namespace (a Lab's Internet),
+	// listening on IP; empty: the test's own namespace.
+	Netns string
+	// IP is the address Kamailio listens on (default 127.0.0.1); put it in
+	// CertHosts too when clients verify the certificate by IP.
+	IP string
+	// NATHelper makes Kamailio fix the SDP of clients behind a NAT (nathelper
+	// nat_uac_test + fix_nated_sdp: the c= address becomes the address the
+	// request or reply came from), as PBXs without a media relay do.
+	NATHelper bool
 }
 
 // StartKamailio starts Kamailio with the given users (name → password) and
@@ -75,13 +87,16 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	if opts.Debug == 0 {
 		opts.Debug = 2
 	}
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
 	dir := t.TempDir()
 	ca, err := pki.NewCA("testpeer kamailio CA")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(opts.CertHosts) == 0 {
-		opts.CertHosts = []string{"localhost", "127.0.0.1"}
+		opts.CertHosts = []string{"localhost", opts.IP}
 	}
 	leaf, err := ca.Issue(opts.CertHosts...)
 	if err != nil {
@@ -95,10 +110,12 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	tcpPort := FreePort(t)
 	udpPort := FreeUDPPort(t)
 	k := &Kamailio{presence: opts.Presence,
-		Addr:    fmt.Sprintf("127.0.0.1:%d", port),
+		Addr:    fmt.Sprintf("%s:%d", opts.IP, port),
 		Port:    port,
-		TCPAddr: fmt.Sprintf("127.0.0.1:%d", tcpPort),
-		UDPAddr: fmt.Sprintf("127.0.0.1:%d", udpPort),
+		TCPAddr: fmt.Sprintf("%s:%d", opts.IP, tcpPort),
+		UDPAddr: fmt.Sprintf("%s:%d", opts.IP, udpPort),
+		IP:      opts.IP,
+		netns:   opts.Netns,
 		Domain:  "localhost",
 		CAFile:  caFile,
 		CAPool:  ca.Pool(),
@@ -142,6 +159,8 @@ require_certificate = no
 		"Users":      us,
 		"ModPath":    kamailioModPath(),
 		"Presence":   opts.Presence,
+		"IP":         opts.IP,
+		"NATHelper":  opts.NATHelper,
 		"DBDir":      presenceDB(t, dir, opts.Presence),
 	})
 	if err != nil {
@@ -159,9 +178,10 @@ require_certificate = no
 
 func (k *Kamailio) start(t testing.TB) {
 	t.Helper()
-	cmd := exec.Command(k.bin, "-f", k.cfgFile, "-DD", "-E", "-Y", k.dir, "-m", "64", "-M", "8")
+	cmd := NetnsCommand(k.netns, k.bin, "-f", k.cfgFile, "-DD", "-E", "-Y", k.dir, "-m", "64", "-M", "8")
 	cmd.Dir = k.dir
 	k.proc = startProcess(t, "kamailio", cmd)
+	k.proc.ns = k.netns
 	waitTCP(t, k.proc, k.Addr, 10*time.Second)
 }
 
@@ -170,6 +190,16 @@ func (k *Kamailio) start(t testing.TB) {
 func (k *Kamailio) Restart(t testing.TB) {
 	t.Helper()
 	k.proc.stop()
+	presenceDB(t, k.dir, k.presence)
+	k.start(t)
+}
+
+// Stop stops Kamailio: its ports refuse connections until Start.
+func (k *Kamailio) Stop() { k.proc.stop() }
+
+// Start starts a stopped Kamailio again on the same ports.
+func (k *Kamailio) Start(t testing.TB) {
+	t.Helper()
 	presenceDB(t, k.dir, k.presence)
 	k.start(t)
 }
@@ -270,9 +300,9 @@ tcp_children=2
 auto_aliases=no
 enable_tls=yes
 disable_tcp=no
-listen=tls:127.0.0.1:{{.Port}}
-listen=tcp:127.0.0.1:{{.TCPPort}}
-listen=udp:127.0.0.1:{{.UDPPort}}
+listen=tls:{{.IP}}:{{.Port}}
+listen=tcp:{{.IP}}:{{.TCPPort}}
+listen=udp:{{.IP}}:{{.UDPPort}}
 alias="localhost:{{.Port}}"
 tcp_connection_lifetime=3605
 tcp_accept_no_cl=yes
@@ -306,7 +336,7 @@ loadmodule "presence.so"
 loadmodule "presence_xml.so"
 loadmodule "presence_dialoginfo.so"
 modparam("presence", "db_url", "text://{{.DBDir}}")
-modparam("presence", "server_address", "sip:127.0.0.1:{{.Port}};transport=tls")
+modparam("presence", "server_address", "sip:{{.IP}}:{{.Port}};transport=tls")
 modparam("presence_xml", "db_url", "text://{{.DBDir}}")
 modparam("presence_xml", "force_active", 1)
 {{- end}}
@@ -368,6 +398,9 @@ request_route {
 	}
 {{- end}}
 	remove_hf("Route");
+{{- if .NATHelper}}
+	route(NATSDP);
+{{- end}}
 	if (is_method("INVITE|SUBSCRIBE|REFER")) {
 		record_route();
 		if (proto == TLS || proto == TCP) {
@@ -461,6 +494,9 @@ route[WITHINDLG] {
 	}
 	if (loose_route()) {
 		handle_ruri_alias();
+{{- if .NATHelper}}
+		route(NATSDP);
+{{- end}}
 		route(RELAY);
 		exit;
 	}
@@ -480,6 +516,19 @@ route[WITHINDLG] {
 	exit;
 }
 
+{{- if .NATHelper}}
+# A client behind a NAT put its private address into the SDP: replace it
+# with the address the message came from (RFC 3261 has no word for it;
+# nathelper's flags 2+32+64 compare Via, Contact and SDP with the source,
+# since 198.18.0.0/15 is not an RFC 1918 range).
+route[NATSDP] {
+	if (has_body("application/sdp") && nat_uac_test("98")) {
+		xlog("L_INFO", "NAT: fixing the SDP of $rm from $si:$sp\n");
+		fix_nated_sdp("2");
+	}
+}
+{{- end}}
+
 route[RELAY] {
 	if (is_method("INVITE|BYE|UPDATE|REFER|INFO|NOTIFY|SUBSCRIBE")) {
 		t_on_reply("MANAGE_REPLY");
@@ -495,6 +544,12 @@ onreply_route[MANAGE_REPLY] {
 	if (status =~ "[12][0-9][0-9]" && (proto == TLS || proto == TCP)) {
 		set_contact_alias();
 	}
+{{- if .NATHelper}}
+	if (has_body("application/sdp") && nat_uac_test("98")) {
+		xlog("L_INFO", "NAT: fixing the SDP of reply $rs from $si:$sp\n");
+		fix_nated_sdp("2");
+	}
+{{- end}}
 }
 `))
 

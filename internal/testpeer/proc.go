@@ -143,6 +143,7 @@ func (l *logBuffer) wait(re *regexp.Regexp, from int, timeout time.Duration) (st
 // process is a started child with its log.
 type process struct {
 	name string
+	ns   string // network namespace it runs in ("" for the test's own)
 	cmd  *exec.Cmd
 	log  *logBuffer
 	done chan struct{}
@@ -212,7 +213,7 @@ func waitTCP(t testing.TB, p *process, addr string, timeout time.Duration) {
 		if p.exited() {
 			t.Fatalf("%s exited early (%v):\n%s", p.name, p.err, tail(p.log.String(), 20000))
 		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		c, err := DialNetns(p.ns, "tcp", addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
 			return
