@@ -1,7 +1,5 @@
 package phone
 
-import "softphone/audio/device"
-
 // DeviceRole is what a sound device is used for.
 type DeviceRole int
 
@@ -55,23 +53,6 @@ type DeviceChanged struct {
 }
 
 func (DeviceChanged) isEvent() {}
-
-// DeviceChange turns the sound card's report into the phone's event.
-func DeviceChange(ch device.Change) DeviceChanged {
-	e := DeviceChanged{From: ch.From, To: ch.To, Reason: DeviceLost}
-	switch ch.Role {
-	case device.RoleSpeaker:
-		e.Role = RoleSpeaker
-	case device.RoleRinger:
-		e.Role = RoleRinger
-	default:
-		e.Role = RoleMicrophone
-	}
-	if ch.Reason == device.ChangeReturned {
-		e.Reason = DeviceReturned
-	}
-	return e
-}
 
 // ReportDeviceChange tells every watcher that a sound device changed under a call or the
 // ringtone. The sound card calls it from its watch goroutine; it does not block.

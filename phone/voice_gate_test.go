@@ -3,8 +3,6 @@ package phone
 import (
 	"testing"
 	"time"
-
-	"softphone/audio/device"
 )
 
 // countingProcessor zeroes out and counts its calls.
@@ -13,8 +11,14 @@ type countingProcessor struct{ n int }
 func (c *countingProcessor) Process(near, far, out []int16) { c.n++; clear(out) }
 func (c *countingProcessor) Latency() time.Duration         { return 10 * time.Millisecond }
 
+// fileIO is a source and sink without buffering, as WAV files and the null device are.
+type fileIO struct{}
+
+func (*fileIO) Read(p []int16) (int, error) { clear(p); return len(p), nil }
+func (*fileIO) Write([]int16) error         { return nil }
+
 // soundDevice captures and plays with buffering, as the sound card's devices do.
-type soundDevice struct{ device.Null }
+type soundDevice struct{ fileIO }
 
 func (*soundDevice) CaptureBacklog() (time.Duration, time.Duration)  { return 0, 10 * time.Millisecond }
 func (*soundDevice) PlaybackBacklog() (time.Duration, time.Duration) { return 0, 10 * time.Millisecond }
@@ -28,8 +32,8 @@ func TestEchoControlOnlyForMicrophoneAndSpeaker(t *testing.T) {
 
 	for name, set := range map[string]func(){
 		"nothing attached (ringing)": func() { io.set(nil, nil) },
-		"WAV files / null device":    func() { io.set(&device.Null{}, &device.Null{}) },
-		"microphone, file sink":      func() { io.set(&soundDevice{}, &device.Null{}) },
+		"WAV files / null device":    func() { io.set(&fileIO{}, &fileIO{}) },
+		"microphone, file sink":      func() { io.set(&soundDevice{}, &fileIO{}) },
 	} {
 		set()
 		g.Process(near, nil, out)

@@ -46,7 +46,7 @@ func (f *callFlags) endpoints(env *cli) func(config.Audio) phone.Endpoints {
 		c := newSoundCard(a, f.session.backend, env.log)
 		c.OnChange(func(ch device.Change) { // a device unplugged or back: the device_changed event
 			if ag := f.agent.Load(); ag != nil {
-				ag.ReportDeviceChange(phone.DeviceChange(ch))
+				ag.ReportDeviceChange(deviceChanged(ch))
 			}
 		})
 		return fileEndpoints(f.play, f.record, c)
