@@ -35,6 +35,9 @@ type Latency struct {
 	// PlayoutSkipped counts frames not queued because the device backlog was already at the
 	// jitter target plus one period (after a late tick).
 	PlayoutSkipped uint64
+	// PlayoutTrimmed counts frames played a few samples shorter because the device backlog was
+	// more than half a period above the jitter target (drift.go): the card's clock is slower.
+	PlayoutTrimmed uint64
 	// Processing between the device and the codec (wideband.go): echo cancellation and noise
 	// suppression plus resampling to the codec's rate on the way out, resampling on the way in.
 	SendProcessing, ReceiveProcessing time.Duration
@@ -58,6 +61,7 @@ type latencyMeter struct {
 	playBacklog, playPeriod ewma
 	playMax                 atomic.Int64
 	skipped                 atomic.Uint64 // frames not queued: the device was behind
+	trimmed                 atomic.Uint64 // frames played shorter: the device's clock is slower (drift.go)
 }
 
 // ewma is an exponentially weighted mean over about 50 samples (one second of frames).
@@ -124,6 +128,6 @@ func (m *latencyMeter) snapshot() Latency {
 		CapturePeriod: m.capPeriod.get(), CaptureBacklog: m.capBacklog.get(), Packetisation: FrameTime,
 		JitterTarget: m.target.get(), JitterDepth: m.depth.get(),
 		PlayoutBacklog: m.playBacklog.get(), PlayoutBacklogMax: time.Duration(m.playMax.Load()),
-		PlaybackPeriod: m.playPeriod.get(), PlayoutSkipped: m.skipped.Load(),
+		PlaybackPeriod: m.playPeriod.get(), PlayoutSkipped: m.skipped.Load(), PlayoutTrimmed: m.trimmed.Load(),
 	}
 }

@@ -18,6 +18,8 @@ func (s *Session) playoutFrames() func(time.Time) {
 		tap     = newTapDown(s.rate())
 		conceal jitter.Concealer
 		lastErr time.Time
+		drift   = driftTrimmer{buf: make([]int16, 0, frame), trimmed: &s.latency.trimmed}
+		rate    = s.rate()
 	)
 	return func(now time.Time) {
 		m := s.media.Load()
@@ -70,7 +72,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 			s.cfg.Tap.Played(tap.frame(out))
 		}
 		if s.cfg.Sink != nil && s.latency.beforeWrite(s.cfg.Sink, target) {
-			if err := s.cfg.Sink.Write(out); err != nil && time.Since(lastErr) > 5*time.Second {
+			if err := s.cfg.Sink.Write(drift.frame(s.cfg.Sink, out, target, rate)); err != nil && time.Since(lastErr) > 5*time.Second {
 				s.log.Warn("audio sink failed", "err", err)
 				lastErr = time.Now()
 			}

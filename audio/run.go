@@ -26,6 +26,7 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.startTime = time.Now()
+	s.rtpOut = newUDPSender(s.rtpConn)
 	s.mu.Unlock()
 
 	parent := ctx

@@ -4,7 +4,6 @@ package audio
 
 import (
 	"encoding/binary"
-	"errors"
 	"syscall"
 	"time"
 	"unsafe"
@@ -22,6 +21,11 @@ type rxPoller struct {
 	buf  [1500]byte
 	oob  [64]byte
 	recv rtpReceiver
+	// The read step and its results live here, made once: a closure per call to raw.Read
+	// would escape to the heap (one allocation per datagram).
+	read    func(fd uintptr) bool
+	n, oobn int
+	rerr    error
 }
 
 // newRxPoller prepares polled receiving, or returns nil (then rxLoop runs as a goroutine).
@@ -36,47 +40,56 @@ func (s *Session) newRxPoller() *rxPoller {
 	}); err != nil || serr != nil {
 		return nil
 	}
-	return &rxPoller{raw: raw}
+	p := &rxPoller{raw: raw}
+	p.read = p.readOnce
+	return p
+}
+
+// readOnce is one non-blocking recvmsg on fd; it never asks raw.Read to wait.
+func (p *rxPoller) readOnce(fd uintptr) bool {
+	p.n, p.oobn, p.rerr = rawRecvmsg(fd, p.buf[:], p.oob[:])
+	return true
 }
 
 // drain reads and handles every datagram waiting on the socket. It returns a socket error that
 // ends the call (the socket was closed), nil otherwise.
 func (p *rxPoller) drain(s *Session, now time.Time) error {
 	for {
-		var n, oobn int
-		var rerr error
-		err := p.raw.Read(func(fd uintptr) bool {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), p.buf[:], p.oob[:], unix.MSG_DONTWAIT)
-			return true // never wait: the next tick looks again
-		})
-		if err != nil {
+		if err := p.raw.Read(p.read); err != nil { // never waits: the next tick looks again
 			return err // closed
 		}
 		switch {
-		case errors.Is(rerr, unix.EAGAIN), errors.Is(rerr, unix.EWOULDBLOCK):
+		case p.rerr == unix.EAGAIN || p.rerr == unix.EWOULDBLOCK:
 			return nil
-		case rerr != nil:
+		case p.rerr != nil:
 			continue // e.g. ECONNREFUSED from an ICMP error: keep reading
 		}
-		s.receiveRTP(&p.recv, p.buf[:n], arrival(p.oob[:oobn], now))
+		s.receiveRTP(&p.recv, p.buf[:p.n], arrival(p.oob[:p.oobn], now))
 	}
 }
 
-// arrival is the kernel's receive timestamp of a datagram, or now when it has none.
+// arrival is the kernel's receive timestamp of a datagram, or now when it has none. The control
+// messages are walked in place (unix.ParseSocketControlMessage allocates per datagram).
 func arrival(oob []byte, now time.Time) time.Time {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return now
-	}
-	for _, m := range msgs {
-		if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 && unsafe.Sizeof(unix.Timespec{}) == 16 {
-			t := time.Unix(int64(binary.NativeEndian.Uint64(m.Data[0:])), int64(binary.NativeEndian.Uint64(m.Data[8:])))
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
+			return now
+		}
+		data := oob[unix.CmsgLen(0):h.Len]
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS && len(data) >= 16 && unsafe.Sizeof(unix.Timespec{}) == 16 {
+			t := time.Unix(int64(binary.NativeEndian.Uint64(data[0:])), int64(binary.NativeEndian.Uint64(data[8:])))
 			// Keep the monotonic clock: express the stamp as an offset from now.
 			if d := now.Sub(t); d >= 0 && d < time.Second {
 				return now.Add(-d)
 			}
 			return now
 		}
+		next := unix.CmsgSpace(int(h.Len) - unix.CmsgLen(0))
+		if next > len(oob) {
+			return now
+		}
+		oob = oob[next:]
 	}
 	return now
 }

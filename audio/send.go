@@ -13,8 +13,7 @@ func (s *Session) sendRTP(pkt []byte) error {
 	if m == nil {
 		return ErrNotNegotiated
 	}
-	_, err := s.rtpConn.WriteToUDPAddrPort(pkt, m.remote)
-	return err
+	return s.writeRTP(pkt, m.remote) // raw sendto on Linux (udpraw_linux.go)
 }
 
 // sendRTCP writes one (S)RTCP compound packet to the far end.

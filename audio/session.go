@@ -46,6 +46,7 @@ type Session struct {
 	log      *slog.Logger
 	rtpConn  *net.UDPConn
 	rtcpConn *net.UDPConn
+	rtpOut   *udpSender // raw sends on rtpConn, set by Run (udpraw_linux.go); nil: through rtpConn
 	port     int
 	ssrc     uint32
 	cname    string

@@ -22,5 +22,5 @@ func logLatency(log *slog.Logger, callID string, st audio.Stats) {
 		"jitter_depth_ms", ms(l.JitterDepth), "playout_backlog_ms", ms(l.PlayoutBacklog),
 		"playout_backlog_max_ms", ms(l.PlayoutBacklogMax), "playback_period_ms", ms(l.PlaybackPeriod),
 		"send_processing_ms", ms(l.SendProcessing), "receive_processing_ms", ms(l.ReceiveProcessing),
-		"playout_skipped", l.PlayoutSkipped, "srtp_failures", st.SRTPFailures, "dropped", st.Dropped)
+		"playout_skipped", l.PlayoutSkipped, "playout_trimmed", l.PlayoutTrimmed, "srtp_failures", st.SRTPFailures, "dropped", st.Dropped)
 }

@@ -38,6 +38,9 @@ func (c *call) voiceProcessor() audio.FrameProcessor {
 		return nil
 	}
 	context.AfterFunc(c.ctx, func() { _ = p.Close() })
+	if mode == dsp.ModeAuto {
+		return acousticGate{io: c.io, p: p} // not for files or the null device (voice_gate.go)
+	}
 	return p
 }
 

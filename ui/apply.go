@@ -59,6 +59,10 @@ func (d *Desktop) apply(ev phone.Event) {
 		if d.Main != nil {
 			d.Main.Colleagues.apply(e.Colleague)
 		}
+	case phone.DeviceChanged:
+		if d.Main != nil {
+			d.Main.applyDeviceChange(e)
+		}
 	case phone.SupervisorActed:
 		if d.Main != nil {
 			d.Main.applySupervisor(e)

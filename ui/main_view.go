@@ -55,6 +55,8 @@ type MainView struct {
 	Missed *MissedView
 	// Supervisor says what a supervisor last did to this agent's recording.
 	Supervisor *widget.Label
+	// Device is the notice of a sound device that changed by itself (device.go).
+	Device *widget.Label
 	// Colleagues shows watched colleagues (BLF) once any state arrives.
 	Colleagues *ColleaguesView
 	// Netcheck is the pre-shift network check (netcheck.go); nil unless
@@ -108,6 +110,8 @@ func newMainView(d *Desktop) *MainView {
 	m.top = container.NewBorder(nil, nil, left, right, m.RegDetail)
 	top := container.NewVBox(m.top, widget.NewSeparator())
 	m.addWorkdayRows(top)
+	m.Device = newDeviceNote()
+	top.Add(m.Device)
 	if d.opt.notice != "" {
 		// A standing condition the agent must know (no sound card, …).
 		m.Notice = widget.NewLabelWithStyle("⚠ "+lang.L(d.opt.notice), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -8,8 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"softphone/audio/device"
 	"softphone/config"
 	"softphone/crm"
 	"softphone/phone"
@@ -27,6 +29,7 @@ type callFlags struct {
 	play     string
 	record   string
 	dtmf     string
+	agent    atomic.Pointer[phone.Agent] // set once open: told about sound device changes
 }
 
 func (f *callFlags) add(fs *flag.FlagSet) {
@@ -40,7 +43,13 @@ func (f *callFlags) add(fs *flag.FlagSet) {
 // endpoints makes the call's audio endpoints once the configuration is known.
 func (f *callFlags) endpoints(env *cli) func(config.Audio) phone.Endpoints {
 	return func(a config.Audio) phone.Endpoints {
-		return fileEndpoints(f.play, f.record, newSoundCard(a, f.session.backend, env.log))
+		c := newSoundCard(a, f.session.backend, env.log)
+		c.OnChange(func(ch device.Change) { // a device unplugged or back: the device_changed event
+			if ag := f.agent.Load(); ag != nil {
+				ag.ReportDeviceChange(deviceChanged(ch))
+			}
+		})
+		return fileEndpoints(f.play, f.record, c)
 	}
 }
 
@@ -59,6 +68,7 @@ func runCall(ctx context.Context, env *cli, args []string) int {
 	if ag == nil {
 		return code
 	}
+	f.agent.Store(ag)
 	defer ag.Close()
 
 	id, err := ag.Dial(ctx, fs.Arg(0))
@@ -81,6 +91,7 @@ func runAnswer(ctx context.Context, env *cli, args []string) int {
 	if ag == nil {
 		return code
 	}
+	f.agent.Store(ag)
 	defer ag.Close()
 	return driveCalls(ctx, env, ag, &f, nil, count)
 }
@@ -139,6 +150,8 @@ func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 		env.emit("colleague", map[string]any{"user": c.User, "available": c.Open, "state": c.Note, "dialog": c.Dialog.String()})
 	case phone.MissedCallsChanged:
 		env.emit("missed_calls", missedFields(e.Calls))
+	case phone.DeviceChanged:
+		env.emit("device_changed", map[string]any{"role": e.Role.String(), "reason": e.Reason.String(), "from": e.From, "to": e.To})
 	case phone.CallChanged:
 		return d.callChanged(ctx, e.Call)
 	case phone.RecordingChanged:

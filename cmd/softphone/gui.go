@@ -84,6 +84,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 
 	a := app.NewWithID(appID)
 	card.OnChange(func(ch device.Change) { // a headset unplugged or back: tell the agent
+		agent.ReportDeviceChange(deviceChanged(ch)) // the window's status line (ui/device.go)
 		fyne.Do(func() { a.SendNotification(fyne.NewNotification("Softphone", ch.String())) })
 	})
 	phoneUI := dw.phone(agent, card)

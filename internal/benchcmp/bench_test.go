@@ -49,6 +49,7 @@ type figures struct {
 	RSSCallPeak      int64         // KiB, highest VmRSS sampled during the call
 	RSSCallMean      int64         // KiB, mean of the samples
 	CPU              cpuSplit      // utime and stime during the call window
+	OnCPU            time.Duration // scheduler run time during the call window (schedstat)
 	Switches         int64         // context switches during the call window
 	Threads          int64         // threads at the end of the call window
 	Window           time.Duration // the call window actually measured
@@ -255,6 +256,10 @@ func measureCall(b *testing.B, pid, secs int, f *figures) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	run0, err := onCPU(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
 	t0 := time.Now()
 	end := t0.Add(time.Duration(secs) * time.Second)
 	var sum, n int64
@@ -274,8 +279,13 @@ func measureCall(b *testing.B, pid, secs int, f *figures) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	run1, err := onCPU(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
 	f.Window = time.Since(t0)
 	f.CPU = cpuSplit{User: cpu1.User - cpu0.User, Sys: cpu1.Sys - cpu0.Sys}
+	f.OnCPU = run1 - run0
 	m1, err := memory(pid)
 	if err != nil {
 		b.Fatal(err)
@@ -338,6 +348,8 @@ func rows(sp, br figures, secs int) []row {
 		{name: "  VmHWM by idle time", sp: mb(sp.RSSIdle.HWM), br: mb(br.RSSIdle.HWM), unit: "MB", note: "peak RSS since exec"},
 		{name: fmt.Sprintf("CPU in %d s SRTP call", secs), sp: sp.cpuPerCall(secs), br: br.cpuPerCall(secs),
 			unit: "s", maxRatio: 1, note: "utime+stime, 10 ms ticks"},
+		{name: "  on CPU (schedstat, exact)", sp: sp.scale(sp.OnCPU.Seconds(), secs), br: br.scale(br.OnCPU.Seconds(), secs),
+			unit: "s", maxRatio: 1, note: "scheduler run time, not tick-sampled"},
 		{name: "  of which user / system", sp: sp.scale(sp.CPU.User.Seconds(), secs), br: br.scale(br.CPU.User.Seconds(), secs), unit: "s user",
 			note: fmt.Sprintf("system: softphone %.2f s, baresip %.2f s", sp.scale(sp.CPU.Sys.Seconds(), secs), br.scale(br.CPU.Sys.Seconds(), secs))},
 		{name: "  context switches per second", sp: sp.scale(float64(sp.Switches), 1), br: br.scale(float64(br.Switches), 1), unit: "/s",
@@ -419,6 +431,7 @@ func reportMetrics(b *testing.B, sp, br []figures, secs int) {
 		{"rss-idle-MB", func(f figures) float64 { return mb(f.RSSIdle.RSS) }, true},
 		{"rss-call-MB", func(f figures) float64 { return mb(f.RSSCallPeak) }, true},
 		{"cpu-call-s", func(f figures) float64 { return f.cpuPerCall(secs) }, true},
+		{"oncpu-call-s", func(f figures) float64 { return f.scale(f.OnCPU.Seconds(), secs) }, true},
 	} {
 		b.ReportMetric(med(m.get, sp), "softphone-"+m.name)
 		if m.both {

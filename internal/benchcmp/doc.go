@@ -1,7 +1,8 @@
 // Package benchcmp measures the softphone side by side with baresip on the
 // same Kamailio, in one run: start → REGISTER 200 over TLS, dial →
 // established, RSS idle and in a call, and the CPU time of an SRTP G.711
-// call. It holds only a benchmark (BenchmarkVersusBaresip, run by
+// call (utime+stime, sampled at the kernel tick, and the exact on-CPU time
+// from /proc/PID/task/*/schedstat beside it). It holds only a benchmark (BenchmarkVersusBaresip, run by
 // `make bench-compare`) and its helpers; nothing here is part of the
 // product.
 //

@@ -173,3 +173,32 @@ func loadAvg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// onCPU is the scheduler's exact run time of process pid: the sum of the
+// first field of /proc/PID/task/*/schedstat (nanoseconds) over its live
+// threads. utime and stime are sampled at the kernel tick (4 ms here), and a
+// process woken by a timer runs right at the tick, so they can charge it for
+// whole ticks it barely used; this figure is the one to compare.
+func onCPU(pid int) (time.Duration, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, err
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread has just exited
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 1 {
+			return 0, errors.New("benchcmp: malformed schedstat")
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("benchcmp: schedstat: %w", err)
+		}
+		sum += ns
+	}
+	return time.Duration(sum), nil
+}
