@@ -225,3 +225,33 @@ func TestCallIntoNATAfterIdle(t *testing.T) {
 	require.True(t, rang, "the phone never rang: %s", r.Out)
 	n.requireTwoWayAudio(t, r)
 }
+
+// TestCallThroughLossyNAT: the home router loses 10 % of the UDP datagrams
+// in each direction (a bad Wi-Fi). The call through the NAT holds: each side
+// still hears the other's tone (losses concealed), our statistics count the
+// loss, and the agent is warned about the line while it lasts
+// (quality_warning).
+func TestCallThroughLossyNAT(t *testing.T) {
+	if testpeer.InChild() {
+		natPhone(t)
+		return
+	}
+	n := newNATLab(t, true)
+	n.lab.LoseUDP(t, 10)
+	n.lab.LoseUDPInbound(t, 10)
+	ch := n.phone(t, "call", 12*time.Second)
+	ch.Wait(t, 120*time.Second)
+	var r natResult
+	ch.Result(t, &r)
+	n.requireTwoWayAudio(t, r)
+	stats := eventsNamed(r.Events, "call_stats")
+	last := stats[len(stats)-1]
+	lost, got := last["packets_lost"].(float64), last["packets_received"].(float64)
+	require.Greater(t, lost/(lost+got), 0.04, "the router's 10 %% loss is not in our statistics: %v", last)
+	require.Less(t, lost/(lost+got), 0.2, "more lost than the router dropped: %v", last)
+	warnings := eventsNamed(r.Events, "quality_warning")
+	require.NotEmpty(t, warnings, "no quality warning on a 10 %% lossy line: %s", r.Out)
+	require.Contains(t, []any{"loss", "mos"}, warnings[0]["cause"], "warning %v", warnings[0])
+	t.Logf("10 %% loss each way: we counted %.1f %% lost of %.0f, first warning %v, heard %.0f Hz at RMS %.0f",
+		100*lost/(lost+got), lost+got, warnings[0], r.RecFreq, r.RecRMS)
+}

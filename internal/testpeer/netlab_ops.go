@@ -158,18 +158,33 @@ func (l *Lab) Redirect(t testing.TB, dst, relay netip.AddrPort) (remove func()) 
 // returned func ends the loss; it also ends with the test.
 func (l *Lab) LoseUDP(t testing.TB, percent int) (stop func()) {
 	t.Helper()
-	l.nft(t, fmt.Sprintf(`table ip netlab_loss {
+	return l.loseUDP(t, "netlab_loss", "iifname", percent)
+}
+
+// LoseUDPInbound makes the router drop percent % of the UDP datagrams from
+// the internet to home, like LoseUDP the other way; both together make a
+// lossy line in both directions.
+func (l *Lab) LoseUDPInbound(t testing.TB, percent int) (stop func()) {
+	t.Helper()
+	return l.loseUDP(t, "netlab_loss_in", "oifname", percent)
+}
+
+// loseUDP drops percent % of the forwarded UDP datagrams whose home-side
+// interface matches by dir ("iifname": from home, "oifname": to home).
+func (l *Lab) loseUDP(t testing.TB, table, dir string, percent int) (stop func()) {
+	t.Helper()
+	l.nft(t, fmt.Sprintf(`table ip %s {
 	chain forward {
 		type filter hook forward priority -5;
-		iifname { %q, %q } meta l4proto udp numgen random mod 100 < %d counter drop
+		%s { %q, %q } meta l4proto udp numgen random mod 100 < %d counter drop
 	}
 }
-`, labRouterIn0, labRouterIn1, percent))
+`, table, dir, labRouterIn0, labRouterIn1, percent))
 	done := false
 	stop = func() {
 		if !done {
 			done = true
-			_ = l.Command(l.Router, "nft", "delete", "table", "ip", "netlab_loss").Run()
+			_ = l.Command(l.Router, "nft", "delete", "table", "ip", table).Run()
 		}
 	}
 	t.Cleanup(stop)
