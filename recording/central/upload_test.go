@@ -86,7 +86,9 @@ func TestUploadReviewPlay(t *testing.T) {
 		data, err := b.Get(ctx, o.Key, 64<<20)
 		require.NoError(t, err)
 		require.True(t, bytes.HasPrefix(data, []byte("age-encryption.org/v1")), o.Key)
-		for _, secret := range []string{"alice", "bob", "complained", "4930123456"} {
+		// Quoted as the manifest's JSON would carry them: a bare three-letter
+		// name turns up in random ciphertext now and then (it did, once in CI).
+		for _, secret := range []string{`"alice"`, `"bob"`, "complained", "4930123456"} {
 			require.NotContains(t, string(data), secret, o.Key)
 		}
 	}
