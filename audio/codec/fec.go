@@ -32,8 +32,15 @@ func PeerTakesFEC(fmtp string) bool {
 	return false
 }
 
-// SetFEC implements FECSender.
-func (c *Opus) SetFEC(on bool) { c.enc.SetFEC(on) }
+// SetFEC implements FECSender. It is safe while another goroutine encodes:
+// the setting takes effect at the next Encode.
+func (c *Opus) SetFEC(on bool) {
+	if on {
+		c.fecWant.Store(fecOn)
+	} else {
+		c.fecWant.Store(fecOff)
+	}
+}
 
 // HasFEC implements FECCarrier: SILK and hybrid packets carry LBRR data when the encoder ran
 // with FEC on and the frame was active speech; CELT-only packets never do.

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/thesyncim/gopus"
 )
@@ -34,7 +35,17 @@ type Opus struct {
 	pcm16  []int16   // decode output
 	frame  int       // samples per encoded frame
 	failed uint64    // payloads that did not decode
+
+	// fecWant is the in-band FEC setting asked for by SetFEC (fecOn/fecOff,
+	// 0 = no change): a re-negotiation sets it while the media goroutine
+	// encodes, so Encode applies it on its own goroutine.
+	fecWant atomic.Int32
 }
+
+const (
+	fecOn  = 1
+	fecOff = 2
+)
 
 // NewOpus returns an Opus codec with fresh state.
 func NewOpus() (*Opus, error) {
@@ -79,6 +90,9 @@ func (*Opus) SampleRate() int { return OpusSampleRate }
 // Encode implements Codec. pcm must be 10, 20, 40 or 60 ms; a frame of another length, or an
 // encoder failure, yields no payload (the caller sends nothing for that frame).
 func (c *Opus) Encode(dst []byte, pcm []int16) []byte {
+	if w := c.fecWant.Swap(0); w != 0 {
+		c.enc.SetFEC(w == fecOn)
+	}
 	if len(pcm) != c.frame {
 		if err := c.enc.SetFrameSize(len(pcm)); err != nil {
 			return dst

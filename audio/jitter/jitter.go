@@ -313,6 +313,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 			return Frame{Kind: FrameNone}
 		}
 		b.playing, b.stall, b.over = true, 0, 0
+		b.skipTo(b.lowest()) // after an outage, play on from what is here, not from where it stopped
 	}
 	b.slack.pop()
 	s := b.slotFor(b.next)
@@ -320,6 +321,17 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		f := b.take(s)
 		b.shrinkLocked()
 		return f
+	}
+	if b.count > 0 && b.stall > 0 {
+		// The timeline stood still while nothing came: the frames missing before the first
+		// packet that is here were due during the stall, so skip them (as many as we stalled)
+		// rather than conceal each now and keep the stall's delay for good.
+		from := b.next
+		b.skipTo(min(b.lowest(), b.next+int64(b.stall)))
+		b.slack.shift(int(b.next - from)) // the packets here waited that much less
+		if s := b.slotFor(b.next); s.used && s.ext == b.next {
+			return b.take(s)
+		}
 	}
 	if b.count > 0 {
 		// A later packet is here, so this one is lost (or so late it no longer matters).
@@ -355,6 +367,31 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	}
 	b.stats.Concealed++
 	return Frame{Kind: FrameLost, Seq: uint16(b.next), Timestamp: b.lastPlayedTS}
+}
+
+// lowest is the sequence number of the oldest buffered packet (b.next when none).
+func (b *Buffer) lowest() int64 {
+	low := int64(-1)
+	for i := range b.slots {
+		if s := &b.slots[i]; s.used && s.ext >= b.next && (low < 0 || s.ext < low) {
+			low = s.ext
+		}
+	}
+	if low < 0 {
+		return b.next
+	}
+	return low
+}
+
+// skipTo moves the playout point forward to ext, counting the frames passed over as lost.
+func (b *Buffer) skipTo(ext int64) {
+	if ext <= b.next {
+		return
+	}
+	n := ext - b.next
+	b.stats.Lost += uint64(n)
+	b.lastPlayedTS += uint32(n * b.frameUnits())
+	b.next = ext
 }
 
 func (b *Buffer) frameUnits() int64 {
