@@ -3,6 +3,7 @@ package audio
 import (
 	"context"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -60,7 +61,13 @@ func TestRelocateBound(t *testing.T) {
 	port := p.s.LocalPort()
 	moved := netip.MustParseAddr("127.0.0.2")
 	require.NoError(t, p.s.Relocate(moved))
-	require.Equal(t, netip.AddrPortFrom(moved, uint16(port)), p.s.rtpConn.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort())
+	bound := p.s.rtpConn.LocalAddr().(interface{ AddrPort() netip.AddrPort }).AddrPort()
+	require.Equal(t, moved, bound.Addr())
+	if runtime.GOOS != "windows" {
+		// Windows (and Wine) may refuse the old port on the new address while the old socket is
+		// still bound; Relocate then takes a new pair, as documented.
+		require.Equal(t, uint16(port), bound.Port())
+	}
 	offer, err := p.s.Offer()
 	require.NoError(t, err)
 	require.Contains(t, string(offer), "c=IN IP4 127.0.0.2")
