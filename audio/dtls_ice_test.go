@@ -2,7 +2,6 @@ package audio
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"softphone/audio/sdp"
 	"softphone/audio/tone"
+	"softphone/internal/testpeer"
 )
 
 func newDTLSICEPeer(t *testing.T, freq float64, nat NATConfig) (*peer, *atomic.Int32) {
@@ -70,10 +70,10 @@ func TestDTLSOverTURNTCP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts coturn")
 	}
-	turn := startCoturn(t)
+	turn := testpeer.StartCoturn(t, testpeer.CoturnOptions{})
 	a, _ := dtlsOverICE(t, NATConfig{ICE: true, RelayOnly: true,
-		TURNServers:  []string{fmt.Sprintf("turn:127.0.0.1:%d?transport=tcp", turn.port)},
-		TURNUsername: turn.user, TURNPassword: turn.pass})
+		TURNServers:  []string{"turn:" + turn.Addr + "?transport=tcp"},
+		TURNUsername: turn.User, TURNPassword: turn.Password})
 	st := a.s.Stats()
 	require.Equal(t, "relay", st.ICE.LocalType)
 	require.Equal(t, "tcp", st.ICE.RelayProtocol)

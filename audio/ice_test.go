@@ -2,7 +2,6 @@ package audio
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"softphone/audio/sdp"
 	"softphone/audio/tone"
+	"softphone/internal/testpeer"
 )
 
 func newICEPeer(t *testing.T, freq float64, nat NATConfig) *peer {
@@ -180,18 +180,18 @@ func TestICERelayThroughCoturn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts coturn")
 	}
-	turn := startCoturn(t)
+	turn := testpeer.StartCoturn(t, testpeer.CoturnOptions{})
 	// Trust the test server's self-signed certificate: Go reads SSL_CERT_FILE when it first
 	// loads the system roots, which nothing in this test binary did before.
-	require.NoError(t, os.Setenv("SSL_CERT_FILE", turn.caFile))
+	require.NoError(t, os.Setenv("SSL_CERT_FILE", turn.CAFile))
 	for _, tc := range []struct{ uri, proto string }{
-		{fmt.Sprintf("turn:127.0.0.1:%d?transport=udp", turn.port), "udp"},
-		{fmt.Sprintf("turn:127.0.0.1:%d?transport=tcp", turn.port), "tcp"},
-		{fmt.Sprintf("turns:127.0.0.1:%d?transport=tcp", turn.tlsPort), "tls"},
+		{"turn:" + turn.Addr + "?transport=udp", "udp"},
+		{"turn:" + turn.Addr + "?transport=tcp", "tcp"},
+		{"turns:" + turn.TLSAddr + "?transport=tcp", "tls"},
 	} {
 		t.Run(tc.proto, func(t *testing.T) {
 			nat := NATConfig{ICE: true, RelayOnly: true, TURNServers: []string{tc.uri},
-				TURNUsername: turn.user, TURNPassword: turn.pass}
+				TURNUsername: turn.User, TURNPassword: turn.Password}
 			a := newICEPeer(t, 440, nat)
 			b := newICEPeer(t, 1000, nat)
 			start := time.Now()

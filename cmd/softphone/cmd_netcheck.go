@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"softphone/auth"
 	"softphone/netcheck"
 	"softphone/phone"
 )
@@ -35,19 +34,7 @@ func runNetcheck(ctx context.Context, env *cli, args []string) int {
 	if err != nil {
 		return env.fail(exitConfig, err)
 	}
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		if dir, err = auth.DefaultDir(); err != nil {
-			return env.fail(exitConfig, err)
-		}
-	}
-	backend := auth.VaultFile
-	if cfg.Auth.Vault != auth.VaultFile {
-		if _, err := auth.KeyringMachineSecret(ctx, auth.MachinePolicyKey); err == nil {
-			backend = auth.VaultKeyring
-		}
-	}
-	if err := applyPolicy(ctx, env, &cfg, backend, dir); err != nil {
+	if err := applyPolicyWithoutLogin(ctx, env, &cfg); err != nil {
 		return env.fail(exitConfig, err)
 	}
 	nc, err := phone.NetcheckConfig(cfg, nil)

@@ -23,6 +23,26 @@ func init() {
 // exitPermission: the logged-in role may not do this (the refusal is audited).
 const exitPermission = 7
 
+// applyPolicyWithoutLogin applies the effective policy to cfg for a command
+// that runs without a login (policy show, netcheck): the profile directory
+// from cfg or the default, and the vault backend this machine uses.
+func applyPolicyWithoutLogin(ctx context.Context, env *cli, cfg *config.Config) error {
+	dir := cfg.Auth.ProfileDir
+	if dir == "" {
+		var err error
+		if dir, err = auth.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	backend := auth.VaultFile
+	if cfg.Auth.Vault != auth.VaultFile {
+		if _, err := auth.KeyringMachineSecret(ctx, auth.MachinePolicyKey); err == nil {
+			backend = auth.VaultKeyring
+		}
+	}
+	return applyPolicy(ctx, env, cfg, backend, dir)
+}
+
 // applyPolicy merges the machine policy (and the signed bundle it names)
 // over cfg, in place, and keeps the result in env.policy. Its errors are
 // configuration errors: the caller exits 6 before any login.
@@ -64,19 +84,7 @@ func runPolicy(ctx context.Context, env *cli, args []string) int {
 	if err != nil && !(errors.Is(err, os.ErrNotExist) && *cfgPath == "") {
 		return env.fail(exitConfig, err)
 	}
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		if dir, err = auth.DefaultDir(); err != nil {
-			return env.fail(exitConfig, err)
-		}
-	}
-	backend := auth.VaultFile
-	if cfg.Auth.Vault != auth.VaultFile {
-		if _, err := auth.KeyringMachineSecret(ctx, auth.MachinePolicyKey); err == nil {
-			backend = auth.VaultKeyring
-		}
-	}
-	if err := applyPolicy(ctx, env, &cfg, backend, dir); err != nil {
+	if err := applyPolicyWithoutLogin(ctx, env, &cfg); err != nil {
 		return env.fail(exitConfig, err)
 	}
 	for _, v := range env.policy.Values {
