@@ -39,13 +39,7 @@ func TestLinphoneDTLS(t *testing.T) {
 		OnSecured: func() { secured <- struct{}{} }})
 	require.NoError(t, err)
 	defer s.Close()
-	uac := &miniUAC{conn: conn, target: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: lp.port},
-		callID: fmt.Sprintf("lpd%d", time.Now().UnixNano()), fromTag: "d1"}
-	offer, err := s.Offer()
-	require.NoError(t, err)
-	code, answer := uac.invite(t, offer)
-	require.Equal(t, 200, code, "linphone answers")
-	require.NoError(t, s.SetAnswer(answer))
+	uac := callUA(t, conn, lp.port, s, fmt.Sprintf("lpd%d", time.Now().UnixNano()), "d1", "linphone")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()

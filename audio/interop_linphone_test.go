@@ -170,14 +170,7 @@ func TestLinphoneWideband(t *testing.T) {
 				s := widebandSession(t, sink)
 				var hangup func()
 				if weCall {
-					uac := &miniUAC{conn: conn, target: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: lp.port},
-						callID: fmt.Sprintf("lp%d", time.Now().UnixNano()), fromTag: "l1"}
-					offer, err := s.Offer()
-					require.NoError(t, err)
-					code, answer := uac.invite(t, offer)
-					require.Equal(t, 200, code, "linphone answers")
-					require.NoError(t, s.SetAnswer(answer))
-					hangup = uac.bye
+					hangup = callUA(t, conn, lp.port, s, fmt.Sprintf("lp%d", time.Now().UnixNano()), "l1", "linphone").bye
 				} else {
 					lp.command(t, fmt.Sprintf("call sip:agent@%s", conn.LocalAddr()))
 					answerInvite(t, conn, s)

@@ -180,6 +180,19 @@ var dtmfRe = regexp.MustCompile(`received event: '(.)' \(end=0\)`)
 var toRe = regexp.MustCompile(`(?mi)^(?:To|t):\s*(.*?)\r?$`)
 
 // invite sends an INVITE and returns the 200 OK's SDP (or the final status on failure).
+// callUA sends s's offer from conn to the SIP UA listening on port (loopback) and applies its
+// 200 OK answer; who names the UA in the failure message.
+func callUA(t *testing.T, conn *net.UDPConn, port int, s *audio.Session, callID, fromTag, who string) *miniUAC {
+	t.Helper()
+	uac := &miniUAC{conn: conn, target: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, callID: callID, fromTag: fromTag}
+	offer, err := s.Offer()
+	require.NoError(t, err)
+	code, answer := uac.invite(t, offer)
+	require.Equal(t, 200, code, who+" answers")
+	require.NoError(t, s.SetAnswer(answer))
+	return uac
+}
+
 func (u *miniUAC) invite(t *testing.T, offer []byte) (int, []byte) {
 	t.Helper()
 	to := fmt.Sprintf("<sip:peer@%s>", u.target)

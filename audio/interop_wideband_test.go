@@ -161,14 +161,7 @@ func TestBaresipWideband(t *testing.T) {
 				s := widebandSession(t, sink)
 				var hangup func()
 				if weCall {
-					uac := &miniUAC{conn: conn, target: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sipPort},
-						callID: fmt.Sprintf("wb%d", time.Now().UnixNano()), fromTag: "w1"}
-					offer, err := s.Offer()
-					require.NoError(t, err)
-					code, answer := uac.invite(t, offer)
-					require.Equal(t, 200, code, "baresip answers")
-					require.NoError(t, s.SetAnswer(answer))
-					hangup = uac.bye
+					hangup = callUA(t, conn, sipPort, s, fmt.Sprintf("wb%d", time.Now().UnixNano()), "w1", "baresip").bye
 				} else {
 					answerBaresipCall(t, conn, ctrlPort, s)
 					hangup = func() {}

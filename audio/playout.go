@@ -30,7 +30,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 			if f.Kind == jitter.FrameAudio && c != nil {
 				scratch = c.decode(scratch[:0], f.Payload)
 			}
-			n := m.packetSamples(s.rate())
+			n := m.packetSamples(rate)
 			codecConcealed := false
 			if dec := m.primaryDecoder(); f.Kind == jitter.FrameLost && dec != nil {
 				// Opus conceals by itself, and rebuilds the frame from the FEC in the next
@@ -84,10 +84,7 @@ func (m *mediaState) codecFor(pt uint8) *decoder {
 	if m == nil {
 		return nil
 	}
-	if c, ok := m.recv[pt]; ok {
-		return c
-	}
-	return nil
+	return m.recv[pt]
 }
 
 // packetTime is the peer's packet time (20 ms unless it asked for 10 to 60 ms).

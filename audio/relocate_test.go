@@ -26,11 +26,7 @@ func TestRelocateRunning(t *testing.T) {
 	a.s = s
 	b := newPeer(t, 600, true, nil)
 
-	offer, err := a.s.Offer()
-	require.NoError(t, err)
-	answer, err := b.s.Answer(offer)
-	require.NoError(t, err)
-	require.NoError(t, a.s.SetAnswer(answer))
+	negotiate(t, a, b)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.run(ctx)
 	b.run(ctx)

@@ -144,11 +144,15 @@ func dtlsKeys(suite string, exp srtp.KeyingMaterialExporter, client bool) (sdp.S
 }
 
 // newCryptoContextsRTCP builds the contexts of a DTLS-SRTP call: SRTP from the RTP
-// association's keys, SRTCP from the RTCP association's (the same keys when multiplexed).
+// association's keys, SRTCP from the RTCP association's (the same keys when multiplexed: then
+// the RTP keys' contexts serve both and are not built twice).
 func newCryptoContextsRTCP(rtpKeys, rtcpKeys sdp.SRTPKeys) (*cryptoContexts, error) {
 	c, err := newCryptoContexts(rtpKeys)
 	if err != nil {
 		return nil, err
+	}
+	if c.sameKeys(&rtcpKeys) {
+		return c, nil
 	}
 	r, err := newCryptoContexts(rtcpKeys)
 	if err != nil {

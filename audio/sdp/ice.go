@@ -240,16 +240,7 @@ func parsePort(s string) (int, error) {
 
 // isICEToken checks RFC 8839 ice-char (ALPHA / DIGIT / "+" / "/") and a length range.
 func isICEToken(s string, minLen, maxLen int) bool {
-	if len(s) < minLen || len(s) > maxLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isAlnum(c) && c != '+' && c != '/' {
-			return false
-		}
-	}
-	return true
+	return len(s) >= minLen && len(s) <= maxLen && alnumOr(s, "+/")
 }
 
 // isToken checks a short printable word without control characters.
@@ -270,12 +261,14 @@ func isAddrToken(s string) bool {
 	if _, err := netip.ParseAddr(s); err == nil {
 		return true
 	}
-	if s == "" || len(s) > 253 {
-		return false
-	}
+	return s != "" && len(s) <= 253 && alnumOr(s, "-.")
+}
+
+// alnumOr reports whether every byte of s is an ASCII letter, a digit or one of extra.
+func alnumOr(s, extra string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !isAlnum(c) && c != '-' && c != '.' {
+		if !isAlnum(c) && strings.IndexByte(extra, c) < 0 {
 			return false
 		}
 	}
