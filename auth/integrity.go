@@ -83,11 +83,11 @@ func (f *fileIntegrity) Key() ([]byte, error) {
 }
 
 func (f *fileIntegrity) Generation(profile string) (uint64, error) {
-	return f.gens.get(filepath.Join(f.dir, "machine-keys"), profile)
+	return f.gens.get(machineKeyDir(f.dir), profile)
 }
 
 func (f *fileIntegrity) SetGeneration(profile string, gen uint64) error {
-	return f.gens.set(filepath.Join(f.dir, "machine-keys"), profile, gen)
+	return f.gens.set(machineKeyDir(f.dir), profile, gen)
 }
 
 // integrityFor picks the Integrity matching the vault backend.

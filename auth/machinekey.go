@@ -21,7 +21,7 @@ func MachineKeyFile(dir, name string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown machine secret %q", name)
 	}
-	kd := filepath.Join(dir, "machine-keys")
+	kd := machineKeyDir(dir)
 	if err := os.MkdirAll(kd, 0o700); err != nil {
 		return nil, fmt.Errorf("machine key directory: %w", err)
 	}
@@ -88,14 +88,14 @@ func publishKeyFile(dir, path string, b []byte) error {
 }
 
 func machineKeyFileExists(dir, name string) bool {
-	_, err := os.Stat(filepath.Join(dir, "machine-keys", name))
+	_, err := os.Stat(filepath.Join(machineKeyDir(dir), name))
 	return err == nil
 }
 
 // seedMachineKeyFile publishes k as the machine key file name unless one
 // exists already (another process won: theirs stays).
 func seedMachineKeyFile(dir, name string, k []byte) error {
-	kd := filepath.Join(dir, "machine-keys")
+	kd := machineKeyDir(dir)
 	if err := os.MkdirAll(kd, 0o700); err != nil {
 		return fmt.Errorf("machine key directory: %w", err)
 	}
@@ -105,3 +105,7 @@ func seedMachineKeyFile(dir, name string, k []byte) error {
 	}
 	return nil
 }
+
+// machineKeyDir is where the machine key files (and the profiles'
+// integrity generations) live under dir.
+func machineKeyDir(dir string) string { return filepath.Join(dir, "machine-keys") }

@@ -178,22 +178,32 @@ func (a *Agent) initialEventsLocked() []Event {
 	return evs
 }
 
+// accountRoots is roots when set, else the account's CA file (ca_file)
+// when it names one, else nil: the system roots.
+func accountRoots(roots *x509.CertPool, acc config.Account) (*x509.CertPool, error) {
+	if roots != nil || acc.CAFile == "" {
+		return roots, nil
+	}
+	pem, err := os.ReadFile(acc.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	roots = x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", acc.CAFile)
+	}
+	return roots, nil
+}
+
 // Register connects to the SIP server and registers the account with
 // password. It returns once the first REGISTER has an answer; afterwards the
 // registration is kept alive in the background and changes are reported as
 // RegistrationChanged events.
 func (a *Agent) Register(ctx context.Context, password string) error {
 	acc := a.Settings().Account
-	roots := a.cfg.RootCAs
-	if roots == nil && acc.CAFile != "" {
-		pem, err := os.ReadFile(acc.CAFile)
-		if err != nil {
-			return fmt.Errorf("read CA file: %w", err)
-		}
-		roots = x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("CA file %s holds no PEM certificate", acc.CAFile)
-		}
+	roots, err := accountRoots(a.cfg.RootCAs, acc)
+	if err != nil {
+		return err
 	}
 	ua, err := sip.New(sip.Config{
 		Server:      acc.Server,

@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -20,20 +19,7 @@ func TestDTLSOverICEWithBaresip(t *testing.T) {
 					iceOn(c)
 					c.Settings.Media.KeyExchange = "dtls"
 				})
-			var id string
-			if dir == "we call" {
-				var err error
-				if id, err = r.agent.Dial(context.Background(), "2000"); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				r.baresip.Dial(t, "sip:1000@"+r.k.Domain)
-				in := r.events.waitFor(t, "incoming call", 15*time.Second, callState("", CallIncoming)).(CallChanged)
-				id = in.Call.ID
-				if err := r.agent.Answer(context.Background(), id); err != nil {
-					t.Fatal(err)
-				}
-			}
+			id := openCall(t, r, dir)
 			keyed := r.events.waitFor(t, "DTLS keys", 15*time.Second, func(e Event) bool {
 				c, ok := e.(CallChanged)
 				return ok && c.Call.ID == id && c.Call.KeyExchange == KeyExchangeDTLS

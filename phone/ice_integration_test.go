@@ -18,6 +18,25 @@ func iceOn(c *Config) {
 	c.Settings.Media.Suites = []string{"AES_CM_128_HMAC_SHA1_80"}
 }
 
+// openCall starts a call between the agent (1000) and baresip (2000): the agent dials when
+// dir is "we call", else baresip dials and the agent answers. It returns the call's ID.
+func openCall(t *testing.T, r *rig, dir string) string {
+	t.Helper()
+	if dir == "we call" {
+		id, err := r.agent.Dial(context.Background(), "2000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	r.baresip.Dial(t, "sip:1000@"+r.k.Domain)
+	in := r.events.waitFor(t, "incoming call", 15*time.Second, callState("", CallIncoming)).(CallChanged)
+	if err := r.agent.Answer(context.Background(), in.Call.ID); err != nil {
+		t.Fatal(err)
+	}
+	return in.Call.ID
+}
+
 // TestICEWithBaresip calls baresip (ice module, rtcp-mux) through Kamailio with ICE, both
 // directions: audio flows both ways over the pair ICE selected, and the call stats show it.
 func TestICEWithBaresip(t *testing.T) {
@@ -25,20 +44,7 @@ func TestICEWithBaresip(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			checkLeaks(t) // the ICE agents and their goroutines end with the call
 			r := newRig(t, testpeer.BaresipOptions{AutoAnswer: dir == "we call", ToneHz: 440, MediaNAT: "ice"}, iceOn)
-			var id string
-			if dir == "we call" {
-				var err error
-				if id, err = r.agent.Dial(context.Background(), "2000"); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				r.baresip.Dial(t, "sip:1000@"+r.k.Domain)
-				in := r.events.waitFor(t, "incoming call", 15*time.Second, callState("", CallIncoming)).(CallChanged)
-				id = in.Call.ID
-				if err := r.agent.Answer(context.Background(), id); err != nil {
-					t.Fatal(err)
-				}
-			}
+			id := openCall(t, r, dir)
 			r.events.waitFor(t, "call active", 15*time.Second, callState(id, CallActive))
 			ev := r.events.waitFor(t, "stats over ICE", 15*time.Second, func(e Event) bool {
 				s, ok := e.(StatsUpdated)

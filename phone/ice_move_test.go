@@ -4,7 +4,6 @@ package phone
 
 import (
 	"context"
-	"crypto/x509"
 	"log/slog"
 	"os"
 	"strings"
@@ -84,12 +83,7 @@ func TestICERestartOnAddressChange(t *testing.T) {
 
 // iceMoveAgent makes the phone of one side: ICE with the lab's STUN server.
 func iceMoveAgent(t *testing.T, user string, hz float64, sink *pcmSink) *Agent {
-	pem, err := os.ReadFile(os.Getenv(iceEnvCA))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
+	roots := envRoots(t, iceEnvCA)
 	s := testSettings()
 	s.Account.Server = os.Getenv(iceEnvServer)
 	s.Account.User = user

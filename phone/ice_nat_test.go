@@ -4,7 +4,6 @@ package phone
 
 import (
 	"context"
-	"crypto/x509"
 	"os"
 	"regexp"
 	"strings"
@@ -109,12 +108,7 @@ func iceNATPhone(t *testing.T) {
 	if v := os.Getenv(iceEnvTURN); v != "" {
 		s.Network.TURNServers = strings.Split(v, ",")
 	}
-	pem, err := os.ReadFile(os.Getenv(iceEnvCA))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
+	pool := envRoots(t, iceEnvCA)
 	sink := &pcmSink{}
 	a, err := New(Config{Settings: s, RootCAs: pool, Endpoints: &toneEndpoints{hz: 1000, sink: sink}})
 	if err != nil {

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"crypto/x509"
 	"io"
 	"math"
 	"os"
@@ -140,6 +141,19 @@ func callState(id string, st CallState) func(Event) bool {
 		c, ok := e.(CallChanged)
 		return ok && (id == "" || c.Call.ID == id) && c.Call.State == st
 	}
+}
+
+// envRoots is the certificate pool of the PEM file the environment variable name points
+// at: how a child process (testpeer.StartChild) learns the parent's Kamailio CA.
+func envRoots(t *testing.T, name string) *x509.CertPool {
+	t.Helper()
+	pem, err := os.ReadFile(os.Getenv(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	return roots
 }
 
 type rig struct {

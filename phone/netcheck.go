@@ -3,9 +3,7 @@ package phone
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"net"
-	"os"
 
 	"softphone/config"
 	"softphone/netcheck"
@@ -30,15 +28,9 @@ func NetcheckConfig(st config.Config, roots *x509.CertPool) (netcheck.Config, er
 			c.PBX = "" // a lab transport: no TLS to measure
 		}
 	}
-	if roots == nil && st.Account.CAFile != "" {
-		pem, err := os.ReadFile(st.Account.CAFile)
-		if err != nil {
-			return c, fmt.Errorf("read CA file: %w", err)
-		}
-		roots = x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(pem) {
-			return c, fmt.Errorf("CA file %s holds no PEM certificate", st.Account.CAFile)
-		}
+	roots, err := accountRoots(roots, st.Account)
+	if err != nil {
+		return c, err
 	}
 	c.RootCAs = roots
 	// A turns: server of the organisation is verified like the PBX when a

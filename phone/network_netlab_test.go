@@ -4,7 +4,6 @@ package phone
 
 import (
 	"context"
-	"crypto/x509"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -165,12 +164,7 @@ func containsPrefix(list []string, prefix string) bool {
 
 // addressChangeChild is the phone's side, run inside the home namespace.
 func addressChangeChild(t *testing.T) {
-	pem, err := os.ReadFile(os.Getenv("NETTEST_CA"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
+	roots := envRoots(t, "NETTEST_CA")
 	s := testSettings()
 	s.Account.Server = os.Getenv("NETTEST_SERVER")
 	s.Account.User = "1000"

@@ -60,13 +60,7 @@ func (a *Agent) publishPresence(ua *sip.UA, kick <-chan struct{}) {
 		if g := min(a.presence.pres.Granted(), a.presence.dlg.Granted()); ok && g > 0 {
 			next = sip.RefreshAfter(g)
 		}
-		if !refresh.Stop() {
-			select {
-			case <-refresh.C:
-			default:
-			}
-		}
-		refresh.Reset(next)
+		refresh.Reset(next) // Go 1.23+: Reset leaves no stale tick to drain
 	}
 }
 

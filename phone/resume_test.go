@@ -4,7 +4,6 @@ package phone
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"log/slog"
 	"os"
@@ -72,12 +71,7 @@ func TestSleepResume(t *testing.T) {
 // sleepResumeChild is the phone: register, then wait for the re-register
 // the pause causes.
 func sleepResumeChild(t *testing.T) {
-	pem, err := os.ReadFile(os.Getenv("RESUMETEST_CA"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
+	roots := envRoots(t, "RESUMETEST_CA")
 	s := testSettings()
 	s.Account.Server = os.Getenv("RESUMETEST_SERVER")
 	s.Account.User = "1000"

@@ -312,12 +312,7 @@ func grantedExpiry(res *sip.Response, ours *sip.ContactHeader, asked time.Durati
 			}
 		}
 	}
-	if h := res.GetHeader("Expires"); h != nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
-			return time.Duration(n) * time.Second
-		}
-	}
-	return asked
+	return expiresOf(res, asked)
 }
 
 // refreshAfter is when to refresh a registration granted for g: at 80 %
