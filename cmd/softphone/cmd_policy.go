@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"softphone/auth"
@@ -72,16 +70,8 @@ func runPolicy(ctx context.Context, env *cli, args []string) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
-	path := *cfgPath
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return env.fail(exitConfig, err)
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
-	if err != nil && !(errors.Is(err, os.ErrNotExist) && *cfgPath == "") {
+	cfg, _, err := loadConfig(*cfgPath, false)
+	if err != nil {
 		return env.fail(exitConfig, err)
 	}
 	if err := applyPolicyWithoutLogin(ctx, env, &cfg); err != nil {
