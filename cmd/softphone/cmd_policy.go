@@ -25,12 +25,9 @@ const exitPermission = 7
 // that runs without a login (policy show, netcheck): the profile directory
 // from cfg or the default, and the vault backend this machine uses.
 func applyPolicyWithoutLogin(ctx context.Context, env *cli, cfg *config.Config) error {
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		var err error
-		if dir, err = auth.DefaultDir(); err != nil {
-			return err
-		}
+	dir, err := profileDir(*cfg)
+	if err != nil {
+		return err
 	}
 	backend := auth.VaultFile
 	if cfg.Auth.Vault != auth.VaultFile {
