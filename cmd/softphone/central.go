@@ -105,8 +105,7 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 	if env.policy != nil {
 		cfg = env.policy.Config // the machine policy applied at login
 	}
-	b, err := s3store.Open(s3store.Config{Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region,
-		Prefix: st.Prefix, AccessKey: u.AccessKey, SecretKey: u.SecretKey})
+	b, err := openStoreBucket(st, u.AccessKey, u.SecretKey)
 	if err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
@@ -117,6 +116,12 @@ func openCentral(ctx context.Context, env *cli, f centralFlags) (*centralCtx, in
 		return nil, code
 	}
 	return &centralCtx{env: env, cfg: cfg, user: u, bucket: b, log: alog, logFile: alog.Path()}, exitOK
+}
+
+// openStoreBucket opens the [recording.store] bucket with the given S3 keys.
+func openStoreBucket(st config.RecordingStore, accessKey, secretKey string) (*s3store.Bucket, error) {
+	return s3store.Open(s3store.Config{Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region,
+		Prefix: st.Prefix, AccessKey: accessKey, SecretKey: secretKey})
 }
 
 // auditLogPath is where the login and calls write the audit log: beside the

@@ -159,8 +159,7 @@ func (c *centralDesk) openBucket() (*s3store.Bucket, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := c.cfg.Recording.Store
-	b, err = s3store.Open(s3store.Config{Endpoint: st.Endpoint, Bucket: st.Bucket, Region: st.Region, Prefix: st.Prefix, AccessKey: ak, SecretKey: sk})
+	b, err = openStoreBucket(c.cfg.Recording.Store, ak, sk)
 	if err != nil {
 		return nil, err
 	}

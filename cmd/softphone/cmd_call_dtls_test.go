@@ -127,38 +127,12 @@ func TestHeadlessDTLSAnswerFromBaresip(t *testing.T) {
 	writeToneWAV(t, play, 1000, 4*time.Second)
 	rec := filepath.Join(dir, "in.wav")
 
-	type result struct {
-		code int
-		evs  []map[string]any
-		out  string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
-			"", "answer", "--count", "1", "--play", play, "--record", rec, "--audio", "null")
-		done <- result{code, evs, out}
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	for len(k.Contacts(t, "1000")) == 0 {
-		select {
-		case r := <-done:
-			t.Fatalf("answer ended before a call (exit %d): %s", r.code, r.out)
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "softphone never registered")
-		time.Sleep(100 * time.Millisecond)
-	}
+	done := startAnswer(t, c, k, next, "--play", play, "--record", rec)
 	b.Dial(t, "sip:1000@"+k.Domain)
 	b.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
 	time.Sleep(3 * time.Second)
 	b.Hangup(t)
-
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("answer did not return after the far end hung up")
-	}
+	r := waitAnswer(t, done)
 	require.Equal(t, exitOK, r.code, r.out)
 	requireDTLSCall(t, r.evs, r.out)
 	requireRecorded(t, rec, 660)

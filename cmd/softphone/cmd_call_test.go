@@ -322,38 +322,12 @@ func TestHeadlessAnswerFromBaresip(t *testing.T) {
 	next := enrolledAgent(t, c, "sip-secret-1000")
 	rec := filepath.Join(t.TempDir(), "in.wav")
 
-	type result struct {
-		code int
-		evs  []map[string]any
-		out  string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
-			"", "answer", "--count", "1", "--record", rec, "--audio", "null")
-		done <- result{code, evs, out}
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	for len(k.Contacts(t, "1000")) == 0 {
-		select {
-		case r := <-done:
-			t.Fatalf("answer ended before a call (exit %d): %s", r.code, r.out)
-		default:
-		}
-		require.True(t, time.Now().Before(deadline), "softphone never registered")
-		time.Sleep(100 * time.Millisecond)
-	}
+	done := startAnswer(t, c, k, next, "--record", rec)
 	b.Dial(t, "sip:1000@"+k.Domain)
 	b.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
 	time.Sleep(2 * time.Second)
 	b.Hangup(t)
-
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("answer did not return after the far end hung up")
-	}
+	r := waitAnswer(t, done)
 	require.Equal(t, exitOK, r.code, r.out)
 	var sawActive bool
 	for _, e := range eventsNamed(r.evs, "call_state") {
@@ -375,4 +349,46 @@ func TestHeadlessAnswerFromBaresip(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, len(pcm), 8000)
 	require.InDelta(t, 660, tone.DominantFrequency(pcm[len(pcm)/2:], 8000), 15)
+}
+
+// answerResult is what a `softphone answer` run started by startAnswer returned.
+type answerResult struct {
+	code int
+	evs  []map[string]any
+	out  string
+}
+
+// startAnswer runs `softphone answer --count 1 --audio null` with args as agent1 in the
+// background and returns once the agent is registered as 1000 at k.
+func startAnswer(t *testing.T, c *authCLI, k *testpeer.Kamailio, next string, args ...string) <-chan answerResult {
+	t.Helper()
+	done := make(chan answerResult, 1)
+	go func() {
+		code, evs, out := c.run(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
+			"", append(append([]string{"answer", "--count", "1"}, args...), "--audio", "null")...)
+		done <- answerResult{code, evs, out}
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(k.Contacts(t, "1000")) == 0 {
+		select {
+		case r := <-done:
+			t.Fatalf("answer ended before a call (exit %d): %s", r.code, r.out)
+		default:
+		}
+		require.True(t, time.Now().Before(deadline), "softphone never registered")
+		time.Sleep(100 * time.Millisecond)
+	}
+	return done
+}
+
+// waitAnswer waits for the answer run to return after the far end hung up.
+func waitAnswer(t *testing.T, done <-chan answerResult) answerResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatal("answer did not return after the far end hung up")
+	}
+	return answerResult{}
 }

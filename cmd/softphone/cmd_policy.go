@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"softphone/auth"
@@ -27,12 +25,9 @@ const exitPermission = 7
 // that runs without a login (policy show, netcheck): the profile directory
 // from cfg or the default, and the vault backend this machine uses.
 func applyPolicyWithoutLogin(ctx context.Context, env *cli, cfg *config.Config) error {
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		var err error
-		if dir, err = auth.DefaultDir(); err != nil {
-			return err
-		}
+	dir, err := profileDir(*cfg)
+	if err != nil {
+		return err
 	}
 	backend := auth.VaultFile
 	if cfg.Auth.Vault != auth.VaultFile {
@@ -72,16 +67,8 @@ func runPolicy(ctx context.Context, env *cli, args []string) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
 	}
-	path := *cfgPath
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return env.fail(exitConfig, err)
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
-	if err != nil && !(errors.Is(err, os.ErrNotExist) && *cfgPath == "") {
+	cfg, _, err := loadConfig(*cfgPath, false)
+	if err != nil {
 		return env.fail(exitConfig, err)
 	}
 	if err := applyPolicyWithoutLogin(ctx, env, &cfg); err != nil {

@@ -39,11 +39,9 @@ func keyringAnchorKey(ctx context.Context, env *cli, configPath string) ([]byte,
 	if err != nil && configPath != "" {
 		return nil, err
 	}
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		if dir, err = auth.DefaultDir(); err != nil {
-			return nil, err
-		}
+	dir, err := profileDir(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Auth.Vault != auth.VaultFile {
 		key, err := auth.KeyringMachineSecret(ctx, auth.MachineAuditKey)

@@ -17,6 +17,7 @@ import (
 
 	"softphone/audit"
 	"softphone/auth"
+	"softphone/config"
 )
 
 // Login for headless commands. Credentials never come from flags (they
@@ -42,6 +43,14 @@ func (a *authFlags) profileName() string {
 	return os.Getenv("SOFTPHONE_PROFILE")
 }
 
+// profileDir is where the profiles live: auth.profile_dir, or the default.
+func profileDir(cfg config.Config) (string, error) {
+	if cfg.Auth.ProfileDir != "" {
+		return cfg.Auth.ProfileDir, nil
+	}
+	return auth.DefaultDir()
+}
+
 // openAuth reads the configuration (a missing file means the defaults) and
 // builds the auth service. On failure it has printed the error event.
 func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) {
@@ -52,11 +61,9 @@ func openAuth(ctx context.Context, env *cli, a *authFlags) (*auth.Service, int) 
 	if err := cfg.Auth.Validate(); err != nil {
 		return nil, env.fail(exitConfig, err)
 	}
-	dir := cfg.Auth.ProfileDir
-	if dir == "" {
-		if dir, err = auth.DefaultDir(); err != nil {
-			return nil, env.fail(exitConfig, err)
-		}
+	dir, err := profileDir(cfg)
+	if err != nil {
+		return nil, env.fail(exitConfig, err)
 	}
 	vault, err := auth.OpenVault(ctx, auth.VaultConfig{Backend: cfg.Auth.Vault, Dir: dir, Logger: env.log})
 	if err != nil {
