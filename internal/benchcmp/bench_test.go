@@ -364,7 +364,7 @@ func printTable(w io.Writer, sp, br figures, secs int, audioMode, loadBefore, lo
 	fmt.Fprintf(w, "\nsoftphone vs baresip: same Kamailio (TLS), same far end (auto-answering baresip), SRTP G.711, %d s call\n", secs)
 	fmt.Fprintf(w, "softphone audio: %s, null sink; baresip audio: the same WAV (aufile), no player\n", audioMode)
 	if bin := os.Getenv("BENCH_SOFTPHONE_BIN"); bin != "" {
-		fmt.Fprintf(w, "softphone binary: BENCH_SOFTPHONE_BIN=%s (not built from the tree)\n", bin)
+		fmt.Fprintf(w, "softphone binary: BENCH_SOFTPHONE_BIN=%s (not built from the tree; an installed copy of it is run)\n", bin)
 	}
 	if e := os.Getenv("BENCH_SOFTPHONE_ENV"); e != "" {
 		fmt.Fprintf(w, "softphone run with BENCH_SOFTPHONE_ENV=%q\n", e)

@@ -2,16 +2,19 @@
 // same Kamailio, in one run: start → REGISTER 200 over TLS, dial →
 // established, RSS idle and in a call, and the CPU time of an SRTP G.711
 // call (utime+stime, sampled at the kernel tick, and the exact on-CPU time
-// from /proc/PID/task/*/schedstat beside it). It holds only a benchmark (BenchmarkVersusBaresip, run by
-// `make bench-compare`) and its helpers; nothing here is part of the
-// product.
+// from /proc/PID/task/*/schedstat beside it). It holds only a benchmark
+// (BenchmarkVersusBaresip, run by `make bench-compare`) and its helpers;
+// nothing here is part of the product.
 //
-// The benchmark builds cmd/softphone once, enrols a headless profile with
-// the file vault in a temporary config directory, and drives the binary as
-// a child process through its JSON-lines automation API. baresip, the
-// client it is compared with, is started with a lean configuration (no
-// resampling, no recording) so that it is measured at its best; the far end
-// of both calls is one auto-answering baresip from internal/testpeer.
+// The benchmark builds cmd/softphone once (the headless build) and runs a
+// copy of it written with write(), as an installer puts it on a machine
+// (installCopy says why the linker's own output file is not measured). It
+// enrols a headless profile with the file vault in a temporary config
+// directory, and drives the binary as a child process through its JSON-lines
+// automation API. baresip, the client it is compared with, is started with a
+// lean configuration (no resampling, no recording) so that it is measured at
+// its best; the far end of both calls is one auto-answering baresip from
+// internal/testpeer.
 //
 // A miss against a target is printed as FAIL in the table but does not
 // fail the benchmark: it is a measurement. Environment:
