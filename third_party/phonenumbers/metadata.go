@@ -12,9 +12,8 @@ var numberData []byte
 var carrierData embed.FS
 var carrierDataPath = "data/prefix_to_carriers"
 
-//go:embed data/prefix_to_geocodings/*.gz
-var geocodingData embed.FS
-var geocodingDataPath = "data/prefix_to_geocodings"
+// softphone patch: no geocoding (GetGeocodingForNumber and its data are
+// removed, see README.softphone.md).
 
 //go:embed data/prefix_to_timezone.xml.gz
 var timezoneData []byte
