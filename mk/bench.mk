@@ -3,7 +3,9 @@
 # call, on one Kamailio with one auto-answering baresip as the far end. It
 # prints a table with ratios and PASS/FAIL per target; a miss does not fail
 # the target (it is a measurement). Needs kamailio, kamailio-tls-modules and
-# baresip-core (make deps-test).
+# baresip-core (make deps-test). The headless build is measured as an
+# installed copy (written with write(); the linker's mmap-written output maps
+# 2 MB page-cache folios and shows ~11 MB more RSS), with the anon/file split.
 #
 #   BENCH_CALL_SECONDS=5 make bench-compare        # quick iteration (default 30)
 #   BENCH_SOFTPHONE_AUDIO=null make bench-compare  # softphone sends silence
