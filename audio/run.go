@@ -102,27 +102,26 @@ func readErr(ctx context.Context, err error) (done bool, ret error) {
 // number of frames matches elapsed time (the RTP clock must not drift from real time). After a
 // stall longer than maxCatchUp frames it skips ahead and calls skipped with the frames dropped.
 func (s *Session) ticker(ctx context.Context, frame func(now time.Time), skipped func(n int64)) {
-	t := time.NewTicker(FrameTime)
-	defer t.Stop()
-	start := time.Now()
+	start := time.Now() // before the clock: its ticks then never come early against start
+	clk := newFrameClock(ctx, FrameTime) // a timerfd on Linux (clock_linux.go)
+	defer clk.close()
 	var done int64
-	for {
-		select {
-		case <-ctx.Done():
+	for clk.wait() {
+		if ctx.Err() != nil {
 			return
-		case now := <-t.C:
-			due := int64(now.Sub(start)/FrameTime) - done
-			if due > maxCatchUp {
-				done += due - 1
-				if skipped != nil {
-					skipped(due - 1)
-				}
-				due = 1
+		}
+		now := time.Now()
+		due := int64(now.Sub(start)/FrameTime) - done
+		if due > maxCatchUp {
+			done += due - 1
+			if skipped != nil {
+				skipped(due - 1)
 			}
-			for range due {
-				frame(now)
-				done++
-			}
+			due = 1
+		}
+		for range due {
+			frame(now)
+			done++
 		}
 	}
 }
