@@ -12,7 +12,8 @@ import (
 // jumps ahead (the machine stalled) rather than bursting.
 const maxCatchUp = 5
 
-// Run starts the rx, tx, playout and RTCP goroutines and waits for them. It returns nil when ctx
+// Run starts the media clock's goroutine (receive, play, send, RTCP) and the DTLS handshake, and
+// waits for them. It returns nil when ctx
 // ends, ErrClosed when the session was closed under it, or the first socket error.
 func (s *Session) Run(ctx context.Context) error {
 	s.mu.Lock()
@@ -46,10 +47,10 @@ func (s *Session) Run(ctx context.Context) error {
 			cancel(err)
 		}
 	}
-	// One clock drives receiving, playout and sending: a single wake-up per 20 ms frame
-	// (a ticker per direction and a goroutine blocked on the socket tripled the scheduler
-	// wake-ups, the main CPU cost of a call). Where the socket cannot be polled with kernel
-	// arrival stamps (not Linux), a goroutine receives.
+	// One clock drives receiving (RTP and RTCP), playout, sending and the RTCP reports: a
+	// single wake-up per 20 ms frame (a ticker per direction and a goroutine blocked on each
+	// socket tripled the scheduler wake-ups, the main CPU cost of a call). Where the sockets
+	// cannot be polled with kernel arrival stamps (not Linux), goroutines receive.
 	var rx *rxPoller
 	if !s.iceRun() { // with ICE the RTP socket belongs to the ICE mux; ice_rx.go receives
 		rx = s.newRxPoller()
@@ -57,23 +58,32 @@ func (s *Session) Run(ctx context.Context) error {
 			wg.Go(func() { fail(s.rxLoop(ctx)) })
 		}
 	}
-	wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
+	rtcpRx := s.newRTCPPoller()
+	if rtcpRx == nil {
+		wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
+	}
 	tx, txSkipped := s.txFrames()
 	play := s.playoutFrames()
+	report := s.rtcpSender(time.Now())
+	drain := func(p *rxPoller, now time.Time) {
+		if p != nil {
+			if err := p.drain(now); err != nil && ctx.Err() == nil {
+				fail(err)
+			}
+		}
+	}
 	wg.Go(func() {
 		s.ticker(ctx, func(now time.Time) {
-			if rx != nil {
-				if err := rx.drain(s, now); err != nil && ctx.Err() == nil {
-					fail(err)
-				}
-			}
+			drain(rx, now)
+			drain(rtcpRx, now)
 			// Playout first: a Sink that feeds the Source (the demo's echo) then sends the
 			// frame back in the same tick instead of one frame later.
 			play(now)
 			tx(now)
+			report(now, false)
 		}, txSkipped)
+		report(time.Now(), true) // BYE
 	})
-	wg.Go(func() { s.rtcpTxLoop(ctx) })
 	wg.Go(func() { fail(s.runDTLS(ctx)) })
 	wg.Wait()
 
@@ -102,7 +112,7 @@ func readErr(ctx context.Context, err error) (done bool, ret error) {
 // number of frames matches elapsed time (the RTP clock must not drift from real time). After a
 // stall longer than maxCatchUp frames it skips ahead and calls skipped with the frames dropped.
 func (s *Session) ticker(ctx context.Context, frame func(now time.Time), skipped func(n int64)) {
-	start := time.Now() // before the clock: its ticks then never come early against start
+	start := time.Now()                  // before the clock: its ticks then never come early against start
 	clk := newFrameClock(ctx, FrameTime) // a timerfd on Linux (clock_linux.go)
 	defer clk.close()
 	var done int64
