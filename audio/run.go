@@ -27,7 +27,6 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.startTime = time.Now()
-	s.rtpOut = newUDPSender(s.rtpConn)
 	s.mu.Unlock()
 
 	parent := ctx
@@ -53,6 +52,7 @@ func (s *Session) Run(ctx context.Context) error {
 	// cannot be polled with kernel arrival stamps (not Linux), goroutines receive.
 	var rx *rxPoller
 	if !s.iceRun() { // with ICE the RTP socket belongs to the ICE mux; ice_rx.go receives
+		s.detachRTP() // out of the netpoller: only the tick reads it (rtpdetach_linux.go)
 		rx = s.newRxPoller()
 		if rx == nil {
 			wg.Go(func() { fail(s.rxLoop(ctx)) })
@@ -62,6 +62,7 @@ func (s *Session) Run(ctx context.Context) error {
 	if rtcpRx == nil {
 		wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
 	}
+	s.rtpOut = s.newRTPSender()
 	tx, txSkipped := s.txFrames()
 	play := s.playoutFrames()
 	report := s.rtcpSender(time.Now())

@@ -4,7 +4,6 @@ package audio
 
 import (
 	"encoding/binary"
-	"net"
 	"syscall"
 	"time"
 	"unsafe"
@@ -33,7 +32,11 @@ type rxPoller struct {
 
 // newRxPoller prepares polled receiving of RTP, or returns nil (then rxLoop runs as a goroutine).
 func (s *Session) newRxPoller() *rxPoller {
-	p := newSockPoller(s.rtpConn)
+	raw, err := s.rtpSyscallConn() // detached from the netpoller when the call has no ICE
+	if err != nil {
+		return nil
+	}
+	p := newSockPoller(raw)
 	if p != nil {
 		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTP(&p.recv, pkt, at) }
 	}
@@ -43,7 +46,11 @@ func (s *Session) newRxPoller() *rxPoller {
 // newRTCPPoller prepares polled receiving of RTCP, or returns nil (then rtcpRxLoop runs as a
 // goroutine).
 func (s *Session) newRTCPPoller() *rxPoller {
-	p := newSockPoller(s.rtcpConn)
+	raw, err := s.rtcpConn.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	p := newSockPoller(raw)
 	if p != nil {
 		p.dec = make([]byte, 0, 1500)
 		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTCP(p.dec, pkt, at) }
@@ -51,11 +58,7 @@ func (s *Session) newRTCPPoller() *rxPoller {
 	return p
 }
 
-func newSockPoller(c *net.UDPConn) *rxPoller {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return nil
-	}
+func newSockPoller(raw syscall.RawConn) *rxPoller {
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
