@@ -13,8 +13,8 @@ import (
 const maxCatchUp = 5
 
 // Run starts the media clock's goroutine (receive, play, send, RTCP) and the DTLS handshake, and
-// waits for them. It returns nil when ctx
-// ends, ErrClosed when the session was closed under it, or the first socket error.
+// waits for them. It returns nil when ctx ends, ErrClosed when the session was closed under it,
+// or the first socket error.
 func (s *Session) Run(ctx context.Context) error {
 	s.mu.Lock()
 	switch {
@@ -48,20 +48,8 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	// One clock drives receiving (RTP and RTCP), playout, sending and the RTCP reports: a
 	// single wake-up per 20 ms frame (a ticker per direction and a goroutine blocked on each
-	// socket tripled the scheduler wake-ups, the main CPU cost of a call). Where the sockets
-	// cannot be polled with kernel arrival stamps (not Linux), goroutines receive.
-	var rx *rxPoller
-	if !s.iceRun() { // with ICE the RTP socket belongs to the ICE mux; ice_rx.go receives
-		s.detachRTP() // out of the netpoller: only the tick reads it (rtpdetach_linux.go)
-		rx = s.newRxPoller()
-		if rx == nil {
-			wg.Go(func() { fail(s.rxLoop(ctx)) })
-		}
-	}
-	rtcpRx := s.newRTCPPoller()
-	if rtcpRx == nil {
-		wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
-	}
+	// socket tripled the scheduler wake-ups, the main CPU cost of a call).
+	rx, rtcpRx := s.startReceivers(ctx, &wg, fail)
 	s.rtpOut = s.newRTPSender()
 	tx, txSkipped := s.txFrames()
 	play := s.playoutFrames()
@@ -96,6 +84,22 @@ func (s *Session) Run(ctx context.Context) error {
 		return nil // the call ended (whatever the caller's cause): a normal end of media
 	}
 	return cause
+}
+
+// startReceivers prepares the tick's reads of the RTP and RTCP sockets. Where a socket cannot
+// be polled with kernel arrival stamps (not Linux) a goroutine in wg receives instead, and its
+// poller is nil. With ICE the RTP socket belongs to the ICE mux (ice_rx.go receives).
+func (s *Session) startReceivers(ctx context.Context, wg *sync.WaitGroup, fail func(error)) (rx, rtcpRx *rxPoller) {
+	if !s.iceRun() {
+		s.detachRTP() // out of the netpoller: only the tick reads it (rtpdetach_linux.go)
+		if rx = s.newRxPoller(); rx == nil {
+			wg.Go(func() { fail(s.rxLoop(ctx)) })
+		}
+	}
+	if rtcpRx = s.newRTCPPoller(); rtcpRx == nil {
+		wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
+	}
+	return rx, rtcpRx
 }
 
 // readErr classifies a socket read error: done means the loop must end (returning err).
