@@ -75,11 +75,10 @@ func (s *Session) sendDTLS(i int, b []byte) error {
 	s.mu.Lock()
 	to := s.dtls.remote[i]
 	s.mu.Unlock()
-	conn := s.rtpConn
-	if i == 1 {
-		conn = s.rtcpConn
+	if i == 0 {
+		return s.writeRTPOther(b, to) // the socket may be out of the netpoller (rtpdetach_linux.go)
 	}
-	_, err := conn.WriteToUDPAddrPort(b, to)
+	_, err := s.rtcpConn.WriteToUDPAddrPort(b, to)
 	return err
 }
 

@@ -11,17 +11,23 @@ import (
 // minSRTCPLen is the shortest possible SRTCP packet: RTCP header, E|index and an 80-bit tag.
 const minSRTCPLen = 8 + 4 + 10
 
-// rtcpTxLoop sends a compound SR/RR + SDES every RTCP interval (randomised ±50 %, RFC 3550
-// section 6.3.1) and a BYE at the end.
-func (s *Session) rtcpTxLoop(ctx context.Context) {
+// rtcpSender returns the RTCP send step of the media clock: a compound SR/RR + SDES every RTCP
+// interval (randomised ±50 %, RFC 3550 section 6.3.1), and with bye the BYE at the end. A step
+// before the report is due does nothing; no timer or goroutine of its own wakes for RTCP.
+func (s *Session) rtcpSender(start time.Time) func(now time.Time, bye bool) {
 	plain := make([]byte, 0, 1500)
 	enc := make([]byte, 0, 1500)
-	sendReport := func(bye bool) {
+	due := start.Add(s.rtcpInterval())
+	return func(now time.Time, bye bool) {
+		if !bye && now.Before(due) {
+			return
+		}
+		due = now.Add(s.rtcpInterval())
 		m := s.media.Load()
 		if m == nil {
 			return
 		}
-		pkts := s.buildReport(time.Now(), bye)
+		pkts := s.buildReport(now, bye)
 		b, err := rtcp.Marshal(pkts)
 		if err != nil {
 			return
@@ -38,16 +44,11 @@ func (s *Session) rtcpTxLoop(ctx context.Context) {
 			s.log.Debug("rtcp send failed", "err", err)
 		}
 	}
-	for {
-		d := s.cfg.RTCPInterval/2 + time.Duration(mrand.Int64N(int64(s.cfg.RTCPInterval)))
-		select {
-		case <-ctx.Done():
-			sendReport(true)
-			return
-		case <-time.After(d):
-			sendReport(false)
-		}
-	}
+}
+
+// rtcpInterval is the time to the next report: the configured interval ±50 % at random.
+func (s *Session) rtcpInterval() time.Duration {
+	return s.cfg.RTCPInterval/2 + time.Duration(mrand.Int64N(int64(s.cfg.RTCPInterval)))
 }
 
 // buildReport makes the compound RTCP packet: SR when we sent since the last report, else RR,

@@ -12,8 +12,9 @@ import (
 // jumps ahead (the machine stalled) rather than bursting.
 const maxCatchUp = 5
 
-// Run starts the rx, tx, playout and RTCP goroutines and waits for them. It returns nil when ctx
-// ends, ErrClosed when the session was closed under it, or the first socket error.
+// Run starts the media clock's goroutine (receive, play, send, RTCP) and the DTLS handshake, and
+// waits for them. It returns nil when ctx ends, ErrClosed when the session was closed under it,
+// or the first socket error.
 func (s *Session) Run(ctx context.Context) error {
 	s.mu.Lock()
 	switch {
@@ -26,7 +27,6 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.startTime = time.Now()
-	s.rtpOut = newUDPSender(s.rtpConn)
 	s.mu.Unlock()
 
 	parent := ctx
@@ -46,34 +46,33 @@ func (s *Session) Run(ctx context.Context) error {
 			cancel(err)
 		}
 	}
-	// One clock drives receiving, playout and sending: a single wake-up per 20 ms frame
-	// (a ticker per direction and a goroutine blocked on the socket tripled the scheduler
-	// wake-ups, the main CPU cost of a call). Where the socket cannot be polled with kernel
-	// arrival stamps (not Linux), a goroutine receives.
-	var rx *rxPoller
-	if !s.iceRun() { // with ICE the RTP socket belongs to the ICE mux; ice_rx.go receives
-		rx = s.newRxPoller()
-		if rx == nil {
-			wg.Go(func() { fail(s.rxLoop(ctx)) })
-		}
-	}
-	wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
+	// One clock drives receiving (RTP and RTCP), playout, sending and the RTCP reports: a
+	// single wake-up per 20 ms frame (a ticker per direction and a goroutine blocked on each
+	// socket tripled the scheduler wake-ups, the main CPU cost of a call).
+	rx, rtcpRx := s.startReceivers(ctx, &wg, fail)
+	s.rtpOut = s.newRTPSender()
 	tx, txSkipped := s.txFrames()
 	play := s.playoutFrames()
+	report := s.rtcpSender(time.Now())
+	drain := func(p *rxPoller, now time.Time) {
+		if p != nil {
+			if err := p.drain(now); err != nil && ctx.Err() == nil {
+				fail(err)
+			}
+		}
+	}
 	wg.Go(func() {
 		s.ticker(ctx, func(now time.Time) {
-			if rx != nil {
-				if err := rx.drain(s, now); err != nil && ctx.Err() == nil {
-					fail(err)
-				}
-			}
+			drain(rx, now)
+			drain(rtcpRx, now)
 			// Playout first: a Sink that feeds the Source (the demo's echo) then sends the
 			// frame back in the same tick instead of one frame later.
 			play(now)
 			tx(now)
+			report(now, false)
 		}, txSkipped)
+		report(time.Now(), true) // BYE
 	})
-	wg.Go(func() { s.rtcpTxLoop(ctx) })
 	wg.Go(func() { fail(s.runDTLS(ctx)) })
 	wg.Wait()
 
@@ -85,6 +84,22 @@ func (s *Session) Run(ctx context.Context) error {
 		return nil // the call ended (whatever the caller's cause): a normal end of media
 	}
 	return cause
+}
+
+// startReceivers prepares the tick's reads of the RTP and RTCP sockets. Where a socket cannot
+// be polled with kernel arrival stamps (not Linux) a goroutine in wg receives instead, and its
+// poller is nil. With ICE the RTP socket belongs to the ICE mux (ice_rx.go receives).
+func (s *Session) startReceivers(ctx context.Context, wg *sync.WaitGroup, fail func(error)) (rx, rtcpRx *rxPoller) {
+	if !s.iceRun() {
+		s.detachRTP() // out of the netpoller: only the tick reads it (rtpdetach_linux.go)
+		if rx = s.newRxPoller(); rx == nil {
+			wg.Go(func() { fail(s.rxLoop(ctx)) })
+		}
+	}
+	if rtcpRx = s.newRTCPPoller(); rtcpRx == nil {
+		wg.Go(func() { fail(s.rtcpRxLoop(ctx)) })
+	}
+	return rx, rtcpRx
 }
 
 // readErr classifies a socket read error: done means the loop must end (returning err).
@@ -102,27 +117,26 @@ func readErr(ctx context.Context, err error) (done bool, ret error) {
 // number of frames matches elapsed time (the RTP clock must not drift from real time). After a
 // stall longer than maxCatchUp frames it skips ahead and calls skipped with the frames dropped.
 func (s *Session) ticker(ctx context.Context, frame func(now time.Time), skipped func(n int64)) {
-	t := time.NewTicker(FrameTime)
-	defer t.Stop()
-	start := time.Now()
+	start := time.Now()                  // before the clock: its ticks then never come early against start
+	clk := newFrameClock(ctx, FrameTime) // a timerfd on Linux (clock_linux.go)
+	defer clk.close()
 	var done int64
-	for {
-		select {
-		case <-ctx.Done():
+	for clk.wait() {
+		if ctx.Err() != nil {
 			return
-		case now := <-t.C:
-			due := int64(now.Sub(start)/FrameTime) - done
-			if due > maxCatchUp {
-				done += due - 1
-				if skipped != nil {
-					skipped(due - 1)
-				}
-				due = 1
+		}
+		now := time.Now()
+		due := int64(now.Sub(start)/FrameTime) - done
+		if due > maxCatchUp {
+			done += due - 1
+			if skipped != nil {
+				skipped(due - 1)
 			}
-			for range due {
-				frame(now)
-				done++
-			}
+			due = 1
+		}
+		for range due {
+			frame(now)
+			done++
 		}
 	}
 }

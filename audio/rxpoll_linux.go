@@ -11,29 +11,54 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rxPoller drains the RTP socket from the media clock's goroutine: once per 20 ms tick it reads
-// every datagram queued, without blocking, so receiving needs no goroutine of its own and no
-// wake-up per packet (half of a call's scheduler wake-ups, the main CPU cost of a call). The
-// kernel stamps each datagram's arrival (SO_TIMESTAMPNS), so the jitter estimate sees the real
-// arrival times, not the tick's.
+// rxPoller drains a media socket (RTP, or RTCP) from the media clock's goroutine: once per 20 ms
+// tick it reads every datagram queued, without blocking, so receiving needs no goroutine of its
+// own and no wake-up per packet (half of a call's scheduler wake-ups, the main CPU cost of a
+// call). The kernel stamps each datagram's arrival (SO_TIMESTAMPNS), so the jitter estimate and
+// the RTCP round trip see the real arrival times, not the tick's.
 type rxPoller struct {
 	raw  syscall.RawConn
 	buf  [1500]byte
 	oob  [64]byte
 	recv rtpReceiver
-	// The read step and its results live here, made once: a closure per call to raw.Read
-	// would escape to the heap (one allocation per datagram).
+	dec  []byte // RTCP decryption scratch
+	// The read step, the handler and the results live here, made once: a closure per call to
+	// raw.Read would escape to the heap (one allocation per datagram).
 	read    func(fd uintptr) bool
+	deliver func(pkt []byte, at time.Time)
 	n, oobn int
 	rerr    error
 }
 
-// newRxPoller prepares polled receiving, or returns nil (then rxLoop runs as a goroutine).
+// newRxPoller prepares polled receiving of RTP, or returns nil (then rxLoop runs as a goroutine).
 func (s *Session) newRxPoller() *rxPoller {
-	raw, err := s.rtpConn.SyscallConn()
+	raw, err := s.rtpSyscallConn() // detached from the netpoller when the call has no ICE
 	if err != nil {
 		return nil
 	}
+	p := newSockPoller(raw)
+	if p != nil {
+		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTP(&p.recv, pkt, at) }
+	}
+	return p
+}
+
+// newRTCPPoller prepares polled receiving of RTCP, or returns nil (then rtcpRxLoop runs as a
+// goroutine).
+func (s *Session) newRTCPPoller() *rxPoller {
+	raw, err := s.rtcpConn.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	p := newSockPoller(raw)
+	if p != nil {
+		p.dec = make([]byte, 0, 1500)
+		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTCP(p.dec, pkt, at) }
+	}
+	return p
+}
+
+func newSockPoller(raw syscall.RawConn) *rxPoller {
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
@@ -53,7 +78,7 @@ func (p *rxPoller) readOnce(fd uintptr) bool {
 
 // drain reads and handles every datagram waiting on the socket. It returns a socket error that
 // ends the call (the socket was closed), nil otherwise.
-func (p *rxPoller) drain(s *Session, now time.Time) error {
+func (p *rxPoller) drain(now time.Time) error {
 	for {
 		if err := p.raw.Read(p.read); err != nil { // never waits: the next tick looks again
 			return err // closed
@@ -64,7 +89,7 @@ func (p *rxPoller) drain(s *Session, now time.Time) error {
 		case p.rerr != nil:
 			continue // e.g. ECONNREFUSED from an ICMP error: keep reading
 		}
-		s.receiveRTP(&p.recv, p.buf[:p.n], arrival(p.oob[:p.oobn], now))
+		p.deliver(p.buf[:p.n], arrival(p.oob[:p.oobn], now))
 	}
 }
 

@@ -46,7 +46,8 @@ type Session struct {
 	log      *slog.Logger
 	rtpConn  *net.UDPConn
 	rtcpConn *net.UDPConn
-	rtpOut   *udpSender // raw sends on rtpConn, set by Run (udpraw_linux.go); nil: through rtpConn
+	rtpOut   *udpSender              // raw sends on rtpConn, set by Run (udpraw_linux.go); nil: through rtpConn
+	rtpRaw   atomic.Pointer[rawSock] // rtpConn's socket taken out of the netpoller by Run (rtpdetach_linux.go)
 	port     int
 	ssrc     uint32
 	cname    string
@@ -442,5 +443,5 @@ func (s *Session) Close() error {
 	s.state = StateClosed
 	s.closeICELocked()
 	s.mu.Unlock()
-	return errors.Join(s.closeDTLS(), s.rtpConn.Close(), s.rtcpConn.Close())
+	return errors.Join(s.closeDTLS(), s.closeRTP(), s.rtcpConn.Close())
 }

@@ -44,7 +44,7 @@ func (p *tickPeer) start() {
 // frame is one tick of the media clock, as Run does it: drain the socket, play, send.
 func (p *tickPeer) frame(b *testing.B, now time.Time) {
 	if p.rx != nil {
-		if err := p.rx.drain(p.s, now); err != nil {
+		if err := p.rx.drain(now); err != nil {
 			b.Fatal(err)
 		}
 	}

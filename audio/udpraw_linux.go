@@ -56,6 +56,12 @@ func newUDPSender(c *net.UDPConn) *udpSender {
 	if err != nil {
 		return nil
 	}
+	return newRawSender(raw, c)
+}
+
+// newRawSender prepares raw sends on raw, the descriptor of c (perhaps detached from it:
+// rtpdetach_linux.go); c tells the address family.
+func newRawSender(raw syscall.RawConn, c *net.UDPConn) *udpSender {
 	la, ok := c.LocalAddr().(*net.UDPAddr)
 	if !ok {
 		return nil
@@ -65,9 +71,22 @@ func newUDPSender(c *net.UDPConn) *udpSender {
 	return u
 }
 
+// newRTPSender prepares the media clock's raw sends on the RTP socket, or returns nil.
+func (s *Session) newRTPSender() *udpSender {
+	raw, err := s.rtpSyscallConn()
+	if err != nil {
+		return nil
+	}
+	return newRawSender(raw, s.rtpConn)
+}
+
 // sendOnce is one non-blocking sendto on fd; it never asks raw.Write to wait.
 func (u *udpSender) sendOnce(fd uintptr) bool {
-	_, _, u.errno = unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&u.pkt[0])), uintptr(len(u.pkt)),
+	var p unsafe.Pointer // nil for an empty datagram (a DTLS punch)
+	if len(u.pkt) > 0 {
+		p = unsafe.Pointer(&u.pkt[0])
+	}
+	_, _, u.errno = unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(p), uintptr(len(u.pkt)),
 		unix.MSG_DONTWAIT, uintptr(u.sa), u.slen)
 	return true
 }
@@ -75,9 +94,6 @@ func (u *udpSender) sendOnce(fd uintptr) bool {
 // send writes pkt to to. A full socket buffer is reported as EAGAIN (the packet is dropped,
 // as the kernel would drop it on the way anyway).
 func (u *udpSender) send(pkt []byte, to netip.AddrPort) error {
-	if len(pkt) == 0 {
-		return nil
-	}
 	port := to.Port()
 	addr := to.Addr()
 	switch {
@@ -115,4 +131,19 @@ func (s *Session) writeRTP(pkt []byte, to netip.AddrPort) error {
 	}
 	_, err := s.rtpConn.WriteToUDPAddrPort(pkt, to)
 	return err
+}
+
+// writeRTPOther writes a datagram that is not the media clock's (DTLS records, punches) on the
+// RTP socket, from any goroutine: through the net.UDPConn, or raw once Run detached the socket.
+func (s *Session) writeRTPOther(b []byte, to netip.AddrPort) error {
+	r := s.rtpRaw.Load()
+	if r == nil {
+		_, err := s.rtpConn.WriteToUDPAddrPort(b, to)
+		return err
+	}
+	u := newRawSender(r, s.rtpConn) // a few records per call: no need to keep one
+	if u == nil {
+		return net.ErrClosed
+	}
+	return u.send(b, to)
 }

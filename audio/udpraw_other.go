@@ -17,3 +17,5 @@ func (s *Session) writeRTP(pkt []byte, to netip.AddrPort) error {
 	_, err := s.rtpConn.WriteToUDPAddrPort(pkt, to)
 	return err
 }
+
+func (s *Session) newRTPSender() *udpSender { return nil }

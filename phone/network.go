@@ -2,7 +2,6 @@ package phone
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
 	"time"
@@ -48,19 +47,8 @@ const netWatchInterval = 250 * time.Millisecond
 
 // routeSource returns the local address the system picks to reach host.
 func routeSource(host string) (netip.Addr, error) {
-	if host == "" {
-		return netip.Addr{}, fmt.Errorf("find local address: no server")
-	}
-	conn, err := net.DialTimeout("udp", net.JoinHostPort(host, "9"), 2*time.Second)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("find local address: %w", err)
-	}
-	defer conn.Close()
-	ap, err := netip.ParseAddrPort(conn.LocalAddr().String())
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	return ap.Addr().Unmap(), nil
+	var p routeProbe
+	return p.source(host)
 }
 
 // serverHost is the host of the SIP server registered at now (the
@@ -95,14 +83,15 @@ func (a *Agent) startNetWatchLocked(ua *sip.UA) {
 func (a *Agent) watchNetwork(ua *sip.UA) {
 	t := time.NewTicker(netWatchInterval)
 	defer t.Stop()
-	cur, _ := routeSource(a.serverHost())
+	var probe routeProbe // resolves the server's name once per target (route.go)
+	cur, _ := probe.source(a.serverHost())
 	for {
 		select {
 		case <-a.ctx.Done():
 			return
 		case <-t.C:
 		}
-		next, err := routeSource(a.serverHost())
+		next, err := probe.source(a.serverHost())
 		if err != nil || !next.IsValid() || next == cur {
 			continue // no route (between links): wait for one
 		}
