@@ -63,47 +63,6 @@ func (e *encoder) tsPerFrame() uint32 {
 	return uint32(e.c.ClockRate() * int(FrameTime) / int(time.Second))
 }
 
-// decoder is the receive side of a codec: decode, then resample to the session rate. It belongs
-// to the playout step (one goroutine).
-type decoder struct {
-	c    codec.Codec
-	conv *resample.Converter
-	buf  []int16
-	fec  bool // the last conceal rebuilt the frame from the next packet's in-band FEC
-}
-
-func newDecoder(c codec.Codec, rate int) (*decoder, error) {
-	conv, err := resample.New(c.SampleRate(), rate)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s at %d Hz: %w", ErrIncompatible, c.Name(), rate, err)
-	}
-	return &decoder{c: c, conv: conv, buf: make([]int16, 0, 6000)}, nil
-}
-
-// decode appends the session-rate samples of payload to dst.
-func (d *decoder) decode(dst []int16, payload []byte) []int16 {
-	d.buf = d.c.Decode(d.buf[:0], payload)
-	return d.conv.Process(dst, d.buf)
-}
-
-// conceal appends a replacement for a lost frame of n session-rate samples when the codec
-// conceals by itself (Opus PLC, or its FEC from next); ok is false otherwise.
-func (d *decoder) conceal(dst []int16, n int, next []byte) (out []int16, ok bool) {
-	cc, is := d.c.(codec.Concealer)
-	if !is {
-		return dst, false
-	}
-	// Only a next packet that really carries FEC (Opus sends none in silence or CELT mode)
-	// rebuilds the frame; otherwise this is the codec's own concealment.
-	fc, carries := d.c.(codec.FECCarrier)
-	d.fec = carries && fc.HasFEC(next)
-	if !d.fec {
-		next = nil
-	}
-	d.buf = cc.Conceal(d.buf[:0], n*d.c.SampleRate()/d.conv.OutRate(), next)
-	return d.conv.Process(dst, d.buf), true
-}
-
 // tapDown hands Tap 8 kHz frames whatever the session rate (recording stays narrowband).
 type tapDown struct {
 	conv *resample.Converter
@@ -155,17 +114,15 @@ func (s *Session) buildCodecs(m, old *mediaState) error {
 	if m.clock <= 0 {
 		m.clock = m.send.c.ClockRate()
 	}
-	m.recv = map[uint8]*decoder{}
+	m.recv = make(map[uint8]*decoder, len(res.RecvCodecs))
 	for _, rc := range res.RecvCodecs {
-		if d := old.codecFor(rc.PT); d != nil && d.c.Name() == rc.Name {
+		if d := old.codecFor(rc.PT); d != nil && d.name == rc.Name {
 			m.recv[rc.PT] = d
 			continue
 		}
-		c, err := codec.New(rc.Name)
-		if err != nil {
-			continue
-		}
-		if d, err := newDecoder(c, s.rate()); err == nil {
+		// The codec itself is made on the first packet of its payload type (lazyDecoder):
+		// a G.711 call never builds the Opus decoder the answer also allows.
+		if d, err := newLazyDecoder(rc.Name, s.rate()); err == nil {
 			m.recv[rc.PT] = d
 		}
 	}
