@@ -25,86 +25,109 @@ type Format struct {
 // DecodeWAV reads a 16-bit PCM WAV (RIFF, format 1 or WAVE_FORMAT_EXTENSIBLE PCM) of 8, 16 or
 // 48 kHz, mono or stereo, and returns it converted to 8 kHz mono.
 func DecodeWAV(r io.Reader) ([]int16, Format, error) {
-	var hdr [12]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+	f, size, err := readWAVHeader(r)
+	if err != nil {
+		return nil, Format{}, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, size))
+	if err != nil {
 		return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
+	return convert(raw, f), f, nil
+}
+
+// readWAVHeader reads a WAV file up to the first byte of its sample data and returns its format
+// and how many bytes of samples to read at most.
+func readWAVHeader(r io.Reader) (Format, int64, error) {
+	var hdr [12]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return Format{}, 0, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
 	if string(hdr[0:4]) != "RIFF" || string(hdr[8:12]) != "WAVE" {
-		return nil, Format{}, fmt.Errorf("%w: not a RIFF/WAVE file", ErrFormat)
+		return Format{}, 0, fmt.Errorf("%w: not a RIFF/WAVE file", ErrFormat)
 	}
 	var f Format
 	haveFmt := false
 	for {
 		var ch [8]byte
 		if _, err := io.ReadFull(r, ch[:]); err != nil {
-			return nil, Format{}, fmt.Errorf("%w: no data chunk", ErrFormat)
+			return Format{}, 0, fmt.Errorf("%w: no data chunk", ErrFormat)
 		}
 		size := int64(binary.LittleEndian.Uint32(ch[4:]))
 		switch string(ch[0:4]) {
 		case "fmt ":
-			if size < 16 || size > 1024 {
-				return nil, Format{}, fmt.Errorf("%w: fmt chunk size", ErrFormat)
-			}
-			b := make([]byte, size+size&1)
-			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
-			}
-			tag := binary.LittleEndian.Uint16(b[0:])
-			f.Channels = int(binary.LittleEndian.Uint16(b[2:]))
-			f.SampleRate = int(binary.LittleEndian.Uint32(b[4:]))
-			bits := binary.LittleEndian.Uint16(b[14:])
-			if tag == 0xFFFE && size >= 40 { // WAVE_FORMAT_EXTENSIBLE: sub-format GUID starts with the tag
-				tag = binary.LittleEndian.Uint16(b[24:])
-			}
-			if tag != 1 || bits != 16 {
-				return nil, Format{}, fmt.Errorf("%w: only 16-bit PCM is supported", ErrFormat)
-			}
-			if f.Channels != 1 && f.Channels != 2 {
-				return nil, Format{}, fmt.Errorf("%w: %d channels", ErrFormat, f.Channels)
-			}
-			if f.SampleRate != 8000 && f.SampleRate != 16000 && f.SampleRate != 48000 {
-				return nil, Format{}, fmt.Errorf("%w: sample rate %d (want 8000, 16000 or 48000)", ErrFormat, f.SampleRate)
+			var err error
+			if f, err = readFmtChunk(r, size); err != nil {
+				return Format{}, 0, err
 			}
 			haveFmt = true
 		case "data":
 			if !haveFmt {
-				return nil, Format{}, fmt.Errorf("%w: data before fmt", ErrFormat)
+				return Format{}, 0, fmt.Errorf("%w: data before fmt", ErrFormat)
 			}
 			// Streaming writers leave the size at 0 or 0xFFFFFFFF: read to the end then.
-			limit := size
 			if size == 0 || size == 0xFFFFFFFF || size > maxWAVBytes {
-				limit = maxWAVBytes
+				size = maxWAVBytes
 			}
-			raw, err := io.ReadAll(io.LimitReader(r, limit))
-			if err != nil {
-				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
-			}
-			return convert(raw, f), f, nil
+			return f, size, nil
 		default:
 			if size > maxWAVBytes {
-				return nil, Format{}, fmt.Errorf("%w: chunk size", ErrFormat)
+				return Format{}, 0, fmt.Errorf("%w: chunk size", ErrFormat)
 			}
 			if _, err := io.CopyN(io.Discard, r, size+size&1); err != nil {
-				return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
+				return Format{}, 0, fmt.Errorf("%w: %w", ErrFormat, err)
 			}
 		}
 	}
 }
 
+// readFmtChunk reads and checks the body of a fmt chunk of size bytes.
+func readFmtChunk(r io.Reader, size int64) (Format, error) {
+	var f Format
+	if size < 16 || size > 1024 {
+		return f, fmt.Errorf("%w: fmt chunk size", ErrFormat)
+	}
+	b := make([]byte, size+size&1)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return f, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	tag := binary.LittleEndian.Uint16(b[0:])
+	f.Channels = int(binary.LittleEndian.Uint16(b[2:]))
+	f.SampleRate = int(binary.LittleEndian.Uint32(b[4:]))
+	bits := binary.LittleEndian.Uint16(b[14:])
+	if tag == 0xFFFE && size >= 40 { // WAVE_FORMAT_EXTENSIBLE: sub-format GUID starts with the tag
+		tag = binary.LittleEndian.Uint16(b[24:])
+	}
+	if tag != 1 || bits != 16 {
+		return f, fmt.Errorf("%w: only 16-bit PCM is supported", ErrFormat)
+	}
+	if f.Channels != 1 && f.Channels != 2 {
+		return f, fmt.Errorf("%w: %d channels", ErrFormat, f.Channels)
+	}
+	if f.SampleRate != 8000 && f.SampleRate != 16000 && f.SampleRate != 48000 {
+		return f, fmt.Errorf("%w: sample rate %d (want 8000, 16000 or 48000)", ErrFormat, f.SampleRate)
+	}
+	return f, nil
+}
+
 // convert turns interleaved little-endian PCM16 into 8 kHz mono.
 func convert(raw []byte, f Format) []int16 {
-	frames := len(raw) / (2 * f.Channels)
-	mono := make([]int16, frames)
-	for i := range mono {
-		if f.Channels == 2 {
-			l := int32(int16(binary.LittleEndian.Uint16(raw[4*i:])))
-			r := int32(int16(binary.LittleEndian.Uint16(raw[4*i+2:])))
-			mono[i] = int16((l + r) / 2)
+	return Decimate(appendMono(nil, raw, f.Channels), f.SampleRate/SampleRate)
+}
+
+// appendMono appends the whole sample frames of interleaved little-endian PCM16 raw to dst,
+// stereo mixed down.
+func appendMono(dst []int16, raw []byte, channels int) []int16 {
+	for i := 0; i+2*channels <= len(raw); i += 2 * channels {
+		if channels == 2 {
+			l := int32(int16(binary.LittleEndian.Uint16(raw[i:])))
+			r := int32(int16(binary.LittleEndian.Uint16(raw[i+2:])))
+			dst = append(dst, int16((l+r)/2))
 		} else {
-			mono[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
+			dst = append(dst, int16(binary.LittleEndian.Uint16(raw[i:])))
 		}
 	}
-	return Decimate(mono, f.SampleRate/SampleRate)
+	return dst
 }
 
 // Decimate low-pass filters pcm (windowed-sinc FIR, cut-off 3.6 kHz at the output rate) and keeps
@@ -151,59 +174,6 @@ func lowpass(ratio int) []float64 {
 		taps[i] /= sum
 	}
 	return taps
-}
-
-// WAVSource plays a WAV file as an audio.Source: 8 kHz mono frames, looping or ending with io.EOF.
-type WAVSource struct {
-	mu   sync.Mutex
-	pcm  []int16
-	pos  int
-	loop bool
-}
-
-// OpenWAV loads a WAV file (8/16/48 kHz, mono/stereo, 16-bit PCM) for playing as a Source.
-func OpenWAV(path string, loop bool) (*WAVSource, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	pcm, _, err := DecodeWAV(bufio.NewReader(f))
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return NewPCMSource(pcm, loop), nil
-}
-
-// NewPCMSource plays 8 kHz mono samples as a Source.
-func NewPCMSource(pcm []int16, loop bool) *WAVSource {
-	return &WAVSource{pcm: pcm, loop: loop}
-}
-
-// Read copies the next samples into frame. At the end it returns io.EOF, or starts over when looping.
-func (s *WAVSource) Read(frame []int16) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.pcm) == 0 {
-		return 0, io.EOF
-	}
-	n := 0
-	for n < len(frame) {
-		if s.pos >= len(s.pcm) {
-			if !s.loop {
-				break
-			}
-			s.pos = 0
-		}
-		c := copy(frame[n:], s.pcm[s.pos:])
-		n += c
-		s.pos += c
-	}
-	if n == 0 {
-		return 0, io.EOF
-	}
-	clear(frame[n:])
-	return n, nil
 }
 
 // WAVSink writes 8 kHz mono 16-bit PCM to a WAV file as an audio.Sink; Close fixes the header.

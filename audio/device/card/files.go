@@ -13,7 +13,7 @@ import (
 )
 
 // Files are the devices of headless calls (`call --play/--record`): a WAV file source (Play,
-// looping), a WAV file sink (Record); without files the sound card (Card.OpenStrict), and with
+// looping, streamed from the file), a WAV file sink (Record); without files the sound card (Card.OpenStrict), and with
 // one file the null device for the other side. With several calls, recordings go to out.wav,
 // out-2.wav, …
 type Files struct {
@@ -44,15 +44,17 @@ func (f *Files) Open() (audio.Source, audio.Sink, io.Closer, error) {
 	var sink audio.Sink
 	var closers closeAll
 	if f.play != "" {
-		s, err := device.OpenWAV(f.play, true)
+		s, err := device.OpenWAV(f.play, true) // streamed from the file, not loaded
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		src = s
+		closers = append(closers, s)
 	}
 	if f.record != "" {
 		w, err := device.CreateWAV(numbered(f.record, n))
 		if err != nil {
+			_ = closers.Close()
 			return nil, nil, nil, err
 		}
 		sink = w

@@ -82,3 +82,22 @@ func TestFilesFallbacks(t *testing.T) {
 	_, _, _, err = NewFiles(filepath.Join(dir, "missing.wav"), out, card).Open()
 	assert.Error(t, err)
 }
+
+// The --play file is streamed: the call's closer closes it, and a failed Open closes what it
+// had opened.
+func TestFilesClosePlayFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.wav")
+	writeWAV(t, in, []int16{1, 2, 3})
+	src, _, closer, err := NewFiles(in, "", New(Config{Backend: "null"})).Open()
+	require.NoError(t, err)
+	frame := make([]int16, 4)
+	_, err = src.Read(frame)
+	require.NoError(t, err)
+	require.NoError(t, closer.Close())
+	_, err = src.Read(frame)
+	require.ErrorIs(t, err, device.ErrClosed)
+
+	_, _, _, err = NewFiles(in, filepath.Join(dir, "missing", "out.wav"), New(Config{Backend: "null"})).Open()
+	require.Error(t, err)
+}
