@@ -62,9 +62,9 @@ func (s *Session) playoutFrames() func(time.Time) {
 			}
 		}
 		s.statsMu.Lock()
-		target, depth := s.jb.TargetDelay(), s.jb.Depth()
+		target, wait := s.jb.TargetDelay(), s.jb.Wait()
 		s.statsMu.Unlock()
-		s.latency.jitter(target, depth)
+		s.latency.jitter(target, wait)
 		copy(out, fifo[:frame])
 		fifo = append(fifo[:0], fifo[frame:]...)
 		copy(far, out)

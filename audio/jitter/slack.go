@@ -73,6 +73,16 @@ const maxAdvance = 3
 // shrinkEvery is the least number of pops between two frames dropped by the slack rule.
 const shrinkEvery = 10
 
+// quiet reports whether the measured jitter asks for no more than one frame of target (before
+// the configured bounds: a buffer held at one frame by MaxDelay on a jittery line is not quiet).
+func (b *Buffer) quiet() bool {
+	j := time.Duration(b.jitter * float64(time.Second) / float64(b.cfg.ClockRate))
+	return 3*j < b.cfg.Frame/2
+}
+
+// calmEvery is the least number of pops between two frames dropped at a one-frame target.
+const calmEvery = 100
+
 // slackNeed is the slack (in frames) every packet of the last second must have had before a
 // frame is dropped: one frame to give up, two kept as margin against the next spike. With 2
 // the delay at 10 % loss and 50 ms jitter is 15-20 ms lower but 0.2-0.5 points more is
@@ -94,7 +104,12 @@ func (b *Buffer) shrinkLocked() {
 	standing := time.Duration(b.over)*b.cfg.Frame >= shrinkAfter
 	m, ok := b.slack.min()
 	spare := ok && m >= slackNeed && b.sinceShrink >= shrinkEvery && b.depth() > b.cfg.MinDelay
-	if !standing && !spare {
+	// At a one-frame target (no jitter to speak of) a stall — one late tick of a busy sender —
+	// adds a frame that the rule above never gives back: every packet then waits a whole pop
+	// more than it needs. Once each packet of the last second did, drop that frame (at most
+	// every calmEvery pops, so a machine that hiccups often is not made to skip often).
+	calm := ok && m >= 1 && b.quiet() && b.sinceShrink >= calmEvery
+	if !standing && !spare && !calm {
 		return
 	}
 	b.over, b.sinceShrink = 0, 0
