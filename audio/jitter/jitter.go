@@ -165,6 +165,7 @@ type Buffer struct {
 	stats        Stats
 	lastPlayedTS uint32
 	wait         time.Duration // how long the last packet played waited here (arrival → pop)
+	lookahead    int           // packets kept ahead of the playout point on a quiet line (SetLookahead)
 
 	slack       slackWindow // how early packets came over the last second (slack.go)
 	sinceShrink int         // pops since the last frame dropped to shrink
@@ -420,6 +421,15 @@ func (b *Buffer) Depth() time.Duration { return b.depth() }
 // Wait is how long the last packet played waited in the buffer, from its arrival to the pop
 // that played it: the delay the buffer added to it.
 func (b *Buffer) Wait() time.Duration { return b.wait }
+
+// SetLookahead keeps n packets buffered ahead of the one playing even on a quiet line, where the
+// buffer otherwise plays each packet at the first pop after it arrived: a codec that rebuilds a
+// lost frame from the next packet (Opus in-band FEC) needs that packet here when the lost one is
+// due. It costs n frames of delay.
+func (b *Buffer) SetLookahead(n int) { b.lookahead = max(n, 0) }
+
+// Lookahead is what SetLookahead set (0 by default).
+func (b *Buffer) Lookahead() int { return b.lookahead }
 
 // TargetDelay is the current target playout delay.
 func (b *Buffer) TargetDelay() time.Duration { return b.target }

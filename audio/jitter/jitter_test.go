@@ -252,3 +252,22 @@ func TestOneFrameTargetRecoversFromStall(t *testing.T) {
 	assert.Equal(t, 17*time.Millisecond, waits[len(waits)-1], "every extra frame given back")
 	assert.Equal(t, frame, b.TargetDelay())
 }
+
+// With a packet of lookahead (Opus in-band FEC) a quiet line keeps the next packet buffered
+// when one plays, so a lost frame can be rebuilt from it: the start's margin is not given back.
+func TestLookaheadKeepsNextPacket(t *testing.T) {
+	b := New(Config{})
+	b.SetLookahead(1)
+	var nextHere int
+	for i := range 250 {
+		b.Push(pkt(uint16(i), uint32(i)*160), t0.Add(time.Duration(i)*frame+3*time.Millisecond))
+		if f := b.Pop(t0.Add(time.Duration(i+1) * frame)); f.Kind == FrameAudio {
+			if _, _, ok := b.Next(); ok {
+				nextHere++
+			}
+		}
+	}
+	assert.Zero(t, b.Stats().Dropped)
+	assert.Equal(t, frame+17*time.Millisecond, b.Wait())
+	assert.Greater(t, nextHere, 240, "the next packet is here at nearly every pop")
+}

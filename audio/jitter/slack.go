@@ -108,7 +108,7 @@ func (b *Buffer) shrinkLocked() {
 	// adds a frame that the rule above never gives back: every packet then waits a whole pop
 	// more than it needs. Once each packet of the last second did, drop that frame (at most
 	// every calmEvery pops, so a machine that hiccups often is not made to skip often).
-	calm := ok && m >= 1 && b.quiet() && b.sinceShrink >= calmEvery
+	calm := ok && m >= 1+b.lookahead && b.quiet() && b.sinceShrink >= calmEvery
 	if !standing && !spare && !calm {
 		return
 	}
