@@ -166,6 +166,7 @@ type Buffer struct {
 	lastPlayedTS uint32
 	wait         time.Duration // how long the last packet played waited here (arrival → pop)
 	lookahead    int           // packets kept ahead of the playout point on a quiet line (SetLookahead)
+	waits        waitWindow    // the waits of the last packets played (slack.go)
 
 	slack       slackWindow // how early packets came over the last second (slack.go)
 	sinceShrink int         // pops since the last frame dropped to shrink
@@ -189,6 +190,7 @@ func (b *Buffer) Reset() {
 	b.haveTransit = false
 	b.slack.reset()
 	b.sinceShrink, b.advanced = 0, 0
+	b.waits = waitWindow{}
 }
 
 func (b *Buffer) slotFor(ext int64) *slot {
@@ -408,6 +410,7 @@ func (b *Buffer) frameUnits() int64 {
 func (b *Buffer) take(s *slot, now time.Time) Frame {
 	s.used = false
 	b.wait = max(now.Sub(s.arrived), 0)
+	b.waits.add(b.wait)
 	b.count--
 	b.next++
 	b.stall, b.advanced = 0, 0
@@ -421,15 +424,6 @@ func (b *Buffer) Depth() time.Duration { return b.depth() }
 // Wait is how long the last packet played waited in the buffer, from its arrival to the pop
 // that played it: the delay the buffer added to it.
 func (b *Buffer) Wait() time.Duration { return b.wait }
-
-// SetLookahead keeps n packets buffered ahead of the one playing even on a quiet line, where the
-// buffer otherwise plays each packet at the first pop after it arrived: a codec that rebuilds a
-// lost frame from the next packet (Opus in-band FEC) needs that packet here when the lost one is
-// due. It costs n frames of delay.
-func (b *Buffer) SetLookahead(n int) { b.lookahead = max(n, 0) }
-
-// Lookahead is what SetLookahead set (0 by default).
-func (b *Buffer) Lookahead() int { return b.lookahead }
 
 // TargetDelay is the current target playout delay.
 func (b *Buffer) TargetDelay() time.Duration { return b.target }

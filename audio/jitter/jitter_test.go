@@ -271,3 +271,18 @@ func TestLookaheadKeepsNextPacket(t *testing.T) {
 	assert.Equal(t, frame+17*time.Millisecond, b.Wait())
 	assert.Greater(t, nextHere, 240, "the next packet is here at nearly every pop")
 }
+
+// Packets that come just before their pop (the sender's clock a millisecond or two ahead of
+// ours) keep the start's margin: without it the next hiccup would make one late, costing a
+// concealed frame, and the buffer would then grow and drop again every few seconds.
+func TestQuietLineKeepsMarginAtPopBoundary(t *testing.T) {
+	for _, early := range []time.Duration{2 * time.Millisecond, 4 * time.Millisecond} {
+		b := New(Config{})
+		for i := range 500 {
+			b.Push(pkt(uint16(i), uint32(i)*160), t0.Add(time.Duration(i+1)*frame-early))
+			b.Pop(t0.Add(time.Duration(i+1) * frame))
+		}
+		assert.Zero(t, b.Stats().Dropped, "%v early", early)
+		assert.Equal(t, frame+early, b.Wait(), "%v early", early)
+	}
+}
