@@ -180,10 +180,10 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 	dc.PerformanceProfile = malgo.LowLatency
 	dc.PeriodSizeInMilliseconds = devicePeriod
 	dc.Periods = 2
-	// Take what the backend hands over as it comes: miniaudio's fixed-size callbacks go through
-	// an intermediary buffer of one period of its own, a hidden extra period of delay each way
-	// that the rings here can neither see nor bound. The callbacks take any size.
-	dc.NoFixedSizedCallback = 1
+	// miniaudio's fixed-size callbacks stay on: they pass through an intermediary buffer of one
+	// period (5 ms more each way, not in the account), but without it PulseAudio's 3.75 ms
+	// requests left the playback ring almost empty ahead of each frame, and the echo test heard
+	// 3-30 times more dropouts (0.1-2.3 s per 30 s call against 0-0.4 s, make bench-latency).
 	infos, err := d.ctx.Devices(kind)
 	if err != nil || len(infos) == 0 {
 		return nil, ErrNoDevice
@@ -221,9 +221,9 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 	return dev, nil
 }
 
-// devicePeriod is the period asked of the backend, in milliseconds. With 5 ms (and no fixed-size
-// callback buffer) the echo test measured 89-96 ms above PulseAudio's pass-through floor, against
-// 96-109 ms with 10 ms periods, runs alternated in the same hour (make bench-latency).
+// devicePeriod is the period asked of the backend, in milliseconds. With 5 ms the echo test
+// measured 96-108 ms above PulseAudio's pass-through floor, against 96-120 ms with 10 ms periods,
+// whose send-side account also passed 40 ms (make bench-latency, runs alternated in one hour).
 const devicePeriod = 5
 
 func newDevice(log *slog.Logger) *Device {

@@ -17,10 +17,9 @@ import (
 	"softphone/internal/testpeer"
 )
 
-// The sound server holds about one short period for us each way, and nothing hides between it
-// and the rings here: the periods asked are devicePeriod, and miniaudio's fixed-size callback
-// buffer (an extra period each way) is off. Checked on a real PulseAudio: the transfers our
-// callbacks see, and the buffer PulseAudio itself reports for each of our two streams.
+// The sound server holds about one short period for us each way: the periods asked are 5 ms.
+// Checked on a real PulseAudio: the transfers our callbacks see, and the buffer PulseAudio itself
+// reports for each of our two streams.
 func TestDeviceBuffersPulseAudio(t *testing.T) {
 	p := testpeer.StartPulse(t)
 	p.KeepAwake(t, "speaker")
