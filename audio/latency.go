@@ -26,8 +26,10 @@ type Latency struct {
 	CaptureBacklog time.Duration // captured audio left waiting after the tx tick read its frame
 	Packetisation  time.Duration // one frame is collected before it is sent
 	// Receive direction: wire → speaker.
-	JitterTarget time.Duration // the jitter buffer's current target delay
-	JitterDepth  time.Duration // audio held in the jitter buffer after a playout tick
+	JitterTarget time.Duration // the jitter buffer's current target delay (the most a packet waits)
+	// JitterDepth is how long the packets played waited in the jitter buffer, from their arrival
+	// to the tick that played them (the media clock's phase included).
+	JitterDepth time.Duration
 	// PlayoutBacklog is the audio queued at the playback device ahead of each new frame.
 	PlayoutBacklog    time.Duration
 	PlayoutBacklogMax time.Duration
@@ -117,10 +119,11 @@ func (m *latencyMeter) beforeWrite(sink Sink, target time.Duration) bool {
 	return true
 }
 
-// jitter records the jitter buffer after a playout tick.
-func (m *latencyMeter) jitter(target, depth time.Duration) {
+// jitter records the jitter buffer after a playout tick: its target and how long the last packet
+// played waited in it.
+func (m *latencyMeter) jitter(target, wait time.Duration) {
 	m.target.add(target)
-	m.depth.add(depth)
+	m.depth.add(wait)
 }
 
 func (m *latencyMeter) snapshot() Latency {

@@ -3,6 +3,7 @@ package audio
 import (
 	"time"
 
+	"softphone/audio/codec"
 	"softphone/audio/jitter"
 )
 
@@ -29,6 +30,9 @@ func (s *Session) playoutFrames() func(time.Time) {
 			var c = m.codecFor(f.PayloadType)
 			if f.Kind == jitter.FrameAudio && c != nil {
 				scratch = c.decode(scratch[:0], f.Payload)
+				if s.jb.Lookahead() == 0 && carriesFEC(c, f.Payload) {
+					s.jb.SetLookahead(1) // keep the next packet here for a lost frame's FEC
+				}
 			}
 			n := m.packetSamples(rate)
 			codecConcealed := false
@@ -62,9 +66,9 @@ func (s *Session) playoutFrames() func(time.Time) {
 			}
 		}
 		s.statsMu.Lock()
-		target, depth := s.jb.TargetDelay(), s.jb.Depth()
+		target, wait := s.jb.TargetDelay(), s.jb.Wait()
 		s.statsMu.Unlock()
-		s.latency.jitter(target, depth)
+		s.latency.jitter(target, wait)
 		copy(out, fifo[:frame])
 		fifo = append(fifo[:0], fifo[frame:]...)
 		copy(far, out)
@@ -78,6 +82,13 @@ func (s *Session) playoutFrames() func(time.Time) {
 			}
 		}
 	}
+}
+
+// carriesFEC reports whether a packet decoded by d carries in-band FEC for the frame before it
+// (Opus LBRR): then the jitter buffer keeps a packet of lookahead (jitter.Buffer.SetLookahead).
+func carriesFEC(d *decoder, payload []byte) bool {
+	fc, ok := d.c.(codec.FECCarrier)
+	return ok && fc.HasFEC(payload)
 }
 
 func (m *mediaState) codecFor(pt uint8) *decoder {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"time"
 
 	"softphone/audio"
 )
@@ -24,8 +25,9 @@ type media interface {
 
 // sessionMedia is media on the project's audio.Session (SRTP mandatory).
 type sessionMedia struct {
-	s   *audio.Session
-	log *slog.Logger
+	s    *audio.Session
+	log  *slog.Logger
+	echo bool // the echo extension (loopback), not a tone
 }
 
 // newMedia makes the media of one PBX call: an echo (what the Sink plays is
@@ -50,7 +52,7 @@ func newMedia(log *slog.Logger, tone *toneGen) (*sessionMedia, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media session: %w", err)
 	}
-	return &sessionMedia{s: s, log: log}, nil
+	return &sessionMedia{s: s, log: log, echo: tone == nil}, nil
 }
 
 func (m *sessionMedia) offer() ([]byte, error) { return m.s.Offer() }
@@ -83,6 +85,13 @@ func (m *sessionMedia) run(ctx context.Context) {
 	}
 	st := m.s.Stats()
 	m.log.Debug("media stopped", "sent", st.PacketsSent, "received", st.PacketsReceived, "srtp_failures", st.SRTPFailures)
+	if m.echo {
+		// What the echo itself adds to an echo test's round trip (make bench-latency prints it):
+		// the jitter buffer's wait; the loopback sends each frame back in the tick that played it.
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		m.log.Debug("echo latency", "jitter_wait_ms", ms(st.Latency.JitterDepth),
+			"jitter_target_ms", ms(st.Latency.JitterTarget))
+	}
 	m.close()
 }
 

@@ -72,3 +72,14 @@ func (h *streamHealth) alive(now, opened int64, within time.Duration) bool {
 	}
 	return time.Duration(now-h.last.Load()) <= within
 }
+
+// logClose logs the periods the backend used and the gaps while running (make bench-latency
+// prints them beside the latency account).
+func (d *Device) logClose() {
+	ms := func(samples uint64) float64 { return float64(d.samplesToDuration(samples).Microseconds()) / 1000 }
+	st := d.Stats()
+	d.log.Debug("audio device closed", "capture_period_ms", ms(d.capChunk.Load()), "playback_period_ms", ms(d.playChunk.Load()),
+		"capture_short_reads_running", d.runShortReads.Load(), "playback_gaps_running_ms", ms(d.runUnderflows.Load()),
+		"capture_overflow", st.CaptureOverflow, "capture_short_reads", st.CaptureShortReads,
+		"playback_overflow", st.PlaybackOverflow, "playback_underflow", st.PlaybackUnderflow)
+}

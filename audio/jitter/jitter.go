@@ -138,6 +138,7 @@ type slot struct {
 	pt      uint8
 	ext     int64
 	ts      uint32
+	arrived time.Time
 	payload []byte
 }
 
@@ -163,6 +164,9 @@ type Buffer struct {
 	target       time.Duration
 	stats        Stats
 	lastPlayedTS uint32
+	wait         time.Duration // how long the last packet played waited here (arrival → pop)
+	lookahead    int           // packets kept ahead of the playout point on a quiet line (SetLookahead)
+	waits        waitWindow    // the waits of the last packets played (slack.go)
 
 	slack       slackWindow // how early packets came over the last second (slack.go)
 	sinceShrink int         // pops since the last frame dropped to shrink
@@ -186,6 +190,7 @@ func (b *Buffer) Reset() {
 	b.haveTransit = false
 	b.slack.reset()
 	b.sinceShrink, b.advanced = 0, 0
+	b.waits = waitWindow{}
 }
 
 func (b *Buffer) slotFor(ext int64) *slot {
@@ -236,12 +241,12 @@ func (b *Buffer) insertFirst(p Packet, arrival time.Time) {
 	ext := int64(p.Seq) + 1<<32 // keep unwrapped numbers positive
 	b.started, b.next, b.highest = true, ext, ext
 	b.bufferStart = arrival
-	b.store(ext, p)
+	b.store(ext, p, arrival)
 }
 
-func (b *Buffer) store(ext int64, p Packet) {
+func (b *Buffer) store(ext int64, p Packet, arrival time.Time) {
 	s := b.slotFor(ext)
-	s.used, s.ext, s.ts, s.pt = true, ext, p.Timestamp, p.PayloadType
+	s.used, s.ext, s.ts, s.pt, s.arrived = true, ext, p.Timestamp, p.PayloadType, arrival
 	s.payload = append(s.payload[:0], p.Payload...)
 	b.count++
 	b.stats.Pushed++
@@ -285,7 +290,7 @@ func (b *Buffer) Push(p Packet, arrival time.Time) PushResult {
 	if b.count == 0 && !b.playing {
 		b.bufferStart = arrival
 	}
-	b.store(ext, p)
+	b.store(ext, p, arrival)
 	if ext > b.highest {
 		b.highest = ext
 	}
@@ -309,6 +314,10 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		if b.count == 0 {
 			return Frame{Kind: FrameNone}
 		}
+		// Start once the first packet has waited the target: while the jitter is still unknown
+		// that is a frame of margin more than a clean line needs, which the buffer gives back
+		// after a calm second (shrinkLocked), so a clean line then plays each packet at the
+		// first pop after it arrived.
 		if now.Sub(b.bufferStart) < b.target && b.depth() <= b.target {
 			return Frame{Kind: FrameNone}
 		}
@@ -318,7 +327,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	b.slack.pop()
 	s := b.slotFor(b.next)
 	if s.used && s.ext == b.next {
-		f := b.take(s)
+		f := b.take(s, now)
 		b.shrinkLocked()
 		return f
 	}
@@ -330,7 +339,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.skipTo(min(b.lowest(), b.next+int64(b.stall)))
 		b.slack.shift(int(b.next - from)) // the packets here waited that much less
 		if s := b.slotFor(b.next); s.used && s.ext == b.next {
-			return b.take(s)
+			return b.take(s, now)
 		}
 	}
 	if b.count > 0 {
@@ -398,8 +407,10 @@ func (b *Buffer) frameUnits() int64 {
 	return int64(b.cfg.Frame) * int64(b.cfg.ClockRate) / int64(time.Second)
 }
 
-func (b *Buffer) take(s *slot) Frame {
+func (b *Buffer) take(s *slot, now time.Time) Frame {
 	s.used = false
+	b.wait = max(now.Sub(s.arrived), 0)
+	b.waits.add(b.wait)
 	b.count--
 	b.next++
 	b.stall, b.advanced = 0, 0
@@ -409,6 +420,10 @@ func (b *Buffer) take(s *slot) Frame {
 
 // Depth is the audio buffered now, from the playout point to the newest packet.
 func (b *Buffer) Depth() time.Duration { return b.depth() }
+
+// Wait is how long the last packet played waited in the buffer, from its arrival to the pop
+// that played it: the delay the buffer added to it.
+func (b *Buffer) Wait() time.Duration { return b.wait }
 
 // TargetDelay is the current target playout delay.
 func (b *Buffer) TargetDelay() time.Duration { return b.target }

@@ -1,6 +1,7 @@
 package jitter
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -97,6 +98,29 @@ func TestFillingWaitsForTarget(t *testing.T) {
 	assert.Equal(t, FrameNone, b.Pop(t0.Add(20*time.Millisecond)).Kind)
 	assert.Equal(t, FrameNone, b.Pop(t0.Add(40*time.Millisecond)).Kind)
 	assert.Equal(t, FrameAudio, b.Pop(t0.Add(60*time.Millisecond)).Kind)
+	assert.Equal(t, 60*time.Millisecond, b.Wait())
+}
+
+// At zero jitter (a one-frame target) the buffer starts with a frame of margin, then gives it
+// back: after a few seconds each packet plays at the first pop after it arrived, so the buffer
+// adds only the wait for that pop, less than a frame.
+func TestOneFrameTargetPlaysAtFirstPop(t *testing.T) {
+	b := New(Config{})
+	var waits []time.Duration
+	for i := range 250 {
+		at := t0.Add(time.Duration(i)*frame + 3*time.Millisecond)
+		b.Push(pkt(uint16(i), uint32(i)*160), at)
+		f := b.Pop(t0.Add(time.Duration(i+1) * frame))
+		if f.Kind == FrameAudio {
+			waits = append(waits, b.Wait())
+		}
+	}
+	require.NotEmpty(t, waits)
+	assert.Equal(t, frame+17*time.Millisecond, waits[0], "a frame of margin at the start")
+	assert.Equal(t, 17*time.Millisecond, waits[len(waits)-1], "given back on a clean line")
+	assert.Equal(t, uint64(1), b.Stats().Dropped, "one frame dropped to give it back")
+	assert.Equal(t, frame, b.TargetDelay())
+	assert.Zero(t, b.Depth(), "nothing left waiting after the pop")
 }
 
 func TestUnderrunStallsThenIdles(t *testing.T) {
@@ -197,5 +221,68 @@ func BenchmarkPushPop(b *testing.B) {
 		seq++
 		ts += 160
 		at = at.Add(frame)
+	}
+}
+
+// A sender that stalls for three frames on a clean line (a busy machine's late tick, then a
+// burst) makes the buffer hold more; the standing rule drains it back to the target, and at a
+// one-frame target the buffer then also gives back the frame it still holds that no packet needs,
+// so the delay of a long call does not ratchet up with every hiccup.
+func TestOneFrameTargetRecoversFromStall(t *testing.T) {
+	b := New(Config{})
+	arrival := func(i int) time.Time {
+		if i >= 50 && i < 53 {
+			i = 53 // the burst after the stall
+		}
+		return t0.Add(time.Duration(i)*frame + 3*time.Millisecond)
+	}
+	var waits []time.Duration
+	next := 0
+	for k := range 500 {
+		now := t0.Add(time.Duration(k+1) * frame)
+		for ; next < 500 && !arrival(next).After(now); next++ {
+			b.Push(pkt(uint16(next), uint32(next)*160), arrival(next))
+		}
+		if f := b.Pop(now); f.Kind == FrameAudio {
+			waits = append(waits, b.Wait())
+		}
+	}
+	require.NotEmpty(t, waits)
+	assert.Greater(t, slices.Max(waits), frame, "the burst waited")
+	assert.Equal(t, 17*time.Millisecond, waits[len(waits)-1], "every extra frame given back")
+	assert.Equal(t, frame, b.TargetDelay())
+}
+
+// With a packet of lookahead (Opus in-band FEC) a quiet line keeps the next packet buffered
+// when one plays, so a lost frame can be rebuilt from it: the start's margin is not given back.
+func TestLookaheadKeepsNextPacket(t *testing.T) {
+	b := New(Config{})
+	b.SetLookahead(1)
+	var nextHere int
+	for i := range 250 {
+		b.Push(pkt(uint16(i), uint32(i)*160), t0.Add(time.Duration(i)*frame+3*time.Millisecond))
+		if f := b.Pop(t0.Add(time.Duration(i+1) * frame)); f.Kind == FrameAudio {
+			if _, _, ok := b.Next(); ok {
+				nextHere++
+			}
+		}
+	}
+	assert.Zero(t, b.Stats().Dropped)
+	assert.Equal(t, frame+17*time.Millisecond, b.Wait())
+	assert.Greater(t, nextHere, 240, "the next packet is here at nearly every pop")
+}
+
+// Packets that come just before their pop (the sender's clock a millisecond or two ahead of
+// ours) keep the start's margin: without it the next hiccup would make one late, costing a
+// concealed frame, and the buffer would then grow and drop again every few seconds.
+func TestQuietLineKeepsMarginAtPopBoundary(t *testing.T) {
+	for _, early := range []time.Duration{2 * time.Millisecond, 4 * time.Millisecond} {
+		b := New(Config{})
+		for i := range 500 {
+			b.Push(pkt(uint16(i), uint32(i)*160), t0.Add(time.Duration(i+1)*frame-early))
+			b.Pop(t0.Add(time.Duration(i+1) * frame))
+		}
+		assert.Zero(t, b.Stats().Dropped, "%v early", early)
+		assert.Equal(t, frame+early, b.Wait(), "%v early", early)
 	}
 }

@@ -1,6 +1,9 @@
 package jitter
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // slackWindow tracks how early packets arrived over the last second of playout, in frames: a
 // packet's slack is how many pops it waited in the buffer (0 = it played at the first pop after
@@ -73,6 +76,51 @@ const maxAdvance = 3
 // shrinkEvery is the least number of pops between two frames dropped by the slack rule.
 const shrinkEvery = 10
 
+// quiet reports whether the measured jitter asks for no more than one frame of target (before
+// the configured bounds: a buffer held at one frame by MaxDelay on a jittery line is not quiet).
+func (b *Buffer) quiet() bool {
+	j := time.Duration(b.jitter * float64(time.Second) / float64(b.cfg.ClockRate))
+	return 3*j < b.cfg.Frame/2
+}
+
+// calmGuard is how much earlier than needed every packet of the last second must have come
+// before a quiet line gives a frame back: pops count whole frames, and a packet that came a
+// millisecond before its pop would be late after the drop at the next hiccup, costing a concealed
+// frame and the frame back (on a busy machine, every few seconds).
+const calmGuard = 5 * time.Millisecond
+
+// spareWait reports whether each of the last packets played waited at least a frame (plus the
+// lookahead's frames) and calmGuard more than a pop needs: after a frame is dropped each would
+// still be calmGuard early.
+func (b *Buffer) spareWait() bool {
+	m, ok := b.waits.min()
+	return ok && m >= time.Duration(1+b.lookahead)*b.cfg.Frame+calmGuard
+}
+
+// waitWindow is the waits (arrival → pop) of the last slackPops packets played.
+type waitWindow struct {
+	ring   [slackPops]time.Duration
+	pos    int
+	filled int
+}
+
+func (w *waitWindow) add(d time.Duration) {
+	w.ring[w.pos] = d
+	w.pos = (w.pos + 1) % slackPops
+	w.filled = min(w.filled+1, slackPops)
+}
+
+// min is the shortest wait in the window; ok is false until it is full.
+func (w *waitWindow) min() (time.Duration, bool) {
+	if w.filled < slackPops {
+		return 0, false
+	}
+	return slices.Min(w.ring[:]), true
+}
+
+// calmEvery is the least number of pops between two frames dropped at a one-frame target.
+const calmEvery = 100
+
 // slackNeed is the slack (in frames) every packet of the last second must have had before a
 // frame is dropped: one frame to give up, two kept as margin against the next spike. With 2
 // the delay at 10 % loss and 50 ms jitter is 15-20 ms lower but 0.2-0.5 points more is
@@ -94,7 +142,12 @@ func (b *Buffer) shrinkLocked() {
 	standing := time.Duration(b.over)*b.cfg.Frame >= shrinkAfter
 	m, ok := b.slack.min()
 	spare := ok && m >= slackNeed && b.sinceShrink >= shrinkEvery && b.depth() > b.cfg.MinDelay
-	if !standing && !spare {
+	// At a one-frame target (no jitter to speak of) a stall — one late tick of a busy sender —
+	// adds a frame that the rule above never gives back: every packet then waits a whole pop
+	// more than it needs. Once each packet of the last second did, drop that frame (at most
+	// every calmEvery pops, so a machine that hiccups often is not made to skip often).
+	calm := ok && m >= 1+b.lookahead && b.quiet() && b.sinceShrink >= calmEvery && b.spareWait()
+	if !standing && !spare && !calm {
 		return
 	}
 	b.over, b.sinceShrink = 0, 0

@@ -45,9 +45,10 @@ func stream(b *Buffer, n int, gaps map[int]bool, late map[int]int) (kinds []Fram
 // had no late packet, so the buffer does not wait for them.
 func TestLossBurstAddsNoDelay(t *testing.T) {
 	b := New(Config{})
-	_, delays := stream(b, 200, map[int]bool{100: true, 101: true, 102: true}, nil)
-	assert.Equal(t, delays[99], delays[103], "same delay after the burst")
-	assert.Equal(t, delays[99], delays[198])
+	// The burst comes after four seconds: the start's frame of margin has been given back.
+	_, delays := stream(b, 400, map[int]bool{200: true, 201: true, 202: true}, nil)
+	assert.Equal(t, delays[199], delays[203], "same delay after the burst")
+	assert.Equal(t, delays[199], delays[398])
 	assert.Equal(t, uint64(3), b.Stats().Lost)
 	assert.Zero(t, b.Stats().Late)
 }
@@ -56,10 +57,10 @@ func TestLossBurstAddsNoDelay(t *testing.T) {
 // while waiting are taken back and the packet plays, a frame later, as if the buffer had waited.
 func TestLatePacketAfterEmptyPopIsRewound(t *testing.T) {
 	b := New(Config{})
-	_, delays := stream(b, 200, nil, map[int]int{100: 2, 101: 2, 102: 2, 103: 2})
-	for i := 100; i < 104; i++ {
+	_, delays := stream(b, 400, nil, map[int]int{200: 2, 201: 2, 202: 2, 203: 2})
+	for i := 200; i < 204; i++ {
 		assert.Contains(t, delays, i, "packet %d played", i)
 	}
 	assert.Zero(t, b.Stats().Late)
-	assert.Greater(t, delays[104], delays[99], "the delay grew to take the late packets")
+	assert.Greater(t, delays[204], delays[199], "the delay grew to take the late packets")
 }
