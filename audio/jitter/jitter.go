@@ -331,6 +331,13 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.shrinkLocked()
 		return f
 	}
+	if b.count > 0 && b.stall > 0 && b.lookahead > 0 {
+		// With a lookahead (Opus FEC) the stall's frame of delay is what the codec needs: keep
+		// it, and declare the missing frame lost below, with the packet after it here to
+		// rebuild it from. Skipping instead would lose every frame blind when packets come
+		// just after the pop that is due (a steady clock phase between the two ends).
+		b.stall = 0
+	}
 	if b.count > 0 && b.stall > 0 {
 		// The timeline stood still while nothing came: the frames missing before the first
 		// packet that is here were due during the stall, so skip them (as many as we stalled)
@@ -353,6 +360,15 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		return f
 	}
 	if m, ok := b.slack.min(); ok && m >= 0 && b.advanced < maxAdvance && b.stall == 0 {
+		if b.lookahead > 0 && b.advanced == 0 {
+			// The codec rebuilds a lost frame from the next packet (Opus FEC), which is not
+			// here: the buffer runs without the lookahead's frame (it gave its margin back
+			// before the lookahead was set, or the clocks' phase left none). Wait one pop for
+			// the next packet instead of concealing blind; the frame of delay this adds is the
+			// lookahead, which the calm rule then keeps.
+			b.stats.Concealed++
+			return Frame{Kind: FrameLost, Seq: uint16(b.next), Timestamp: b.lastPlayedTS}
+		}
 		// Empty, but no packet of the last second came late: this one is more likely lost
 		// than late. Conceal it and keep the timeline, rather than adding a frame of delay
 		// for every loss burst that empties the buffer.

@@ -286,3 +286,32 @@ func TestQuietLineKeepsMarginAtPopBoundary(t *testing.T) {
 		assert.Equal(t, frame+early, b.Wait(), "%v early", early)
 	}
 }
+
+// A buffer that already gave its start margin back when the lookahead is set (the first Opus
+// packet with FEC comes a few seconds into the call) has no next packet at a lost frame's pop:
+// it waits one pop at the first loss, and from then on each loss finds the next packet here.
+func TestLookaheadSetLateGrowsAtFirstLoss(t *testing.T) {
+	b := New(Config{})
+	lost := func(i int) bool { return i >= 300 && i%8 == 0 }
+	var withNext, without int
+	for i := range 600 {
+		if i == 250 {
+			b.SetLookahead(1)
+		}
+		if !lost(i) {
+			b.Push(pkt(uint16(i), uint32(i)*160), t0.Add(time.Duration(i)*frame+3*time.Millisecond))
+		}
+		if i == 249 {
+			require.Less(t, b.Wait(), frame, "the margin was given back before the lookahead")
+		}
+		if f := b.Pop(t0.Add(time.Duration(i+1) * frame)); f.Kind == FrameLost {
+			if _, _, ok := b.Next(); ok {
+				withNext++
+			} else {
+				without++
+			}
+		}
+	}
+	assert.LessOrEqual(t, without, 1, "only the first loss waits for the next packet")
+	assert.GreaterOrEqual(t, withNext, 30, "every later loss has the next packet here")
+}
