@@ -89,6 +89,9 @@ type Audio struct {
 	// EchoCancel is "auto" (the default: echo cancellation and noise suppression unless the
 	// speaker is a headset), "on" or "off".
 	EchoCancel string `toml:"echo_cancel"`
+	// PeriodMS is the sound card's period in milliseconds each way: 0 (the default, 5 ms), 5,
+	// 10 or 20. Longer periods add delay but ride out a busy machine's sound server.
+	PeriodMS int `toml:"period_ms"`
 }
 
 // UI holds display preferences.
@@ -195,6 +198,11 @@ func (c Config) Validate() error {
 	case "", "auto", "on", "off":
 	default:
 		return fmt.Errorf("audio.echo_cancel %q: want auto, on or off", c.Audio.EchoCancel)
+	}
+	switch c.Audio.PeriodMS {
+	case 0, 5, 10, 20:
+	default:
+		return fmt.Errorf("audio.period_ms %d: want 5, 10 or 20", c.Audio.PeriodMS)
 	}
 	switch c.Media.KeyExchange {
 	case "", KeyExchangeSDES, KeyExchangeDTLS, KeyExchangeBoth:

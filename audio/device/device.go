@@ -1,6 +1,9 @@
 package device
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 // Config selects the sound devices.
 type Config struct {
@@ -14,8 +17,15 @@ type Config struct {
 	// SampleRate of the frames Read and Write carry: 0 means SampleRate (8 kHz); 16000 for
 	// wideband calls (miniaudio converts from the hardware rate).
 	SampleRate int
-	Logger     *slog.Logger
+	// Period is the device period asked of the backend, each way: 0 means DefaultPeriod (5 ms).
+	// A machine whose sound server drops out at 5 ms (the close log counts the gaps) takes 10
+	// or 20 ms, for 5 or 15 ms more delay each way.
+	Period time.Duration
+	Logger *slog.Logger
 }
+
+// DefaultPeriod is the device period when Config.Period is zero.
+const DefaultPeriod = 5 * time.Millisecond
 
 // Info describes a device for a settings screen.
 type Info struct {

@@ -82,6 +82,8 @@ type FollowConfig struct {
 	PlaybackOnly bool
 	// SampleRate as Config.SampleRate (0 = 8 kHz; 16000 for wideband calls).
 	SampleRate int
+	// Period as Config.Period (0 = DefaultPeriod).
+	Period time.Duration
 	// OnChange is told about every switch (from the watch goroutine; do not block).
 	OnChange func(Change)
 	Logger   *slog.Logger
@@ -133,7 +135,7 @@ func Follow(cfg FollowConfig) (*Follower, error) {
 
 func (f *Follower) open(capName, playName string) (*Device, error) {
 	return Open(Config{Backend: f.cfg.Backend, Capture: capName, Playback: playName,
-		PlaybackOnly: f.cfg.PlaybackOnly, Logger: f.cfg.Logger, SampleRate: f.cfg.SampleRate})
+		PlaybackOnly: f.cfg.PlaybackOnly, Logger: f.cfg.Logger, SampleRate: f.cfg.SampleRate, Period: f.cfg.Period})
 }
 
 // choose picks the first listed device present per role ("" = the system default).

@@ -97,6 +97,7 @@ type Device struct {
 	// The same gaps counted only once the stream runs steadily (not while PulseAudio starts a
 	// stream, up to ~2 s): what an agent would hear as dropouts. For the close log.
 	runUnderflows, runShortReads atomic.Uint64
+	period                       time.Duration // asked of the backend (Config.Period)
 	// capChunk and playChunk are the largest transfer the callback has seen (samples): the
 	// device period as the sound server really delivers it. Written by the callback only.
 	capChunk, playChunk atomic.Uint64
@@ -135,6 +136,9 @@ func Open(cfg Config) (*Device, error) {
 	d.playOnly = cfg.PlaybackOnly
 	if cfg.SampleRate > 0 {
 		d.rate, d.frame = cfg.SampleRate, cfg.SampleRate/50
+	}
+	if cfg.Period > 0 {
+		d.period = cfg.Period
 	}
 	ctx, err := initContext(cfg.Backend, d.log)
 	if err != nil {
@@ -178,7 +182,7 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 	// miniaudio asks for a target buffer (tlength) and a capture fragment of one period, so the
 	// period is what the sound server holds for us each way.
 	dc.PerformanceProfile = malgo.LowLatency
-	dc.PeriodSizeInMilliseconds = devicePeriod
+	dc.PeriodSizeInMilliseconds = uint32(max(d.period/time.Millisecond, 1))
 	dc.Periods = 2
 	// miniaudio's fixed-size callbacks stay on: they pass through an intermediary buffer of one
 	// period (5 ms more each way, not in the account), but without it PulseAudio's 3.75 ms
@@ -221,13 +225,13 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 	return dev, nil
 }
 
-// devicePeriod is the period asked of the backend, in milliseconds. With 5 ms the echo test
-// measured 96-108 ms above PulseAudio's pass-through floor, against 96-120 ms with 10 ms periods,
-// whose send-side account also passed 40 ms (make bench-latency, runs alternated in one hour).
-const devicePeriod = 5
+// DefaultPeriod is 5 ms: the echo test measured 66-108 ms above PulseAudio's pass-through floor,
+// against 94-120 ms with 10 ms periods, whose send-side account also passed 40 ms (make
+// bench-latency, runs alternated in one hour); 10 ms had fewer gaps on a loaded machine.
 
 func newDevice(log *slog.Logger) *Device {
-	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing), rate: SampleRate, frame: FrameSamples}
+	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing), rate: SampleRate, frame: FrameSamples,
+		period: DefaultPeriod}
 	d.opened = monotonic()
 	return d
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
 	"softphone/audio/device/card"
 	"softphone/config"
@@ -16,7 +17,7 @@ func newSoundCard(a config.Audio, backend string, log *slog.Logger) *soundCard {
 	if backend == "" {
 		backend = a.Backend
 	}
-	cfg := card.Config{Backend: backend, Logger: log}
+	cfg := card.Config{Backend: backend, Period: time.Duration(a.PeriodMS) * time.Millisecond, Logger: log}
 	selectDevices(&cfg, a)
 	return card.New(cfg)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"softphone/audio"
 	"softphone/audio/device"
@@ -23,12 +24,15 @@ type Config struct {
 	Microphones, Speakers, Ringers []string
 	// OnChange is told when a device went away or came back (the notice the agent sees).
 	OnChange func(device.Change)
-	Logger   *slog.Logger
+	// Period is the device period of calls and the ringtone (0 = device.DefaultPeriod).
+	Period time.Duration
+	Logger *slog.Logger
 }
 
 // Card opens the devices of each call and of the ringtone.
 type Card struct {
 	backend string
+	period  time.Duration
 	log     *slog.Logger
 
 	mu                      sync.Mutex // guards the fields below
@@ -43,7 +47,7 @@ func New(cfg Config) *Card {
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Card{backend: cfg.Backend, log: log, onChange: cfg.OnChange}
+	c := &Card{backend: cfg.Backend, period: cfg.Period, log: log, onChange: cfg.OnChange}
 	c.Select(cfg.Microphones, cfg.Speakers, cfg.Ringers)
 	return c
 }
@@ -85,7 +89,7 @@ func (c *Card) notify(ch device.Change) {
 func (c *Card) follow(playbackOnly bool, rate int) (*device.Follower, error) {
 	mics, speakers, ringers := c.Lists()
 	cfg := device.FollowConfig{Backend: c.backend, Capture: mics, Playback: speakers, OnChange: c.notify, Logger: c.log,
-		SampleRate: rate}
+		SampleRate: rate, Period: c.period}
 	if playbackOnly {
 		cfg.Capture, cfg.Playback, cfg.PlaybackOnly = nil, ringers, true
 	}
@@ -150,10 +154,10 @@ func (c *Card) Probe() error {
 		return nil // chosen on purpose
 	}
 	mics, speakers, _ := c.Lists()
-	d, err := device.Open(device.Config{Backend: c.backend, Capture: first(mics), Playback: first(speakers), Logger: c.log})
+	d, err := device.Open(device.Config{Backend: c.backend, Capture: first(mics), Playback: first(speakers), Period: c.period, Logger: c.log})
 	if err != nil {
 		// A listed device may be unplugged: the defaults are what a call falls back to.
-		d, err = device.Open(device.Config{Backend: c.backend, Logger: c.log})
+		d, err = device.Open(device.Config{Backend: c.backend, Period: c.period, Logger: c.log})
 	}
 	if err != nil {
 		c.mu.Lock()
