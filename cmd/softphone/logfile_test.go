@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"softphone/audio/device"
 	"softphone/config"
 )
 
@@ -49,5 +51,11 @@ func TestSoundCardSelection(t *testing.T) {
 	closer.Close()
 	if c2 := newSoundCard(config.Audio{Backend: "null"}, "", nil); c2.Backend() != "null" {
 		t.Fatalf("configured backend lost: %q", c2.Backend())
+	}
+	if p := newSoundCard(config.Audio{PeriodMS: 10}, "null", nil).Period(); p != 10*time.Millisecond {
+		t.Fatalf("audio.period_ms 10 gave a card period of %v", p)
+	}
+	if p := newSoundCard(config.Audio{}, "null", nil).Period(); p != device.DefaultPeriod {
+		t.Fatalf("no audio.period_ms gave a card period of %v, want %v", p, device.DefaultPeriod)
 	}
 }

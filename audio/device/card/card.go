@@ -52,6 +52,14 @@ func New(cfg Config) *Card {
 	return c
 }
 
+// Period is the device period of calls and the ringtone (device.DefaultPeriod unless configured).
+func (c *Card) Period() time.Duration {
+	if c.period <= 0 {
+		return device.DefaultPeriod
+	}
+	return c.period
+}
+
 // Backend is the device backend ("" or "null").
 func (c *Card) Backend() string { return c.backend }
 
