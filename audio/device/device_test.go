@@ -196,6 +196,7 @@ func TestWAVSinkSourceRoundTrip(t *testing.T) {
 
 	ws, err := OpenWAV(path, false)
 	require.NoError(t, err)
+	defer ws.Close() // it streams from the file (Windows cannot remove an open file)
 	var got []int16
 	for {
 		n, err := ws.Read(frame)
@@ -209,6 +210,7 @@ func TestWAVSinkSourceRoundTrip(t *testing.T) {
 
 	loop, err := OpenWAV(path, true)
 	require.NoError(t, err)
+	defer loop.Close()
 	for range 60 { // longer than the file
 		n, err := loop.Read(frame)
 		require.NoError(t, err)
