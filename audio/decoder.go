@@ -69,6 +69,13 @@ func (d *decoder) ready() bool {
 	return true
 }
 
+// hasFEC reports whether payload carries in-band FEC for the frame before it (Opus LBRR); false
+// before the codec exists.
+func (d *decoder) hasFEC(payload []byte) bool {
+	fc, ok := d.c.(codec.FECCarrier)
+	return ok && fc.HasFEC(payload)
+}
+
 // made reports whether the codec exists yet (tests; the playout goroutine only).
 func (d *decoder) made() bool { return d.c != nil }
 
@@ -96,8 +103,7 @@ func (d *decoder) conceal(dst []int16, n int, next []byte) (out []int16, ok bool
 	}
 	// Only a next packet that really carries FEC (Opus sends none in silence or CELT mode)
 	// rebuilds the frame; otherwise this is the codec's own concealment.
-	fc, carries := d.c.(codec.FECCarrier)
-	d.fec = carries && fc.HasFEC(next)
+	d.fec = d.hasFEC(next)
 	if !d.fec {
 		next = nil
 	}

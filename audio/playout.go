@@ -3,7 +3,6 @@ package audio
 import (
 	"time"
 
-	"softphone/audio/codec"
 	"softphone/audio/jitter"
 )
 
@@ -30,7 +29,7 @@ func (s *Session) playoutFrames() func(time.Time) {
 			var c = m.codecFor(f.PayloadType)
 			if f.Kind == jitter.FrameAudio && c != nil {
 				scratch = c.decode(scratch[:0], f.Payload)
-				if s.jb.Lookahead() == 0 && carriesFEC(c, f.Payload) {
+				if s.jb.Lookahead() == 0 && c.hasFEC(f.Payload) {
 					s.jb.SetLookahead(1) // keep the next packet here for a lost frame's FEC
 				}
 			}
@@ -82,13 +81,6 @@ func (s *Session) playoutFrames() func(time.Time) {
 			}
 		}
 	}
-}
-
-// carriesFEC reports whether a packet decoded by d carries in-band FEC for the frame before it
-// (Opus LBRR): then the jitter buffer keeps a packet of lookahead (jitter.Buffer.SetLookahead).
-func carriesFEC(d *decoder, payload []byte) bool {
-	fc, ok := d.c.(codec.FECCarrier)
-	return ok && fc.HasFEC(payload)
 }
 
 func (m *mediaState) codecFor(pt uint8) *decoder {
