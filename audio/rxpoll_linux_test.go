@@ -64,7 +64,7 @@ func TestRawSendAndReceive(t *testing.T) {
 	if p == nil {
 		t.Fatal("no rx poller on Linux")
 	}
-	u := newUDPSender(s.rtpConn)
+	u := s.newRTPSender()
 	if u == nil {
 		t.Fatal("no raw sender on Linux")
 	}

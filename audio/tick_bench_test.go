@@ -35,7 +35,7 @@ func (discardSink) Write([]int16) error { return nil }
 
 func (p *tickPeer) start() {
 	p.s.startTime = time.Now()
-	p.s.rtpOut = newUDPSender(p.s.rtpConn)
+	p.s.rtpOut = p.s.newRTPSender()
 	p.tx, _ = p.s.txFrames()
 	p.play = p.s.playoutFrames()
 	p.rx = p.s.newRxPoller()

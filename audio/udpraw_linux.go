@@ -50,15 +50,6 @@ type udpSender struct {
 	write func(fd uintptr) bool
 }
 
-// newUDPSender prepares raw sends on c, or returns nil (then the caller writes through c).
-func newUDPSender(c *net.UDPConn) *udpSender {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return nil
-	}
-	return newRawSender(raw, c)
-}
-
 // newRawSender prepares raw sends on raw, the descriptor of c (perhaps detached from it:
 // rtpdetach_linux.go); c tells the address family.
 func newRawSender(raw syscall.RawConn, c *net.UDPConn) *udpSender {

@@ -2,15 +2,10 @@
 
 package audio
 
-import (
-	"net"
-	"net/netip"
-)
+import "net/netip"
 
 // udpSender is Linux-only (raw sendto); elsewhere RTP goes out through the net.UDPConn.
 type udpSender struct{}
-
-func newUDPSender(*net.UDPConn) *udpSender { return nil }
 
 // writeRTP is the plain-UDP fast path of sendRTP.
 func (s *Session) writeRTP(pkt []byte, to netip.AddrPort) error {
