@@ -331,17 +331,14 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.shrinkLocked()
 		return f
 	}
-	if b.count > 0 && b.stall > 0 && b.lookahead > 0 {
-		// With a lookahead (Opus FEC) the stall's frame of delay is what the codec needs: keep
-		// it, and declare the missing frame lost below, with the packet after it here to
-		// rebuild it from. Skipping instead would lose every frame blind when packets come
-		// just after the pop that is due (a steady clock phase between the two ends).
-		b.stall = 0
-	}
-	if b.count > 0 && b.stall > 0 {
+	if b.count > 0 && b.stall > 0 && b.lookahead == 0 {
 		// The timeline stood still while nothing came: the frames missing before the first
 		// packet that is here were due during the stall, so skip them (as many as we stalled)
-		// rather than conceal each now and keep the stall's delay for good.
+		// rather than conceal each now and keep the stall's delay for good. With a lookahead
+		// (Opus FEC) the stall's frame of delay is what the codec needs: it is kept, and the
+		// missing frame is declared lost below with the packet after it here to rebuild it
+		// from (skipping would lose every frame blind when packets come just after the pop
+		// that is due, a steady clock phase between the two ends).
 		from := b.next
 		b.skipTo(min(b.lowest(), b.next+int64(b.stall)))
 		b.slack.shift(int(b.next - from)) // the packets here waited that much less
