@@ -62,7 +62,7 @@ func hashPassword(password string, p HashParams) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, p.KeyLen)
+	key := argon2id(password, salt, p, p.KeyLen)
 	return passwordHash{params: p, salt: salt, key: key}.encode(), nil
 }
 
@@ -131,7 +131,7 @@ func parseHash(s string) (passwordHash, error) {
 
 // verify reports in constant time whether password matches.
 func (h passwordHash) verify(password string) bool {
-	got := argon2.IDKey([]byte(password), h.salt, h.params.Time, h.params.MemoryKiB, h.params.Threads, h.params.KeyLen)
+	got := argon2id(password, h.salt, h.params, h.params.KeyLen)
 	return subtle.ConstantTimeCompare(got, h.key) == 1
 }
 

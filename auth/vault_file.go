@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"sync"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -235,7 +234,7 @@ func decodeVaultFile(raw []byte) (*vaultFile, error) {
 
 // deriveVaultKey derives the encryption key and the key-check value.
 func deriveVaultKey(password string, salt []byte, p HashParams) (key, check []byte) {
-	k := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, vaultKeyLen+vaultCheckLen)
+	k := argon2id(password, salt, p, vaultKeyLen+vaultCheckLen)
 	return k[:vaultKeyLen], k[vaultKeyLen:]
 }
 

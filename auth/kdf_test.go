@@ -1,0 +1,80 @@
+//go:build linux
+
+package auth
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLoginDerivationsPeakAtOneCost runs a login's three argon2id
+// derivations at the default cost (the timing dummy, the password check,
+// the file vault's key) in a fresh child process and reads its memory from
+// /proc: the peak stays near one derivation's working memory, and the pages
+// are back with the OS when the login is done. Without the release in
+// argon2id the child peaked at about twice the cost and kept it.
+func TestLoginDerivationsPeakAtOneCost(t *testing.T) {
+	if os.Getenv("AUTH_KDF_CHILD") == "1" {
+		p := DefaultHashParams
+		enc, err := hashPassword("dummy password for timing", p)
+		if err != nil {
+			fmt.Println("error", err)
+			return
+		}
+		h, _ := parseHash(enc)
+		h.verify("the agent's password")
+		deriveVaultKey("the agent's password", make([]byte, 16), p)
+		hwm, rss := procStatusKB("VmHWM"), procStatusKB("VmRSS")
+		fmt.Printf("kdf-child hwm=%d rss=%d\n", hwm, rss)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoginDerivationsPeakAtOneCost$", "-test.v")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "AUTH_KDF_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var hwm, rss int
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "kdf-child ") {
+			if _, err := fmt.Sscanf(l, "kdf-child hwm=%d rss=%d", &hwm, &rss); err != nil {
+				t.Fatalf("parse %q: %v", l, err)
+			}
+		}
+	}
+	if hwm == 0 {
+		t.Fatalf("child printed no figures:\n%s", out)
+	}
+	cost := int(DefaultHashParams.MemoryKiB)
+	t.Logf("three derivations at %d MiB: peak %d MiB, resident after %d MiB", cost/1024, hwm/1024, rss/1024)
+	if hwm > cost*3/2 {
+		t.Errorf("peak RSS %d KiB over 1.5 × one derivation's %d KiB: argon2id's memory is not released between derivations", hwm, cost)
+	}
+	if rss > cost/3 {
+		t.Errorf("RSS after the login %d KiB: argon2id's %d KiB are still held", rss, cost)
+	}
+}
+
+// procStatusKB reads one "Name: N kB" line of /proc/self/status (0 if absent).
+func procStatusKB(name string) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, name+":"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return n
+		}
+	}
+	return 0
+}
