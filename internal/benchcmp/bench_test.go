@@ -46,6 +46,7 @@ type figures struct {
 	StartToRegister2 time.Duration // softphone: the same in the idle (answer) run
 	Dial             time.Duration // dial → established
 	RSSIdle          memKB         // registered, no call, after idleSettle
+	GoFloorIdle      memKB         // softphone's figures: the Go floor client (testdata/floor), the same
 	RSSCallPeak      int64         // KiB, highest VmRSS sampled during the call
 	RSSCallMean      int64         // KiB, mean of the samples
 	RSSCallEnd       memKB         // at the end of the call window (anon/file split)
@@ -81,9 +82,10 @@ func BenchmarkVersusBaresip(b *testing.B) {
 	secs := callSeconds(b)
 	audioMode := os.Getenv("BENCH_SOFTPHONE_AUDIO") // "" or "tone": 440 Hz WAV; "null": silence
 	bin := buildSoftphone(b)
+	floorBin := buildFloor(b)
 
 	k := testpeer.StartKamailio(b, map[string]string{
-		softphoneUser: "sip-pw-1000", baresipUser: "sip-pw-2000", farUser: "sip-pw-3000",
+		softphoneUser: "sip-pw-1000", baresipUser: "sip-pw-2000", farUser: "sip-pw-3000", floorUser: "sip-pw-4000",
 	})
 	far := testpeer.StartBaresip(b, k, farUser, "sip-pw-3000", testpeer.BaresipOptions{AutoAnswer: true, ToneHz: 440})
 	sp := setupSoftphone(b, bin, k, softphoneUser, "sip-pw-1000")
@@ -107,6 +109,7 @@ func BenchmarkVersusBaresip(b *testing.B) {
 		br := measureBaresip(b, k, secs, wav)
 		br.Notes = append(br.Notes, farEndHeard(far.Dir, "baresip"))
 		spf := measureSoftphone(b, sp, secs, audioArgs)
+		spf.GoFloorIdle = measureFloor(b, floorBin, k)
 		spf.Notes = append(spf.Notes, farEndHeard(far.Dir, "softphone"))
 		spRuns, brRuns = append(spRuns, spf), append(brRuns, br)
 		printTable(os.Stdout, spf, br, secs, audioMode, loadBefore, loadAvg())
@@ -345,6 +348,8 @@ func rows(sp, br figures, secs int) []row {
 		{name: "dial → established", sp: ms(sp.Dial), br: ms(br.Dial), unit: "ms", maxRatio: 1},
 		{name: "RSS idle (registered)", sp: mb(sp.RSSIdle.RSS), br: mb(br.RSSIdle.RSS), unit: "MB", maxRatio: 2,
 			note: fmt.Sprintf("anon/file: softphone %.1f/%.1f, baresip %.1f/%.1f", mb(sp.RSSIdle.Anon), mb(sp.RSSIdle.File), mb(br.RSSIdle.Anon), mb(br.RSSIdle.File))},
+		{name: "  Go floor: sipgo REGISTER only", sp: mb(sp.GoFloorIdle.RSS), br: mb(br.RSSIdle.RSS), unit: "MB",
+			note: fmt.Sprintf("testdata/floor, idle; anon/file %.1f/%.1f; the softphone holds %.1f MB above it", mb(sp.GoFloorIdle.Anon), mb(sp.GoFloorIdle.File), mb(sp.RSSIdle.RSS-sp.GoFloorIdle.RSS))},
 		{name: "RSS in call (peak)", sp: mb(sp.RSSCallPeak), br: mb(br.RSSCallPeak), unit: "MB", maxRatio: 2,
 			note: fmt.Sprintf("anon/file at call end: softphone %.1f/%.1f, baresip %.1f/%.1f", mb(sp.RSSCallEnd.Anon), mb(sp.RSSCallEnd.File), mb(br.RSSCallEnd.Anon), mb(br.RSSCallEnd.File))},
 		{name: "  RSS in call (mean)", sp: mb(sp.RSSCallMean), br: mb(br.RSSCallMean), unit: "MB"},
@@ -432,6 +437,7 @@ func reportMetrics(b *testing.B, sp, br []figures, secs int) {
 		{"login-to-register-ms", func(f figures) float64 { return ms(f.LoginToRegister) }, false},
 		{"dial-ms", func(f figures) float64 { return ms(f.Dial) }, true},
 		{"rss-idle-MB", func(f figures) float64 { return mb(f.RSSIdle.RSS) }, true},
+		{"go-floor-rss-idle-MB", func(f figures) float64 { return mb(f.GoFloorIdle.RSS) }, false},
 		{"rss-call-MB", func(f figures) float64 { return mb(f.RSSCallPeak) }, true},
 		{"cpu-call-s", func(f figures) float64 { return f.cpuPerCall(secs) }, true},
 		{"oncpu-call-s", func(f figures) float64 { return f.scale(f.OnCPU.Seconds(), secs) }, true},
