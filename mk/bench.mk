@@ -6,6 +6,8 @@
 # baresip-core (make deps-test). The headless build is measured as an
 # installed copy (written with write(); the linker's mmap-written output maps
 # 2 MB page-cache folios and shows ~11 MB more RSS), with the anon/file split.
+# A Go floor (internal/benchcmp/testdata/floor: sipgo REGISTER over TLS, idle)
+# is measured in the same run, beside baresip's idle RSS.
 #
 #   BENCH_CALL_SECONDS=5 make bench-compare        # quick iteration (default 30)
 #   BENCH_SOFTPHONE_AUDIO=null make bench-compare  # softphone sends silence

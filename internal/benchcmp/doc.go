@@ -16,6 +16,13 @@
 // its best; the far end of both calls is one auto-answering baresip from
 // internal/testpeer.
 //
+// Beside the two phones it runs a Go floor, testdata/floor: the smallest Go
+// client that does what an idle registered phone must (REGISTER over
+// verified TLS with digest authentication through sipgo), built and
+// measured like the softphone. Its idle RSS says how much of the
+// softphone's memory any Go client on the same SIP stack holds, and so how
+// much is the softphone's own.
+//
 // A miss against a target is printed as FAIL in the table but does not
 // fail the benchmark: it is a measurement. Environment:
 //
