@@ -15,6 +15,12 @@ if [ -z "${SMOKE_INNER:-}" ]; then
 	exec env SMOKE_INNER=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
 fi
 
+# The desktop ships without Fyne's bundled emoji font (Makefile: GOFLAGS
+# -tags=no_emoji; it cost ~26 MB of RSS): the binary's build settings say so.
+if ! go version -m "$bin" | grep -Eq -- '-tags=([^ ]*,)?no_emoji'; then
+	echo "gui-smoke: $bin was not built with -tags=no_emoji (see Makefile)"; exit 1
+fi
+
 log="$out/gui-smoke.jsonl"
 export SOFTPHONE_DEMO_CODES=1 LANG=en_US.UTF-8
 start=$(date +%s%N)

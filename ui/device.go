@@ -52,7 +52,7 @@ func (m *MainView) applyDeviceChange(e phone.DeviceChanged) {
 	if m.Device == nil {
 		return
 	}
-	m.Device.SetText("🎧 " + deviceText(e))
+	m.Device.SetText(deviceText(e))
 	if e.Reason == phone.DeviceReturned {
 		m.Device.Importance = widget.MediumImportance
 	} else {

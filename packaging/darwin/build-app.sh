@@ -35,7 +35,7 @@ trap restore EXIT
 
 # fyne takes every -ldflags= entry of GOFLAGS and joins them.
 GOFLAGS="-ldflags=-X=main.version=$version -ldflags=-X=main.buildNumber=$build" \
-	fyne package -os darwin -src cmd/softphone -name "$name" -appID "$id" \
+	fyne package -os darwin -src cmd/softphone -name "$name" -appID "$id" -tags no_emoji \
 	-icon "$root/$icon" -appVersion "$semver" -appBuild "$build" -release
 rm -rf "$out/$name.app"
 mv "$name.app" "$out/" 2>/dev/null || mv "cmd/softphone/$name.app" "$out/"
