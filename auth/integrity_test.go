@@ -94,13 +94,29 @@ func TestProfileGenerationInKeyring(t *testing.T) {
 	require.NotEmpty(t, kc.items["softphone|machine/"+MachineProfileKey])
 }
 
-// The dummy hash for unknown profiles is made in New, so the first unknown
-// name costs no extra argon2id (timing would tell which names exist).
-func TestDummyHashMadeAtStart(t *testing.T) {
+// The dummy for unknown profiles is ready from New without a derivation,
+// and a refused login costs the same number of argon2id runs whether the
+// name is unknown or the password is wrong, the first unknown name
+// included (timing would tell which names exist).
+func TestUnknownProfileCostsWhatAWrongPasswordCosts(t *testing.T) {
 	e := newTestEnv(t)
-	require.NotNil(t, e.svc.dummy.key, "dummy hash ready before any login")
-	_, err := e.svc.Login(context.Background(), "nobody", adminPW, "123456")
+	e.addEnrolled(nil, "alice", RoleAdmin, alicePW)
+	n := derivations.Load()
+	e.restart()
+	require.Zero(t, derivations.Load()-n, "New runs no argon2id")
+	require.NotNil(t, e.svc.dummy.key, "dummy ready before any login")
+
+	n = derivations.Load()
+	_, err := e.svc.Login(context.Background(), "nobody", alicePW, "123456")
 	require.ErrorIs(t, err, ErrLoginRefused)
+	unknown := derivations.Load() - n
+	n = derivations.Load()
+	_, err = e.svc.Login(context.Background(), "alice", "wrong password!", "123456")
+	require.ErrorIs(t, err, ErrLoginRefused)
+	wrong := derivations.Load() - n
+	t.Logf("argon2id runs: unknown name %d, wrong password %d", unknown, wrong)
+	require.GreaterOrEqual(t, unknown, int64(1))
+	require.Equal(t, wrong, unknown, "an unknown name and a wrong password cost the same argon2id work")
 }
 
 // A machine key file that others may read is refused (Unix modes).

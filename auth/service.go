@@ -80,8 +80,8 @@ type Service struct {
 
 	mu sync.Mutex // serialises read-modify-write of profile files
 
-	// dummy is verified against for unknown profiles. It is made in New,
-	// so the first unknown name costs no extra hash (equal timing).
+	// dummy is verified against for unknown profiles. It is ready from New,
+	// so the first unknown name costs no extra derivation (equal timing).
 	dummy passwordHash
 }
 
@@ -107,13 +107,10 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 		sleep:  sleepCtx,
 		log:    slog.Default().With("component", "auth"),
 	}
-	enc, err := hashPassword("dummy password for timing", pol.Hash)
-	if err == nil {
-		s.dummy, err = parseHash(enc)
-	}
-	if err != nil {
+	if err := pol.Hash.validate(); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
+	s.dummy = dummyHash(pol.Hash)
 	if s.store.in == nil {
 		s.store.in = integrityFor(cfg.Vault, cfg.Dir)
 	}
