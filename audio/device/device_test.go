@@ -139,7 +139,7 @@ func TestDecodeWAV(t *testing.T) {
 
 // A 5 kHz tone at 48 kHz (above the 4 kHz Nyquist after decimation) must be filtered out, not
 // aliased into the band.
-func TestDecimateRejectsAliases(t *testing.T) {
+func TestDecodeWAVRejectsAliases(t *testing.T) {
 	pcm, _, err := DecodeWAV(bytes.NewReader(makeWAV(48000, 1, 5000, 0.5, false)))
 	require.NoError(t, err)
 	assert.Less(t, tone.RMS(pcm[200:3800]), 8000/math.Sqrt2/100, "≥ 40 dB down")

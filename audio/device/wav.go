@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"sync"
 
+	"softphone/audio/resample"
 	"softphone/audio/wav"
 )
 
@@ -33,7 +33,11 @@ func DecodeWAV(r io.Reader) ([]int16, Format, error) {
 	if err != nil {
 		return nil, Format{}, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	return convert(raw, f), f, nil
+	pcm, err := convert(raw, f)
+	if err != nil {
+		return nil, Format{}, err
+	}
+	return pcm, f, nil
 }
 
 // readWAVHeader reads a WAV file up to the first byte of its sample data and returns its format
@@ -110,9 +114,14 @@ func readFmtChunk(r io.Reader, size int64) (Format, error) {
 	return f, nil
 }
 
-// convert turns interleaved little-endian PCM16 into 8 kHz mono.
-func convert(raw []byte, f Format) []int16 {
-	return Decimate(appendMono(nil, raw, f.Channels), f.SampleRate/SampleRate)
+// convert turns interleaved little-endian PCM16 into 8 kHz mono, through the same converter as
+// the streaming WAVSource.
+func convert(raw []byte, f Format) ([]int16, error) {
+	conv, err := resample.New(f.SampleRate, SampleRate)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	return conv.Process(nil, appendMono(nil, raw, f.Channels)), nil
 }
 
 // appendMono appends the whole sample frames of interleaved little-endian PCM16 raw to dst,
@@ -128,52 +137,6 @@ func appendMono(dst []int16, raw []byte, channels int) []int16 {
 		}
 	}
 	return dst
-}
-
-// Decimate low-pass filters pcm (windowed-sinc FIR, cut-off 3.6 kHz at the output rate) and keeps
-// every ratio-th sample. Ratio 1 returns pcm unchanged.
-func Decimate(pcm []int16, ratio int) []int16 {
-	if ratio <= 1 {
-		return pcm
-	}
-	taps := lowpass(ratio)
-	half := len(taps) / 2
-	out := make([]int16, len(pcm)/ratio)
-	for o := range out {
-		c := o * ratio
-		var acc float64
-		for k, h := range taps {
-			i := c + k - half
-			if i >= 0 && i < len(pcm) {
-				acc += h * float64(pcm[i])
-			}
-		}
-		out[o] = int16(max(-32768, min(32767, math.Round(acc))))
-	}
-	return out
-}
-
-// lowpass designs a Blackman-windowed sinc for decimation by ratio.
-func lowpass(ratio int) []float64 {
-	n := 16*ratio + 1
-	fc := 3600.0 / float64(SampleRate*ratio) // normalised cut-off
-	taps := make([]float64, n)
-	var sum float64
-	m := float64(n - 1)
-	for i := range taps {
-		x := float64(i) - m/2
-		s := 2 * fc
-		if x != 0 {
-			s = math.Sin(2*math.Pi*fc*x) / (math.Pi * x)
-		}
-		w := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/m) + 0.08*math.Cos(4*math.Pi*float64(i)/m)
-		taps[i] = s * w
-		sum += taps[i]
-	}
-	for i := range taps {
-		taps[i] /= sum
-	}
-	return taps
 }
 
 // WAVSink writes 8 kHz mono 16-bit PCM to a WAV file as an audio.Sink; Close fixes the header.
