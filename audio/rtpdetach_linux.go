@@ -27,6 +27,7 @@ type rawSock struct {
 
 var _ syscall.RawConn = (*rawSock)(nil)
 
+// Control calls f with the descriptor, unless the socket is closed.
 func (r *rawSock) Control(f func(fd uintptr)) error {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -37,15 +38,10 @@ func (r *rawSock) Control(f func(fd uintptr)) error {
 	return nil
 }
 
-// Read calls f once: the callers' f never waits (it reads with MSG_DONTWAIT and reports done).
+// Read calls f once, as Control: the callers' f never waits (it reads with MSG_DONTWAIT and
+// reports done).
 func (r *rawSock) Read(f func(fd uintptr) bool) error {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.closed {
-		return net.ErrClosed
-	}
-	f(uintptr(r.fd))
-	return nil
+	return r.Control(func(fd uintptr) { f(fd) })
 }
 
 // Write calls f once, like Read.

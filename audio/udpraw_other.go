@@ -14,3 +14,7 @@ func (s *Session) writeRTP(pkt []byte, to netip.AddrPort) error {
 }
 
 func (s *Session) newRTPSender() *udpSender { return nil }
+
+// writeRTPOther writes a datagram that is not the media clock's (DTLS records) on the RTP
+// socket: the socket stays a net.UDPConn here, so it is writeRTP.
+func (s *Session) writeRTPOther(b []byte, to netip.AddrPort) error { return s.writeRTP(b, to) }
