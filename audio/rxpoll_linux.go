@@ -32,11 +32,7 @@ type rxPoller struct {
 
 // newRxPoller prepares polled receiving of RTP, or returns nil (then rxLoop runs as a goroutine).
 func (s *Session) newRxPoller() *rxPoller {
-	raw, err := s.rtpSyscallConn() // detached from the netpoller when the call has no ICE
-	if err != nil {
-		return nil
-	}
-	p := newSockPoller(raw)
+	p := newSockPoller(s.rtpSyscallConn()) // detached from the netpoller when the call has no ICE
 	if p != nil {
 		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTP(&p.recv, pkt, at) }
 	}
@@ -46,11 +42,7 @@ func (s *Session) newRxPoller() *rxPoller {
 // newRTCPPoller prepares polled receiving of RTCP, or returns nil (then rtcpRxLoop runs as a
 // goroutine).
 func (s *Session) newRTCPPoller() *rxPoller {
-	raw, err := s.rtcpConn.SyscallConn()
-	if err != nil {
-		return nil
-	}
-	p := newSockPoller(raw)
+	p := newSockPoller(s.rtcpConn.SyscallConn())
 	if p != nil {
 		p.dec = make([]byte, 0, 1500)
 		p.deliver = func(pkt []byte, at time.Time) { s.receiveRTCP(p.dec, pkt, at) }
@@ -58,7 +50,12 @@ func (s *Session) newRTCPPoller() *rxPoller {
 	return p
 }
 
-func newSockPoller(raw syscall.RawConn) *rxPoller {
+// newSockPoller makes the poller of a socket (raw, err: its SyscallConn) with kernel arrival
+// stamps switched on, or returns nil.
+func newSockPoller(raw syscall.RawConn, err error) *rxPoller {
+	if err != nil {
+		return nil
+	}
 	var serr error
 	if err := raw.Control(func(fd uintptr) {
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
