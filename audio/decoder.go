@@ -29,15 +29,6 @@ type decoder struct {
 	fec    bool // the last conceal rebuilt the frame from the next packet's in-band FEC
 }
 
-// newDecoder wraps a codec that already exists.
-func newDecoder(c codec.Codec, rate int) (*decoder, error) {
-	conv, err := resample.New(c.SampleRate(), rate)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s at %d Hz: %w", ErrIncompatible, c.Name(), rate, err)
-	}
-	return &decoder{name: c.Name(), c: c, conv: conv, buf: make([]int16, 0, decodeBufSamples)}, nil
-}
-
 // newLazyDecoder checks that the codec called name is one we implement and returns a decoder
 // that makes it when first needed.
 func newLazyDecoder(name string, rate int) (*decoder, error) {
@@ -75,9 +66,6 @@ func (d *decoder) hasFEC(payload []byte) bool {
 	fc, ok := d.c.(codec.FECCarrier)
 	return ok && fc.HasFEC(payload)
 }
-
-// made reports whether the codec exists yet (tests; the playout goroutine only).
-func (d *decoder) made() bool { return d.c != nil }
 
 // decode appends the session-rate samples of payload to dst.
 func (d *decoder) decode(dst []int16, payload []byte) []int16 {

@@ -2,6 +2,7 @@ package audio
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,7 +10,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"softphone/audio/codec"
+	"softphone/audio/resample"
 )
+
+// newDecoder wraps a codec that already exists.
+func newDecoder(c codec.Codec, rate int) (*decoder, error) {
+	conv, err := resample.New(c.SampleRate(), rate)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s at %d Hz: %w", ErrIncompatible, c.Name(), rate, err)
+	}
+	return &decoder{name: c.Name(), c: c, conv: conv, buf: make([]int16, 0, decodeBufSamples)}, nil
+}
+
+// made reports whether the codec exists yet.
+func (d *decoder) made() bool { return d.c != nil }
 
 // A lazy decoder makes its codec on the first payload, decodes it like an eager one, and
 // allocates nothing per frame after that.
