@@ -79,11 +79,19 @@ func (u *UA) dropFlow() {
 	if remote == "" {
 		return
 	}
-	conn, err := u.sua.TransportLayer().GetConnection(u.transport, remote)
+	tl := u.sua.TransportLayer()
+	conn, err := tl.GetConnection(u.transport, remote)
 	if err != nil || conn == nil {
 		return
 	}
-	// GetConnection took a reference; Close closes whatever the count.
+	// Out of sipgo's pool now, not when the connection's read loop notices the close: a
+	// REGISTER right after (Reconnect) must dial a new flow, not be handed this closed one
+	// ("use of closed network connection"). CloseAndDelete closes whatever the reference count
+	// (GetConnection took one).
+	if pool := tl.Pool(u.transport); pool != nil {
+		_ = pool.CloseAndDelete(conn, remote)
+		return
+	}
 	_ = conn.Close()
 }
 

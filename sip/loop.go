@@ -3,7 +3,6 @@ package sip
 import (
 	"context"
 	"errors"
-	"net"
 	"time"
 )
 
@@ -191,10 +190,6 @@ func (u *UA) retry() time.Duration {
 	}
 }
 
-// reconnectSettle is how long Reconnect lets the transport forget a flow it closed before
-// registering again, when the first REGISTER was handed that closed flow.
-const reconnectSettle = 50 * time.Millisecond
-
 // Reconnect drops the registered connection and registers at once on a
 // new one (at the most preferred target that answers): the phone calls it
 // when the machine's address changed, so that the server reaches us at
@@ -206,13 +201,6 @@ func (u *UA) Reconnect(ctx context.Context) error {
 	u.dropFlow()
 	u.regMu.Lock()
 	g, err := u.registerAnyLocked(ctx, 0)
-	if errors.Is(err, net.ErrClosed) && ctx.Err() == nil {
-		// sipgo takes a closed connection out of its pool in that connection's read loop, so
-		// the REGISTER right after dropFlow can still be handed the flow just closed ("use of
-		// closed network connection"); by the next try the pool has let it go.
-		time.Sleep(reconnectSettle)
-		g, err = u.registerAnyLocked(ctx, 0)
-	}
 	u.regMu.Unlock()
 	if err != nil {
 		u.setState(StateRetrying, err)

@@ -226,3 +226,26 @@ func TestUALifecycleNoLeak(t *testing.T) {
 	}()
 	goleak.VerifyNone(t, opts)
 }
+
+// TestReconnectRightAway calls Reconnect many times back to back, as the
+// phone does when the machine's address changes: each drops the flow and
+// must register at once on a new one, never on the flow just closed
+// (dropFlow takes it out of sipgo's pool; the race it closes showed as
+// "use of closed network connection" in phone's TestAddressChangeMidCall).
+func TestReconnectRightAway(t *testing.T) {
+	k := testpeer.StartKamailio(t, map[string]string{"alice": "alice-pw"})
+	ua := newUA(t, uaConfig(t, k, "alice", "alice-pw"))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := ua.Register(ctx); err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	for i := range 40 {
+		if err := ua.Reconnect(ctx); err != nil {
+			t.Fatalf("Reconnect %d: %v", i+1, err)
+		}
+	}
+	if n := len(k.Contacts(t, "alice")); n < 1 {
+		t.Fatalf("after the reconnects kamailio has %d contacts", n)
+	}
+}
