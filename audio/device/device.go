@@ -24,7 +24,10 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// DefaultPeriod is the device period when Config.Period is zero.
+// DefaultPeriod is the device period when Config.Period is zero. 5 ms: the echo test measured
+// 66-108 ms above PulseAudio's pass-through floor, against 94-120 ms with 10 ms periods, whose
+// send-side account also passed 40 ms (make bench-latency, runs alternated in one hour); 10 ms
+// had fewer gaps on a loaded machine.
 const DefaultPeriod = 5 * time.Millisecond
 
 // Info describes a device for a settings screen.

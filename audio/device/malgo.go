@@ -225,10 +225,6 @@ func (d *Device) openStream(kind malgo.DeviceType, name string, id *malgo.Device
 	return dev, nil
 }
 
-// DefaultPeriod is 5 ms: the echo test measured 66-108 ms above PulseAudio's pass-through floor,
-// against 94-120 ms with 10 ms periods, whose send-side account also passed 40 ms (make
-// bench-latency, runs alternated in one hour); 10 ms had fewer gaps on a loaded machine.
-
 func newDevice(log *slog.Logger) *Device {
 	d := &Device{log: log, capture: NewRing(captureRing), playback: NewRing(playbackRing), rate: SampleRate, frame: FrameSamples,
 		period: DefaultPeriod}
