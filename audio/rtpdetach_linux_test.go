@@ -49,11 +49,7 @@ func TestRunTakesRTPSocketOutOfTheNetpoller(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	a := newPeer(t, 1000, true, nil)
 	b := newPeer(t, 600, true, nil)
-	offer, err := a.s.Offer()
-	require.NoError(t, err)
-	answer, err := b.s.Answer(offer)
-	require.NoError(t, err)
-	require.NoError(t, a.s.SetAnswer(answer))
+	negotiate(t, a, b)
 
 	raw, err := a.s.rtpConn.SyscallConn()
 	require.NoError(t, err)
