@@ -20,15 +20,8 @@ const floorUser = "4000"
 // the softphone's.
 func buildFloor(b *testing.B) string {
 	b.Helper()
-	dir := b.TempDir()
-	built, bin := filepath.Join(dir, "floor.linked"), filepath.Join(dir, "floor")
-	out, err := exec.Command("go", "build", "-buildvcs=false", "-o", built, "./testdata/floor").CombinedOutput()
-	if err != nil {
-		b.Fatalf("go build testdata/floor: %v\n%s", err, out)
-	}
-	if err := installCopy(built, bin); err != nil {
-		b.Fatal(err)
-	}
+	bin := filepath.Join(b.TempDir(), "floor")
+	buildInstalled(b, bin, "./testdata/floor")
 	return bin
 }
 

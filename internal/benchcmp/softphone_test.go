@@ -37,10 +37,9 @@ func buildSoftphone(b *testing.B) string {
 		}
 		return bin
 	}
-	built := filepath.Join(dir, "softphone.linked")
 	// The headless build (no Fyne): what automation hosts run, and what the
 	// headless budgets (RSS < 30 MB) are about.
-	args := []string{"build", "-buildvcs=false", "-tags", "headless", "-o", built}
+	args := []string{"-tags", "headless"}
 	if os.Getenv("BENCH_SOFTPHONE_DIAG") != "" {
 		overlay, err := diagOverlay(dir)
 		if err != nil {
@@ -48,14 +47,23 @@ func buildSoftphone(b *testing.B) string {
 		}
 		args = append(args, "-overlay", overlay)
 	}
-	out, err := exec.Command("go", append(args, "softphone/cmd/softphone")...).CombinedOutput()
+	buildInstalled(b, bin, "softphone/cmd/softphone", args...)
+	return bin
+}
+
+// buildInstalled builds pkg with the extra go build flags into bin's
+// directory and puts an installed copy of it at bin (installCopy).
+func buildInstalled(b *testing.B, bin, pkg string, flags ...string) {
+	b.Helper()
+	built := bin + ".linked"
+	args := append([]string{"build", "-buildvcs=false", "-o", built}, flags...)
+	out, err := exec.Command("go", append(args, pkg)...).CombinedOutput()
 	if err != nil {
-		b.Fatalf("go build ./cmd/softphone: %v\n%s", err, out)
+		b.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
 	if err := installCopy(built, bin); err != nil {
 		b.Fatal(err)
 	}
-	return bin
 }
 
 // installCopy copies the binary src to dst with plain write()s, the way
