@@ -107,19 +107,19 @@ kv() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 if [ -n "$account" ]; then
 	printf '  %5s %5s | send: %7s %7s %5s %5s | receive: %7s %6s %7s %6s %5s | %5s %5s\n' send recv period backlog pack proc \
 		jb.wait jb.tgt backlog period proc maxbl skip
-	maxsend=0 maxrecv=0 maxtarget=0 maxbl=0 maxperiod=0
 	while IFS= read -r line; do
 		printf '  %5.1f %5.1f | send: %7.1f %7.1f %5.1f %5.1f | receive: %7.1f %6.1f %7.1f %6.1f %5.1f | %5.1f %5s\n' \
 			"$(kv send_ms "$line")" "$(kv receive_ms "$line")" "$(kv capture_period_ms "$line")" "$(kv capture_backlog_ms "$line")" \
 			"$(kv packetisation_ms "$line")" "$(kv send_processing_ms "$line")" "$(kv jitter_depth_ms "$line")" \
 			"$(kv jitter_target_ms "$line")" "$(kv playout_backlog_ms "$line")" "$(kv playback_period_ms "$line")" \
 			"$(kv receive_processing_ms "$line")" "$(kv playout_backlog_max_ms "$line")" "$(kv playout_skipped "$line")"
-		maxsend=$(awk -v a="$maxsend" -v b="$(kv send_ms "$line")" 'BEGIN { print (b > a) ? b : a }')
-		maxrecv=$(awk -v a="$maxrecv" -v b="$(kv receive_ms "$line")" 'BEGIN { print (b > a) ? b : a }')
-		maxtarget=$(awk -v a="$maxtarget" -v b="$(kv jitter_target_ms "$line")" 'BEGIN { print (b > a) ? b : a }')
-		maxbl=$(awk -v a="$maxbl" -v b="$(kv playout_backlog_max_ms "$line")" 'BEGIN { print (b > a) ? b : a }')
-		maxperiod=$(awk -v a="$maxperiod" -v b="$(kv playback_period_ms "$line")" 'BEGIN { print (b > a) ? b : a }')
 	done <<<"$account"
+	# The largest of each over the logged lines, in one pass.
+	read -r maxsend maxrecv maxtarget maxbl maxperiod < <(awk '
+		{ for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2] + 0
+		  n = split("send_ms receive_ms jitter_target_ms playout_backlog_max_ms playback_period_ms", keys, " ")
+		  for (j = 1; j <= n; j++) if (v[keys[j]] > m[j]) m[j] = v[keys[j]] }
+		END { print m[1] + 0, m[2] + 0, m[3] + 0, m[4] + 0, m[5] + 0 }' <<<"$account")
 	# The logged target is a mean over a second; a mean above one frame means the target was a
 	# frame more at times (it moves in whole frames), which is what the backlog was allowed then.
 	bound=$(awk -v t="$maxtarget" -v p="$maxperiod" 'BEGIN { f = int((t + 19.999) / 20) * 20; print f + p + 1 }')
