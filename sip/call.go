@@ -291,6 +291,9 @@ func (u *UA) handleBye(req *sip.Request, tx sip.ServerTransaction) {
 		u.respond(tx, req, 481, "Call/Transaction Does Not Exist", nil)
 		return
 	}
+	// Ended before the 200 goes out: once the far end has its answer it may take the call for
+	// over, and a hang-up of ours in between (Close) must not send a BYE of its own.
+	d.end(ReasonRemoteHangup)
 	var err error
 	if d.client != nil {
 		err = d.client.ReadBye(req, tx)
@@ -300,7 +303,6 @@ func (u *UA) handleBye(req *sip.Request, tx sip.ServerTransaction) {
 	if err != nil {
 		u.respond(tx, req, 200, "OK", nil)
 	}
-	d.end(ReasonRemoteHangup)
 }
 
 func (u *UA) handleInfo(req *sip.Request, tx sip.ServerTransaction) {

@@ -199,17 +199,21 @@ func (u *UA) Close() error {
 		u.mu.Unlock()
 		u.cancel() // stops the registration loop and pending incoming calls
 
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
+		// The hang-ups and the unregister each get their own time: a BYE that goes unanswered
+		// (the far end just left, or is gone) must not use up the unregister's.
+		byeCtx, byeCancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer byeCancel()
 		var errs []error
 		for _, d := range dialogs {
-			if err := d.Bye(ctx); err != nil && !errors.Is(err, ErrCallEnded) {
+			if err := d.Bye(byeCtx); err != nil && !errors.Is(err, ErrCallEnded) {
 				u.log.Debug("bye on close", "error", err)
 			}
 			d.end(ReasonClosed)
 		}
 		u.wg.Wait()
 
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
 		u.regMu.Lock()
 		u.mu.Lock()
 		wasRegistered := u.registered
