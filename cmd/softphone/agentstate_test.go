@@ -147,6 +147,9 @@ func TestHeadlessAttendedTransfer(t *testing.T) {
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n") // nothing to complete yet
 		io.WriteString(pw, `{"command":"consult","target":"3000"}`+"\n")
 		expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+		// baresip says established when it sends its 200; our side has the consultation once
+		// it has acknowledged that 200 (on a loaded machine, later): wait for our ACK.
+		k.WaitLog(t, `REQ ACK sip:3000[-@]`, 15*time.Second)
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n")
 	}()
 	code, evs, all := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
