@@ -47,7 +47,7 @@ func startLeanBaresip(b *testing.B, k *testpeer.Kamailio, user, password, wav st
 	}
 	dir := b.TempDir()
 	ctrlPort := testpeer.FreePort(b)
-	sipPort := freePortPair(b)
+	sipPort := testpeer.FreePortPair(b) // baresip puts SIP over TLS on sipPort+1
 	config := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d
 sip_cafile		%s
@@ -106,33 +106,6 @@ ctrl_tcp_listen		127.0.0.1:%d
 		<-done
 	})
 	return lb
-}
-
-// freePortPair returns a port p on 127.0.0.1 with p (SIP over UDP and TCP)
-// and p+1 (baresip puts SIP over TLS there) both free a moment ago.
-func freePortPair(b *testing.B) int {
-	b.Helper()
-	for i := 0; i < 50; i++ {
-		l1, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			b.Fatalf("free port: %v", err)
-		}
-		p := l1.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
-		if err == nil {
-			u, uerr := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", p))
-			if uerr == nil {
-				u.Close()
-				l2.Close()
-				l1.Close()
-				return p
-			}
-			l2.Close()
-		}
-		l1.Close()
-	}
-	b.Fatal("no pair of free ports on 127.0.0.1")
-	return 0
 }
 
 // readCtrl parses ctrl_tcp netstrings and queues the events.

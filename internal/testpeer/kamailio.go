@@ -110,20 +110,15 @@ func StartKamailioWith(t testing.TB, users map[string]string, opts KamailioOptio
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := FreePort(t)
-	tcpPort := FreePort(t)
-	udpPort := FreeUDPPort(t)
 	k := &Kamailio{presence: opts.Presence,
-		Addr:    fmt.Sprintf("%s:%d", opts.IP, port),
-		Port:    port,
-		TCPAddr: fmt.Sprintf("%s:%d", opts.IP, tcpPort),
-		UDPAddr: fmt.Sprintf("%s:%d", opts.IP, udpPort),
 		IP:      opts.IP,
 		netns:   opts.Netns,
 		Domain:  "localhost",
 		CAFile:  caFile,
 		CAPool:  ca.Pool(),
 		ctlSock: filepath.Join(dir, "ctl.sock"),
+		bin:     bin,
+		dir:     dir,
 	}
 
 	tlsCfg := filepath.Join(dir, "tls.cfg")
@@ -150,44 +145,80 @@ require_certificate = no
 	for _, n := range names {
 		us = append(us, user{cfgQuote(n), cfgQuote(users[n])})
 	}
-	cfgFile := filepath.Join(dir, "kamailio.cfg")
-	var b strings.Builder
-	err = kamailioCfg.Execute(&b, map[string]any{
-		"Port":       port,
-		"TCPPort":    tcpPort,
-		"UDPPort":    udpPort,
-		"TLSCfg":     tlsCfg,
-		"CtlSock":    k.ctlSock,
-		"MinExpires": opts.MinExpires,
-		"Debug":      opts.Debug,
-		"Users":      us,
-		"ModPath":    kamailioModPath(),
-		"Presence":   opts.Presence,
-		"Forge":      opts.ForgeFingerprint,
-		"IP":         opts.IP,
-		"NATHelper":  opts.NATHelper,
-		"DBDir":      presenceDB(t, dir, opts.Presence),
-	})
-	if err != nil {
-		t.Fatal(err)
+	// Another test binary running beside this one may bind a port between
+	// FreePort and Kamailio's start: then Kamailio exits at once with
+	// "Address already in use", and it is started again on other ports.
+	for attempt := 1; ; attempt++ {
+		port, tcpPort, udpPort := FreePort(t), FreePort(t), FreeUDPPort(t)
+		k.Addr = fmt.Sprintf("%s:%d", opts.IP, port)
+		k.Port = port
+		k.TCPAddr = fmt.Sprintf("%s:%d", opts.IP, tcpPort)
+		k.UDPAddr = fmt.Sprintf("%s:%d", opts.IP, udpPort)
+		k.cfgFile = filepath.Join(dir, "kamailio.cfg")
+		var b strings.Builder
+		err = kamailioCfg.Execute(&b, map[string]any{
+			"Port":       port,
+			"TCPPort":    tcpPort,
+			"UDPPort":    udpPort,
+			"TLSCfg":     tlsCfg,
+			"CtlSock":    k.ctlSock,
+			"MinExpires": opts.MinExpires,
+			"Debug":      opts.Debug,
+			"Users":      us,
+			"ModPath":    kamailioModPath(),
+			"Presence":   opts.Presence,
+			"Forge":      opts.ForgeFingerprint,
+			"IP":         opts.IP,
+			"NATHelper":  opts.NATHelper,
+			"DBDir":      presenceDB(t, dir, opts.Presence),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, k.cfgFile, b.String())
+		if out, err := exec.Command(bin, "-c", "-f", k.cfgFile).CombinedOutput(); err != nil {
+			t.Fatalf("kamailio -c rejected the generated config: %v\n%s\n%s", err, out, numbered(b.String()))
+		}
+		if k.tryStart(t) || attempt == 3 {
+			break
+		}
 	}
-	writeFile(t, cfgFile, b.String())
-
-	if out, err := exec.Command(bin, "-c", "-f", cfgFile).CombinedOutput(); err != nil {
-		t.Fatalf("kamailio -c rejected the generated config: %v\n%s\n%s", err, out, numbered(b.String()))
-	}
-	k.bin, k.cfgFile, k.dir = bin, cfgFile, dir
-	k.start(t)
+	waitTCP(t, k.proc, k.Addr, 10*time.Second)
 	return k
 }
 
+// tryStart starts Kamailio and reports false, with Kamailio gone, when it
+// exited at once because one of its ports was taken.
+func (k *Kamailio) tryStart(t testing.TB) bool {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	k.spawn(t)
+	for time.Now().Before(deadline) {
+		if k.proc.exited() {
+			return !strings.Contains(k.proc.log.String(), "Address already in use")
+		}
+		if c, err := DialNetns(k.netns, "tcp", k.Addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true // still starting: the caller waits for it and reports
+}
+
+// start starts Kamailio and waits until it accepts on its TLS port.
 func (k *Kamailio) start(t testing.TB) {
+	t.Helper()
+	k.spawn(t)
+	waitTCP(t, k.proc, k.Addr, 10*time.Second)
+}
+
+func (k *Kamailio) spawn(t testing.TB) {
 	t.Helper()
 	cmd := NetnsCommand(k.netns, k.bin, "-f", k.cfgFile, "-DD", "-E", "-Y", k.dir, "-m", "64", "-M", "8")
 	cmd.Dir = k.dir
 	k.proc = startProcess(t, "kamailio", cmd)
 	k.proc.ns = k.netns
-	waitTCP(t, k.proc, k.Addr, 10*time.Second)
 }
 
 // Restart stops Kamailio (dropping every connection and registration) and
