@@ -36,18 +36,47 @@ func (w *outWatch) Write(p []byte) (int, error) {
 
 // wait blocks until stdout has n occurrences of s.
 func (w *outWatch) wait(t *testing.T, s string, n int, timeout time.Duration) {
+	t.Helper()
+	w.until(t, fmt.Sprintf("%q %d times", s, n), func(out string) bool { return strings.Count(out, s) >= n }, timeout)
+}
+
+// waitLine blocks until stdout has a line that contains every one of subs.
+func (w *outWatch) waitLine(t *testing.T, timeout time.Duration, subs ...string) {
+	t.Helper()
+	w.until(t, fmt.Sprintf("a line with %q", subs), func(out string) bool {
+		for _, l := range strings.Split(out, "\n") {
+			if containsAll(l, subs) {
+				return true
+			}
+		}
+		return false
+	}, timeout)
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// until blocks until done(stdout) holds, or reports what did not show.
+func (w *outWatch) until(t *testing.T, what string, done func(string) bool, timeout time.Duration) {
+	t.Helper()
 	deadline := time.After(timeout)
 	for {
 		w.mu.Lock()
-		got := strings.Count(w.buf.String(), s)
+		ok := done(w.buf.String())
 		w.mu.Unlock()
-		if got >= n {
+		if ok {
 			return
 		}
 		select {
 		case <-w.wake:
 		case <-deadline:
-			t.Errorf("stdout did not show %q %d times within %v", s, n, timeout)
+			t.Errorf("stdout did not show %s within %v", what, timeout)
 			return
 		}
 	}
@@ -146,10 +175,9 @@ func TestHeadlessAttendedTransfer(t *testing.T) {
 		out.wait(t, `"state":"active"`, 1, 30*time.Second)
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n") // nothing to complete yet
 		io.WriteString(pw, `{"command":"consult","target":"3000"}`+"\n")
-		expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
-		// baresip says established when it sends its 200; our side has the consultation once
-		// it has acknowledged that 200 (on a loaded machine, later): wait for our ACK.
-		k.WaitLog(t, `REQ ACK sip:3000[-@]`, 15*time.Second)
+		// The consultation is reported as a call of its own, naming the customer's call:
+		// once it is active, the expert has answered and the transfer can complete.
+		out.waitLine(t, 15*time.Second, `"event":"call_state"`, `"consult_for":"`, `"state":"active"`)
 		io.WriteString(pw, `{"command":"transfer_complete"}`+"\n")
 	}()
 	code, evs, all := c.runWatch(map[string]string{"SOFTPHONE_PROFILE": "agent1", "SOFTPHONE_PASSWORD": "correct horse battery", "SOFTPHONE_TOTP": next},
@@ -161,8 +189,24 @@ func TestHeadlessAttendedTransfer(t *testing.T) {
 	ended := eventsNamed(evs, "call_ended")
 	require.Len(t, ended, 1, all)
 	require.Equal(t, "transferred", ended[0]["reason"], all)
+	customer := ended[0]["call_id"]
+	var consults []map[string]any
+	for _, e := range eventsNamed(evs, "call_state") {
+		if e["consult_for"] != nil {
+			require.Equal(t, customer, e["consult_for"], all)
+			require.NotEqual(t, customer, e["call_id"], all)
+			consults = append(consults, e)
+		} else {
+			require.Equal(t, customer, e["call_id"], all) // no other call is reported
+		}
+	}
+	require.NotEmpty(t, consults, all)
+	require.Equal(t, "active", consults[len(consults)-1]["state"], all)
+	require.Equal(t, true, consults[len(consults)-1]["encrypted"], all)
 	<-done
-	// The customer followed the REFER to the expert.
+	// The expert took the agent's consultation, then the customer, who followed the REFER.
+	consulted := expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
+	require.Contains(t, consulted.PeerURI, "1000", all)
 	in := expert.WaitEvent(t, "CALL_ESTABLISHED", 15*time.Second)
 	require.Contains(t, in.PeerURI, "2000", all)
 }

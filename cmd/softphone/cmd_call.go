@@ -187,11 +187,24 @@ func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
 		d.ours[c.ID] = true
 		go ag.Answer(ctx, c.ID)
 	}
-	if !d.ours[c.ID] || d.lastState[c.ID] == c.State && c.State != phone.CallActive && c.State != phone.CallHeld {
+	// A consultation placed from one of our calls (attended transfer) is
+	// reported too, with consult_for, so that a script knows when the
+	// expert has answered; it does not count towards --count, and commands
+	// keep going to the customer's call.
+	consult := c.ConsultFor != "" && d.ours[c.ConsultFor]
+	if !d.ours[c.ID] && !consult || d.lastState[c.ID] == c.State && c.State != phone.CallActive && c.State != phone.CallHeld {
 		return true
 	}
 	prev, seen := d.lastState[c.ID]
 	d.lastState[c.ID] = c.State
+	if consult {
+		if c.State == phone.CallEnded {
+			env.emit("call_ended", map[string]any{"call_id": c.ID, "consult_for": c.ConsultFor, "reason": c.EndReason})
+		} else {
+			env.emit("call_state", callFields(c))
+		}
+		return true
+	}
 	if c.State == phone.CallEnded {
 		d.ended++
 		dur := 0.0
@@ -226,7 +239,7 @@ func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
 
 // callFields is the JSON form of a call (the number redacted).
 func callFields(c phone.CallInfo) map[string]any {
-	return map[string]any{
+	f := map[string]any{
 		"call_id":      c.ID,
 		"state":        c.State.String(),
 		"direction":    c.Direction.String(),
@@ -241,6 +254,10 @@ func callFields(c phone.CallInfo) map[string]any {
 		"remote_hold":  c.RemoteHold,
 		"muted":        c.Muted,
 	}
+	if c.ConsultFor != "" {
+		f["consult_for"] = c.ConsultFor
+	}
+	return f
 }
 
 // stdinCommand is one line of the automation API on stdin.
