@@ -64,12 +64,19 @@ func freePort(t testing.TB, network string) int {
 // that no other call in this test binary has returned.
 func FreePort(t testing.TB) int {
 	t.Helper()
+	return unclaimedPort(t, "tcp")
+}
+
+// unclaimedPort returns a port free a moment ago for network ("tcp" or
+// "udp") that no other call in this test binary has returned.
+func unclaimedPort(t testing.TB, network string) int {
+	t.Helper()
 	for range 100 {
-		if p := freePort(t, "tcp"); claim(p) {
+		if p := freePort(t, network); claim(p) {
 			return p
 		}
 	}
-	t.Fatal("no free port on 127.0.0.1 that was not handed out already")
+	t.Fatalf("no free %s port on 127.0.0.1 that was not handed out already", network)
 	return 0
 }
 
@@ -109,13 +116,7 @@ func bindable(port int) bool {
 // that no other call in this test binary has returned.
 func FreeUDPPort(t testing.TB) int {
 	t.Helper()
-	for range 100 {
-		if p := freePort(t, "udp"); claim(p) {
-			return p
-		}
-	}
-	t.Fatal("no free UDP port on 127.0.0.1 that was not handed out already")
-	return 0
+	return unclaimedPort(t, "udp")
 }
 
 // requireBinary skips the test under -short or when name is not installed,
