@@ -3,8 +3,10 @@
 # waits for the window (and prints how long it took), types the demo login
 # with xdotool (password, then the TOTP code the demo prints with
 # SOFTPHONE_DEMO_CODES=1), dials the echo extension, and keeps screenshots
-# of the login and main screens in OUTDIR. Fails if the window never shows,
-# the login does not get through, or a screenshot is blank.
+# of the login and main screens in OUTDIR, takes a demo customer's call and
+# ends the session with SIGTERM during it. Fails if the window never shows,
+# the login does not get through, a screenshot is blank, or the SIGTERM
+# does not give a clean exit.
 set -euo pipefail
 bin=$(readlink -f "$1")
 out=$(readlink -f "$2")
@@ -91,4 +93,17 @@ xdotool key ctrl+Return
 sleep 3
 import -window root "$out/customer.png"
 blank_check "$out/customer.png"
+
+# The session ends while the customer's call is live (logout, shutdown,
+# systemd stop): SIGTERM must end the call, log out and exit 0, without a
+# panic that skips the clean-up.
+kill -TERM "$pid"
+status=0
+for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then echo "gui-smoke: still running 10 s after SIGTERM"; exit 1; fi
+wait "$pid" || status=$?
+if [ "$status" -ne 0 ] || grep -q '^panic:' "$out/gui-smoke.stderr"; then
+	echo "gui-smoke: SIGTERM during a call: exit status $status"; grep -A12 '^panic:' "$out/gui-smoke.stderr" || true; exit 1
+fi
+echo "gui-smoke: SIGTERM during a call: exit status 0"
 echo "gui-smoke: ok (screenshots in $out)"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -39,6 +40,7 @@ type Desktop struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // watch goroutine, ticker, phone requests
 	closed sync.Once
+	ran    atomic.Bool // ShowAndRun has returned: the app's event loop is over
 
 	adapter *adapter
 	tips    *tipLayer
@@ -177,8 +179,16 @@ func (d *Desktop) Window() fyne.Window { return d.win }
 // Show shows the window.
 func (d *Desktop) Show() { d.win.Show() }
 
-// ShowAndRun shows the window and runs the app's event loop.
-func (d *Desktop) ShowAndRun() { d.win.ShowAndRun() }
+// ShowAndRun shows the window and runs the app's event loop until the app
+// quits (the window closed, or the app told to quit: SIGTERM, the session
+// ending).
+func (d *Desktop) ShowAndRun() {
+	d.win.ShowAndRun()
+	// The event loop has ended and GLFW with it: the window is gone, and
+	// closing it now would panic (and skip the caller's deferred clean-up:
+	// the agent's hang-up, unregister and audit records).
+	d.ran.Store(true)
+}
 
 // Screen is the screen shown now. Call it on the Fyne thread.
 func (d *Desktop) Screen() Screen { return d.screen }
@@ -195,7 +205,9 @@ func (d *Desktop) Close() error {
 		d.adapter.stop()
 		d.setRinging(false)
 		d.wg.Wait()
-		d.win.Close()
+		if !d.ran.Load() {
+			d.win.Close()
+		}
 	})
 	return nil
 }
