@@ -171,8 +171,18 @@ func TestEnrolmentFlow(t *testing.T) {
 func TestDemoHintOnLogin(t *testing.T) {
 	p := demoPhone{newFakePhone()}
 	d, _ := newTestDesktop(t, p)
-	if d.Login.DemoHint == nil || !strings.Contains(d.Login.DemoHint.Text, "Demo profile") {
+	if d.Login.DemoHint == nil {
 		t.Fatal("demo hint missing")
+	}
+	if got := d.Login.DemoHint.Text; !strings.Contains(got, "profile: agent · password: demo-pw · code: 123456") {
+		t.Errorf("demo hint = %q", got)
+	}
+	// The agent's language, not English: the hint is translated like the rest of the screen.
+	if err := d.SetLanguage(LangGerman); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Login.DemoHint.Text; !strings.Contains(got, "Profil: agent · Passwort: demo-pw · Code: 123456") || !strings.Contains(got, "Rufen Sie") {
+		t.Errorf("German demo hint = %q", got)
 	}
 	plain, _ := newTestDesktop(t, newFakePhone())
 	if plain.Login.DemoHint != nil {

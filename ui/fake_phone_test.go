@@ -182,8 +182,8 @@ func (f *fakePhone) loggedIn() *fakePhone {
 type demoPhone struct{ *fakePhone }
 
 func (d demoPhone) DemoCall(context.Context) error { d.record("DemoCall"); return nil }
-func (d demoPhone) DemoHint() string {
-	return "Demo profile: agent / password: demo — the code is printed in the terminal."
+func (d demoPhone) DemoLogin() (profile, password, code string) {
+	return "agent", "demo-pw", "123456"
 }
 
 // fullPhone adds settings, audio devices and history.

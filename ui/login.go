@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func newLoginView(d *Desktop) *LoginView {
 		form, v.Message, v.Submit,
 	)
 	if d.demo != nil {
-		v.DemoHint = widget.NewLabel(d.demo.DemoHint())
+		v.DemoHint = widget.NewLabel(demoHint(d.demo))
 		v.DemoHint.Wrapping = fyne.TextWrapWord
 		v.DemoHint.Importance = widget.MediumImportance
 		title := widget.NewLabelWithStyle(lang.L("Demo mode"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -83,7 +84,7 @@ func newLoginView(d *Desktop) *LoginView {
 					return
 				case <-t.C:
 				}
-				text := d.demo.DemoHint()
+				text := demoHint(d.demo)
 				stop := false
 				fyne.DoAndWait(func() {
 					if d.Login != v {
@@ -193,4 +194,11 @@ func (v *LoginView) beginEnrolment(profile, password string) {
 		d.enrol = &enrolData{profile: profile, password: password, enrolment: e}
 		d.showEnrolData()
 	})
+}
+
+// demoHint tells the agent how to log in to the demo and what to try.
+func demoHint(demo Demo) string {
+	profile, password, code := demo.DemoLogin()
+	return fmt.Sprintf(lang.L("Demo — profile: %s · password: %s · code: %s (changes every 30 s)"), profile, password, code) +
+		"\n" + lang.L("Call \"echo\" to hear yourself; the demo-call button makes a synthetic customer call you.")
 }

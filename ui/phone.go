@@ -56,9 +56,9 @@ type Phone interface {
 type Demo interface {
 	// DemoCall makes a demo customer call the agent.
 	DemoCall(ctx context.Context) error
-	// DemoHint tells the agent the demo profile, password and where the TOTP
-	// code comes from; shown on the login screen.
-	DemoHint() string
+	// DemoLogin is the demo profile, its password and the TOTP code valid
+	// now, which the login screen shows (in the agent's language).
+	DemoLogin() (profile, password, code string)
 }
 
 // Ringer plays the ringtone (assets.RingtonePCM, looped) on the ring

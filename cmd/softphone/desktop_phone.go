@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"softphone/audio/device"
@@ -67,9 +66,8 @@ func (p demoPhone) DemoCall(ctx context.Context) error {
 	return nil
 }
 
-// DemoHint tells the agent how to log in to the demo.
-func (p demoPhone) DemoHint() string {
-	return fmt.Sprintf("Demo — profile: %s · password: %s · code: %s (changes every 30 s)\n"+
-		"Call \"echo\" to hear yourself; the demo-call button makes a synthetic customer call you.",
-		demoProfile, demoPassword, p.env.code())
+// DemoLogin is the demo's profile, password and current TOTP code, for the
+// login screen.
+func (p demoPhone) DemoLogin() (profile, password, code string) {
+	return demoProfile, demoPassword, p.env.code()
 }
