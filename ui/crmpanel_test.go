@@ -521,10 +521,40 @@ func TestCRMGerman(t *testing.T) {
 		t.Errorf("countdown = %q", got)
 	}
 	endCall(p.fakePhone, call, clk.t)
-	if c.Wrap == nil || c.Wrap.Submit.Text != "Nachbearbeitung speichern" || c.Wrap.Code.Options[0] != "Gelöst" {
+	if c.Wrap == nil || c.Wrap.Submit.Text != "Speichern" || c.Wrap.Code.Options[0] != "Gelöst" {
 		t.Error("wrap-up form not in German")
 	}
 }
 
 // phone.Agent gets the CRM card automatically.
 var _ CRMPhone = (*phone.Agent)(nil)
+
+// The sidebar has a fixed width (sidebarWidth): what it holds must fit in it
+// in every language, during a call with the customer's card and in the
+// wrap-up after it, or labels and buttons are cut off at the window's edge.
+func TestSidebarFitsItsWidth(t *testing.T) {
+	for _, language := range []string{LangEnglish, LangGerman} {
+		t.Run(language, func(t *testing.T) {
+			p := newAgentPhone() // the customer's card and the recording strip, as phone.Agent
+			d, clk := newTestDesktop(t, p, WithLanguage(language))
+			fits := func(when string) {
+				t.Helper()
+				if w := d.Main.Sidebar.Root.MinSize().Width; w > sidebarWidth {
+					t.Errorf("%s: the sidebar needs %.0f px, it has %d", when, w, sidebarWidth)
+				}
+			}
+			fits("no call")
+			call := emitRecorded(p, "c1", stRecording, clk.t)
+			fits("in a recorded call")
+			p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: paused(phone.PauseAgent, phone.PausePayment)})
+			fits("recording paused")
+			p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: stDiskFull})
+			fits("recording stopped, disk full")
+			endCall(p.fakePhone, call, clk.t)
+			if crmOf(t, d).Wrap == nil {
+				t.Fatal("no wrap-up form after the call")
+			}
+			fits("wrap-up")
+		})
+	}
+}

@@ -65,6 +65,7 @@ func (p *crmPanel) renderWrapUp() {
 	}
 	p.Wrap = f
 	title := widget.NewLabelWithStyle(lang.L("Wrap-up of the last call"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Wrapping = fyne.TextWrapWord // the sidebar's width is fixed; German runs long
 	p.wrapBox.Add(widget.NewSeparator())
 	p.wrapBox.Add(title)
 	p.wrapBox.Add(f.Code)
