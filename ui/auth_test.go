@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"softphone/phone"
 )
@@ -339,5 +340,20 @@ func TestLoginChangedEvents(t *testing.T) {
 	p.emit(phone.LoginChanged{Login: phone.Login{}})
 	if d.Screen() != ScreenLogin {
 		t.Fatalf("screen = %v after logout elsewhere", d.Screen())
+	}
+}
+
+// The language choice on the login screen shows any of its options in full,
+// also in German ("Systemsprache" was cut off).
+func TestLanguageSelectShowsItsChoice(t *testing.T) {
+	for _, language := range []string{LangEnglish, LangGerman} {
+		d, _ := newTestDesktop(t, newFakePhone(), WithLanguage(language))
+		sel := d.Login.Language
+		room := sel.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize()
+		for _, o := range sel.Options {
+			if text := fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width; room < text {
+				t.Errorf("%s: %q needs %.0f px, the select leaves %.0f", language, o, text, room)
+			}
+		}
 	}
 }

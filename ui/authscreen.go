@@ -53,9 +53,21 @@ func authScreen(body fyne.CanvasObject, sel *widget.Select) fyne.CanvasObject {
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 	var top fyne.CanvasObject
 	if sel != nil {
-		top = container.NewHBox(layout.NewSpacer(), sel)
+		top = container.NewHBox(layout.NewSpacer(), container.New(fixedWidth{optionsWidth(sel)}, sel))
 	}
 	return container.NewStack(bg, container.NewBorder(top, nil, nil, nil, container.NewVScroll(centre)))
+}
+
+// optionsWidth is how wide sel must be to show its longest option in full
+// (a Select's own minimum fits its placeholder only: "Systemsprache" was
+// cut off).
+func optionsWidth(sel *widget.Select) float32 {
+	w := float32(0)
+	for _, o := range sel.Options {
+		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	// The text's inner padding on both sides, the drop-down icon and its padding.
+	return w + 4*theme.Padding() + theme.IconInlineSize() + 2*theme.InnerPadding()
 }
 
 // languageSelect switches the language at once.
