@@ -42,7 +42,7 @@ type AgentStateBar struct {
 	Choose *widget.Select
 	Extend *tipButton
 	End    *tipButton
-	WrapUp *widget.Entry
+	WrapUp *shortcutEntry
 	Error  *widget.Label
 
 	status  phone.AgentStatus
@@ -82,7 +82,7 @@ func newAgentStateBar(d *Desktop, ap AgentStatePhone) *AgentStateBar {
 	b.End = newTipButton(d.tips, lang.L("Ready"), theme.ConfirmIcon(), tip(lang.L("End after-call work and take calls"), ShortcutAgentState), func() {
 		b.endACW()
 	})
-	b.WrapUp = widget.NewEntry()
+	b.WrapUp = d.newEntry()
 	b.WrapUp.SetPlaceHolder(lang.L("Wrap-up code"))
 	b.WrapUp.OnSubmitted = func(code string) { b.report(ap.SetWrapUp(code)) }
 	b.Error = widget.NewLabel("")

@@ -19,7 +19,7 @@ import (
 // revealDialog asks for the reason of a reveal.
 type revealDialog struct {
 	Dialog  *dialog.CustomDialog
-	Reason  *widget.Entry
+	Reason  *shortcutEntry
 	Confirm *widget.Button
 	Cancel  *widget.Button
 	Message *widget.Label
@@ -55,7 +55,7 @@ func (p *crmPanel) copyField(key string) {
 // askReveal opens the dialog that asks for the reason of a reveal.
 func (p *crmPanel) askReveal(key string) {
 	p.closeRevealDialog()
-	rd := &revealDialog{Reason: widget.NewEntry(), Message: widget.NewLabel("")}
+	rd := &revealDialog{Reason: p.d.newEntry(), Message: widget.NewLabel("")}
 	rd.Reason.SetPlaceHolder(lang.L("Reason, e.g. customer asks to verify the address"))
 	rd.Message.Importance = widget.DangerImportance
 	rd.Message.Wrapping = fyne.TextWrapWord

@@ -15,7 +15,7 @@ type wrapUpForm struct {
 	callID string
 	// Code selects one of WrapUpCodes (shown translated).
 	Code    *widget.Select
-	Notes   *widget.Entry
+	Notes   *shortcutEntry
 	Submit  *widget.Button
 	Skip    *widget.Button
 	Message *widget.Label
@@ -45,7 +45,7 @@ func (p *crmPanel) renderWrapUp() {
 	}
 	f.Code = widget.NewSelect(shown, nil)
 	f.Code.PlaceHolder = lang.L("Outcome")
-	f.Notes = widget.NewMultiLineEntry()
+	f.Notes = p.d.newMultiLineEntry()
 	f.Notes.SetPlaceHolder(lang.L("Notes for the customer record"))
 	f.Notes.Wrapping = fyne.TextWrapWord
 	f.Message = widget.NewLabel("")

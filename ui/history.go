@@ -153,3 +153,12 @@ func (v *HistoryView) tick(now time.Time) {
 		v.Reveal.SetChecked(false)
 	}
 }
+
+// focusTarget is where the keyboard focus goes when the tab is chosen with
+// the keyboard (ShortcutTabs): the list of calls, or Reload when it is empty.
+func (v *HistoryView) focusTarget() fyne.Focusable {
+	if len(v.Entries) > 0 {
+		return v.List
+	}
+	return v.Reload
+}

@@ -34,8 +34,16 @@ func incomingCall(id, number string, at time.Time) phone.CallInfo {
 }
 
 // typeShortcut fires a shortcut on the window canvas, as a key press would.
+// typeShortcut presses a shortcut as Fyne's desktop driver delivers it:
+// to the focused widget when that takes shortcuts (an Entry does), which
+// then keeps it, and to the window's canvas only otherwise.
 func typeShortcut(d *Desktop, s fyne.Shortcut) {
-	d.Window().Canvas().(fyne.Shortcutable).TypedShortcut(s)
+	c := d.Window().Canvas()
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(s)
 }
 
 func lastRequest(p *fakePhone) string {
@@ -700,5 +708,54 @@ func TestNoticeShownOnMainScreen(t *testing.T) {
 				t.Fatalf("notice = %v, want text with %q", d.Main.Notice, tc.want)
 			}
 		})
+	}
+}
+
+// With the keyboard alone: Ctrl+1…3 choose the Phone, History and Settings
+// tabs (Fyne's tab buttons take no focus) and put the focus on the tab's
+// first control; Ctrl+4 does nothing without the Review tab.
+func TestTabShortcuts(t *testing.T) {
+	p := &fullPhone{fakePhone: newFakePhone().loggedIn(), cfg: config.Default()} // a settings store: the account can be edited
+	d, _ := newTestDesktop(t, p)
+	m := d.Main
+	c := d.Window().Canvas()
+	typeShortcut(d, ShortcutTabs[TabHistory])
+	if m.Tabs.SelectedIndex() != TabHistory || c.Focused() != m.History.focusTarget() {
+		t.Fatalf("Ctrl+2: tab %d, focus %T", m.Tabs.SelectedIndex(), c.Focused())
+	}
+	typeShortcut(d, ShortcutTabs[TabSettings])
+	if m.Tabs.SelectedIndex() != TabSettings || c.Focused() != m.Settings.Server {
+		t.Fatalf("Ctrl+3: tab %d, focus %T", m.Tabs.SelectedIndex(), c.Focused())
+	}
+	typeShortcut(d, ShortcutTabs[3])
+	if m.Tabs.SelectedIndex() != TabSettings {
+		t.Fatalf("Ctrl+4 without a Review tab moved to tab %d", m.Tabs.SelectedIndex())
+	}
+	// From a settings field (it has the focus now) back to the dialer.
+	typeShortcut(d, ShortcutTabs[TabPhone])
+	if m.Tabs.SelectedIndex() != TabPhone || c.Focused() != m.Dialer.Number {
+		t.Fatalf("Ctrl+1: tab %d, focus %T", m.Tabs.SelectedIndex(), c.Focused())
+	}
+}
+
+// The desktop's shortcuts work while a text field has the focus: an agent
+// typing wrap-up notes answers the next call with Ctrl+Enter. (A focused
+// widget.Entry kept every shortcut to itself.)
+func TestShortcutsWorkInTextFields(t *testing.T) {
+	p := newFoundPhone()
+	d, clk := newTestDesktop(t, p)
+	call := activeCall("c1", "", clk.t)
+	p.emit(phone.CallChanged{Call: call})
+	endCall(p.fakePhone, call, clk.t)
+	notes := crmOf(t, d).Wrap.Notes
+	d.Window().Canvas().Focus(notes)
+	test.Type(notes, "called back")
+	p.emit(phone.CallChanged{Call: incomingCall("c2", "+4930123456789", clk.t)})
+	typeShortcut(d, ShortcutAnswer)
+	if got := lastRequest(p.fakePhone); got != "Answer c2" {
+		t.Fatalf("Ctrl+Enter while typing wrap-up notes: last request %q", got)
+	}
+	if notes.Text != "called back" {
+		t.Errorf("notes = %q", notes.Text)
 	}
 }

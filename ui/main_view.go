@@ -220,6 +220,48 @@ func (m *MainView) tick(now time.Time) {
 	}
 }
 
+// selectTab shows tab i (ShortcutTabs) and puts the keyboard focus on its
+// first control, so that Tab goes on from there; false if there is no such
+// tab.
+func (m *MainView) selectTab(i int) bool {
+	if i < 0 || i >= len(m.Tabs.Items) {
+		return false
+	}
+	if i == TabPhone {
+		m.focusDialer()
+		return true
+	}
+	m.Tabs.SelectIndex(i)
+	var first fyne.Focusable
+	switch i {
+	case TabHistory:
+		first = m.History.focusTarget()
+	case TabSettings:
+		first = m.Settings.focusTarget()
+	default:
+		if m.Review != nil {
+			first = m.Review.Agent
+		}
+	}
+	c := m.d.win.Canvas()
+	c.Unfocus()
+	if first != nil {
+		c.Focus(first)
+	}
+	return true
+}
+
+// firstEnabled is the first of fs that is not disabled, or nil.
+func firstEnabled(fs ...fyne.Focusable) fyne.Focusable {
+	for _, f := range fs {
+		if d, ok := f.(fyne.Disableable); ok && d.Disabled() {
+			continue
+		}
+		return f
+	}
+	return nil
+}
+
 // focusDialer shows the phone tab and puts the cursor into the number field.
 func (m *MainView) focusDialer() {
 	m.Tabs.SelectIndex(TabPhone)

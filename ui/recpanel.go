@@ -78,7 +78,7 @@ type recPanel struct {
 // flagDialog asks for the reason of a flag.
 type flagDialog struct {
 	Dialog  *dialog.CustomDialog
-	Reason  *widget.Entry
+	Reason  *shortcutEntry
 	Confirm *widget.Button
 	Message *widget.Label
 }
@@ -340,7 +340,7 @@ func (r *recPanel) askFlag() {
 	if id == "" {
 		return
 	}
-	fd := &flagDialog{Reason: widget.NewEntry(), Message: widget.NewLabel("")}
+	fd := &flagDialog{Reason: r.d.newEntry(), Message: widget.NewLabel("")}
 	fd.Reason.SetPlaceHolder(lang.L("Reason, e.g. customer complaint"))
 	fd.Message.Importance = widget.DangerImportance
 	fd.Message.Wrapping = fyne.TextWrapWord

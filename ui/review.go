@@ -50,12 +50,12 @@ type ReviewView struct {
 	rv Reviewer
 
 	Root                      fyne.CanvasObject
-	Agent, Reason, From, To   *widget.Entry
+	Agent, Reason, From, To   *shortcutEntry
 	All                       *widget.Check
 	RefreshBtn                *widget.Button
 	List                      *widget.List
 	Detail                    *widget.Label
-	Note                      *widget.Entry // note, or reason for hold and delete
+	Note                      *shortcutEntry // note, or reason for hold and delete
 	PlayBtn, NoteBtn, Resolve *widget.Button
 	HoldBtn, ReleaseBtn, Del  *widget.Button
 	Message                   *widget.Label
@@ -66,7 +66,7 @@ type ReviewView struct {
 
 func newReviewView(d *Desktop, rv Reviewer) *ReviewView {
 	v := &ReviewView{d: d, rv: rv, selected: -1}
-	v.Agent, v.Reason, v.From, v.To = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	v.Agent, v.Reason, v.From, v.To = d.newEntry(), d.newEntry(), d.newEntry(), d.newEntry()
 	v.Agent.SetPlaceHolder(lang.L("Agent"))
 	v.Reason.SetPlaceHolder(lang.L("Flag reason"))
 	v.From.SetPlaceHolder(lang.L("From (YYYY-MM-DD)"))
@@ -79,7 +79,7 @@ func newReviewView(d *Desktop, rv Reviewer) *ReviewView {
 	v.List.OnSelected = func(i widget.ListItemID) { v.selected = i; v.showDetail() }
 	v.Detail = widget.NewLabel(lang.L("Select a recording."))
 	v.Detail.Wrapping = fyne.TextWrapWord
-	v.Note = widget.NewEntry()
+	v.Note = d.newEntry()
 	v.Note.SetPlaceHolder(lang.L("Note or reason"))
 	v.Note.OnChanged = func(string) { v.enable() }
 	v.Message = widget.NewLabel("")
@@ -116,7 +116,7 @@ func (v *ReviewView) rowText(i int) string {
 func (v *ReviewView) query() (ReviewQuery, error) {
 	q := ReviewQuery{Agent: strings.TrimSpace(v.Agent.Text), Reason: strings.TrimSpace(v.Reason.Text), All: v.All.Checked}
 	for _, f := range []struct {
-		e   *widget.Entry
+		e   *shortcutEntry
 		dst *time.Time
 	}{{v.From, &q.From}, {v.To, &q.To}} {
 		if s := strings.TrimSpace(f.e.Text); s != "" {

@@ -23,12 +23,12 @@ type SettingsView struct {
 	// Root is the view's content.
 	Root fyne.CanvasObject
 
-	Server      *widget.Entry
-	User        *widget.Entry
-	AuthUser    *widget.Entry
-	Domain      *widget.Entry
-	DisplayName *widget.Entry
-	CAFile      *widget.Entry
+	Server      *shortcutEntry
+	User        *shortcutEntry
+	AuthUser    *shortcutEntry
+	Domain      *shortcutEntry
+	DisplayName *shortcutEntry
+	CAFile      *shortcutEntry
 	BrowseCA    *widget.Button
 
 	// Input, Output and Ring select sound devices ("" = system default).
@@ -63,8 +63,8 @@ func newSettingsView(d *Desktop) *SettingsView {
 		v.cfg = d.settings.Settings()
 	}
 	a := v.cfg.Account
-	entry := func(text, place string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(text, place string) *shortcutEntry {
+		e := d.newEntry()
 		e.SetText(text)
 		e.SetPlaceHolder(place)
 		e.OnChanged = func(string) { d.touch() }
@@ -137,6 +137,7 @@ func (v *SettingsView) cards() []fyne.CanvasObject {
 		tip(lang.L("Hold / resume"), ShortcutHold),
 		tip(lang.L("Focus the number field"), ShortcutDialer),
 		tip(lang.L("Lock the desktop"), ShortcutLock),
+		lang.L("Phone, History, Settings") + " (" + strings.Join([]string{shortcutLabel(ShortcutTabs[TabPhone]), shortcutLabel(ShortcutTabs[TabHistory]), shortcutLabel(ShortcutTabs[TabSettings])}, ", ") + ")",
 	}, "\n"))
 
 	return []fyne.CanvasObject{
@@ -150,7 +151,7 @@ func (v *SettingsView) cards() []fyne.CanvasObject {
 
 // readOnly disables editing where there is no settings store.
 func (v *SettingsView) readOnly() {
-	for _, e := range []*widget.Entry{v.Server, v.User, v.AuthUser, v.Domain, v.DisplayName, v.CAFile} {
+	for _, e := range []*shortcutEntry{v.Server, v.User, v.AuthUser, v.Domain, v.DisplayName, v.CAFile} {
 		e.Disable()
 	}
 	v.BrowseCA.Disable()
@@ -293,4 +294,11 @@ func (v *SettingsView) save() {
 		v.Message.SetText(lang.L("Settings saved."))
 		v.Message.Show()
 	})
+}
+
+// focusTarget is where the keyboard focus goes when the tab is chosen with
+// the keyboard (ShortcutTabs): the first account field, or the microphone
+// when an administrator manages the account.
+func (v *SettingsView) focusTarget() fyne.Focusable {
+	return firstEnabled(v.Server, v.Input)
 }

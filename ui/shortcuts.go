@@ -26,10 +26,21 @@ var (
 	ShortcutLock = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
+// ShortcutTabs select the main view's tabs by position, as in a browser:
+// Ctrl+1 Phone, Ctrl+2 History, Ctrl+3 Settings, Ctrl+4 Review (for those
+// who review recordings). Fyne's tab buttons take no keyboard focus, so
+// without these History and Settings were out of reach of the keyboard.
+var ShortcutTabs = []*desktop.CustomShortcut{
+	{KeyName: fyne.Key1, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.Key3, Modifier: fyne.KeyModifierShortcutDefault},
+	{KeyName: fyne.Key4, Modifier: fyne.KeyModifierShortcutDefault},
+}
+
 // registerShortcuts binds the shortcuts on the window's canvas.
 func (d *Desktop) registerShortcuts() {
 	c := d.win.Canvas()
-	for _, sc := range []*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock, ShortcutAgentState, ShortcutCallBack, ShortcutNetcheck} {
+	for _, sc := range append([]*desktop.CustomShortcut{ShortcutAnswer, ShortcutHangup, ShortcutMute, ShortcutHold, ShortcutDialer, ShortcutLock, ShortcutAgentState, ShortcutCallBack, ShortcutNetcheck}, ShortcutTabs...) {
 		sc := sc
 		c.AddShortcut(sc, func(fyne.Shortcut) { d.shortcut(sc) })
 	}
@@ -82,6 +93,11 @@ func (d *Desktop) shortcut(s fyne.Shortcut) bool {
 		}
 		r.shortcut()
 	default:
+		for i, tab := range ShortcutTabs {
+			if cs.ShortcutName() == tab.ShortcutName() {
+				return m.selectTab(i)
+			}
+		}
 		return false
 	}
 	return true

@@ -201,6 +201,20 @@ func newShortcutEntry(onShortcut func(fyne.Shortcut) bool) *shortcutEntry {
 	return e
 }
 
+// newEntry is a text field that leaves the desktop's shortcuts working
+// while it has the focus (a plain widget.Entry keeps every shortcut to
+// itself: Ctrl+Enter did not answer a ringing call while the agent typed
+// wrap-up notes).
+func (d *Desktop) newEntry() *shortcutEntry { return newShortcutEntry(d.shortcut) }
+
+// newMultiLineEntry is newEntry over several lines, wrapping words.
+func (d *Desktop) newMultiLineEntry() *shortcutEntry {
+	e := d.newEntry()
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	return e
+}
+
 func newShortcutPasswordEntry(onShortcut func(fyne.Shortcut) bool) *shortcutEntry {
 	e := newShortcutEntry(onShortcut)
 	e.Password = true
@@ -328,7 +342,7 @@ func heading(text string, scale float32) *canvas.Text {
 // requireReason keeps confirm disabled until entry holds a non-blank
 // reason (reveals and flags are audited with it), and lets Enter submit
 // only then.
-func requireReason(entry *widget.Entry, confirm *widget.Button, submit func()) {
+func requireReason(entry *shortcutEntry, confirm *widget.Button, submit func()) {
 	confirm.Disable()
 	entry.OnChanged = func(s string) {
 		if strings.TrimSpace(s) == "" {
