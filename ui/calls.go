@@ -136,10 +136,14 @@ func (v *CallsView) dtmfReceived(id string, digit rune) {
 }
 
 // answerWaiting answers the oldest incoming call (shortcut).
-func (v *CallsView) answerWaiting() {
-	if c := v.d.waiting(); c != nil {
-		v.Panels[c.ID].answer()
+// answerWaiting answers the oldest waiting call; false if none waits.
+func (v *CallsView) answerWaiting() bool {
+	c := v.d.waiting()
+	if c == nil {
+		return false
 	}
+	v.Panels[c.ID].answer()
+	return true
 }
 
 // hangupCurrent ends the working call, else declines the waiting one.

@@ -759,3 +759,19 @@ func TestShortcutsWorkInTextFields(t *testing.T) {
 		t.Errorf("notes = %q", notes.Text)
 	}
 }
+
+// Answering with Ctrl+Enter from another tab brings the Phone tab, where the
+// call's controls are, forward; the focus leaves the hidden settings field.
+func TestAnswerShortcutShowsThePhoneTab(t *testing.T) {
+	p := &fullPhone{fakePhone: newFakePhone().loggedIn(), cfg: config.Default()}
+	d, clk := newTestDesktop(t, p)
+	typeShortcut(d, ShortcutTabs[TabSettings])
+	p.emit(phone.CallChanged{Call: incomingCall("c1", "+4930123456789", clk.t)})
+	typeShortcut(d, ShortcutAnswer)
+	if got := lastRequest(p.fakePhone); got != "Answer c1" {
+		t.Fatalf("last request %q", got)
+	}
+	if d.Main.Tabs.SelectedIndex() != TabPhone || d.Window().Canvas().Focused() != nil {
+		t.Errorf("after answering: tab %d, focus %T", d.Main.Tabs.SelectedIndex(), d.Window().Canvas().Focused())
+	}
+}

@@ -60,7 +60,13 @@ func (d *Desktop) shortcut(s fyne.Shortcut) bool {
 	m := d.Main
 	switch cs.ShortcutName() {
 	case ShortcutAnswer.ShortcutName():
-		m.Calls.answerWaiting()
+		if m.Calls.answerWaiting() && m.Tabs.SelectedIndex() != TabPhone {
+			// The call's controls are on the Phone tab: bring it forward,
+			// and take the focus out of the tab left behind, or typing
+			// would go on into a field nobody sees.
+			m.Tabs.SelectIndex(TabPhone)
+			d.win.Canvas().Unfocus()
+		}
 	case ShortcutHangup.ShortcutName():
 		m.Calls.hangupCurrent()
 	case ShortcutMute.ShortcutName():
