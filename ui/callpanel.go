@@ -102,7 +102,9 @@ func newCallPanel(d *Desktop, c phone.CallInfo) *CallPanel {
 	p.Message.Wrapping = fyne.TextWrapWord
 	p.Message.Hide()
 
-	who := container.NewBorder(nil, nil, container.NewHBox(p.DirIcon, p.Direction, p.Number), p.Media)
+	// The suite and codec have a line of their own: beside the number they
+	// made a call widen the window (1100 → 1212 px, 1220 px in German).
+	who := container.NewHBox(p.DirIcon, p.Direction, p.Number)
 	header := container.NewBorder(nil, nil, nil, p.Timer, p.State)
 	security := container.NewHBox(p.Secure, p.Quality)
 	// A wrapping grid: the row breaks instead of clipping when the
@@ -114,7 +116,7 @@ func newCallPanel(d *Desktop, c phone.CallInfo) *CallPanel {
 		p.TransferRow.Hide()
 	}
 	p.QualityBanner = newQualityBanner()
-	body := container.NewVBox(header, who, p.Ringing, p.Insecure, p.QualityBanner.Root, security, p.levelRow, buttons, p.TransferRow, p.DTMFPad, p.DTMFLog, p.Message)
+	body := container.NewVBox(header, who, p.Media, p.Ringing, p.Insecure, p.QualityBanner.Root, security, p.levelRow, buttons, p.TransferRow, p.DTMFPad, p.DTMFLog, p.Message)
 	if p.Consulting != nil {
 		body.Add(p.Consulting.Row)
 	}

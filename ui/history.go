@@ -70,7 +70,8 @@ func newHistoryView(d *Desktop) *HistoryView {
 	v.Message.Hide()
 	note := widget.NewLabel(lang.L("Stored on this computer only."))
 	note.Importance = widget.LowImportance
-	top := container.NewBorder(nil, v.Message, note, container.NewHBox(v.Reveal, v.Reload))
+	note.Wrapping = fyne.TextWrapWord // it gives way to the controls instead of widening the window
+	top := container.NewBorder(nil, v.Message, nil, container.NewHBox(v.Reveal, v.Reload), note)
 	v.Root = container.NewBorder(container.NewPadded(top), nil, nil, nil, container.NewStack(v.Empty, v.List))
 	v.show(d.state.ended)
 	return v

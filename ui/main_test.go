@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -33,7 +34,6 @@ func incomingCall(id, number string, at time.Time) phone.CallInfo {
 	}
 }
 
-// typeShortcut fires a shortcut on the window canvas, as a key press would.
 // typeShortcut presses a shortcut as Fyne's desktop driver delivers it:
 // to the focused widget when that takes shortcuts (an Entry does), which
 // then keeps it, and to the window's canvas only otherwise.
@@ -773,5 +773,62 @@ func TestAnswerShortcutShowsThePhoneTab(t *testing.T) {
 	}
 	if d.Main.Tabs.SelectedIndex() != TabPhone || d.Window().Canvas().Focused() != nil {
 		t.Errorf("after answering: tab %d, focus %T", d.Main.Tabs.SelectedIndex(), d.Window().Canvas().Focused())
+	}
+}
+
+// A call does not make the window wider than its default size, in English
+// or German: an answered incoming call with the customer's initials, the
+// SRTP suite and the codec (the window grew from 1100 to 1212 px, 1220 px in
+// German, when such a call came in).
+func TestCallFitsTheDefaultWindow(t *testing.T) {
+	for _, language := range []string{LangEnglish, LangGerman} {
+		t.Run(language, func(t *testing.T) {
+			p := newAgentPhone()
+			d, clk := newTestDesktop(t, p, WithLanguage(language))
+			c := incomingCall("c1", "+4930123456789", clk.t)
+			p.emit(phone.CallChanged{Call: c})
+			c.State, c.SRTP, c.Codec, c.Answered = phone.CallActive, "AEAD_AES_128_GCM", "PCMA", clk.t
+			p.emit(phone.CallChanged{Call: c})
+			p.emit(phone.RecordingChanged{CallID: "c1", RecordingStatus: stRecording})
+			if w := d.Window().Content().MinSize().Width; w > windowWidth {
+				t.Errorf("the window needs %.0f px in a call, its default is %d", w, windowWidth)
+			}
+		})
+	}
+}
+
+// Settings' cards sit in two columns when both fit, else in one, and ask
+// for one card's width only: German labels stack the cards instead of
+// widening the window.
+func TestCardColumns(t *testing.T) {
+	rect := func(w, h float32) fyne.CanvasObject {
+		r := canvas.NewRectangle(nil)
+		r.SetMinSize(fyne.NewSize(w, h))
+		return r
+	}
+	cards := []fyne.CanvasObject{rect(300, 100), rect(200, 50), rect(250, 80)}
+	changed := 0
+	l := &cardColumns{changed: func() { changed++ }}
+	pad := theme.Padding()
+	if got := l.MinSize(cards); got.Width != 300 || got.Height != 230+2*pad {
+		t.Fatalf("MinSize before a layout = %v, want one card wide and one column high", got)
+	}
+	l.Layout(cards, fyne.NewSize(800, 400))
+	if cards[1].Position().X <= 0 || cards[1].Position().Y != 0 || cards[2].Position().Y != 100+pad {
+		t.Errorf("800 px: positions %v %v %v, want two columns", cards[0].Position(), cards[1].Position(), cards[2].Position())
+	}
+	if got := l.MinSize(cards); got.Height != 180+pad || changed != 1 {
+		t.Errorf("after two columns: MinSize %v, changed %d times", got, changed)
+	}
+	l.Layout(cards, fyne.NewSize(400, 400))
+	if cards[1].Position().X != 0 || cards[1].Position().Y != 100+pad || cards[1].Size().Width != 400 {
+		t.Errorf("400 px: card 2 at %v size %v, want one column", cards[1].Position(), cards[1].Size())
+	}
+	if got := l.MinSize(cards); got.Height != 230+2*pad || changed != 2 {
+		t.Errorf("after one column: MinSize %v, changed %d times", got, changed)
+	}
+	l.Layout(cards, fyne.NewSize(400, 600))
+	if changed != 2 {
+		t.Error("the same columns again reported a change")
 	}
 }

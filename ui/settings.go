@@ -103,8 +103,10 @@ func newSettingsView(d *Desktop) *SettingsView {
 	v.Message.Wrapping = fyne.TextWrapWord
 	v.Message.Hide()
 
-	v.Root = container.NewBorder(nil, container.NewPadded(container.NewVBox(v.Message, v.Save)), nil, nil,
-		container.NewVScroll(container.NewPadded(container.NewGridWithColumns(2, v.cards()...))))
+	cols := &cardColumns{}
+	scroll := container.NewVScroll(container.NewPadded(container.New(cols, v.cards()...)))
+	cols.changed = scroll.Refresh
+	v.Root = container.NewBorder(nil, container.NewPadded(container.NewVBox(v.Message, v.Save)), nil, nil, scroll)
 	if d.settings == nil {
 		v.readOnly()
 	}

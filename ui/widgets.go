@@ -311,6 +311,76 @@ func (r *padKeyRenderer) Refresh() {
 	r.inner.Refresh()
 }
 
+// cardColumns lays cards out in two equal columns when each gets its
+// minimum width, else in one column. Its minimum width is one card's, so a
+// long label (German) makes the cards stack instead of the window widen.
+// Its minimum height follows the column count of the last layout; changed
+// (the enclosing scroll's Refresh) is called when that height changes, so
+// that the scroll takes the new extent.
+type cardColumns struct {
+	height  float32 // of the last layout; 0 before it: one column
+	changed func()
+}
+
+// columns is how many columns fit width.
+func (l *cardColumns) columns(objs []fyne.CanvasObject, width float32) int {
+	if width >= 2*widest(objs)+theme.Padding() {
+		return 2
+	}
+	return 1
+}
+
+// Layout places the cards row by row, left to right.
+func (l *cardColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	cols := l.columns(objs, size.Width)
+	pad := theme.Padding()
+	w := (size.Width - float32(cols-1)*pad) / float32(cols)
+	y := float32(0)
+	for i := 0; i < len(objs); i += cols {
+		row := objs[i:min(i+cols, len(objs))]
+		h := float32(0)
+		for _, o := range row {
+			h = max(h, o.MinSize().Height)
+		}
+		for j, o := range row {
+			o.Move(fyne.NewPos(float32(j)*(w+pad), y))
+			o.Resize(fyne.NewSize(w, h))
+		}
+		y += h + pad
+	}
+	if y > 0 {
+		y -= pad
+	}
+	if y != l.height {
+		l.height = y
+		if l.changed != nil {
+			l.changed()
+		}
+	}
+}
+
+// MinSize is the widest card, and the height of the last layout (one
+// column before the first).
+func (l *cardColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := l.height
+	if h == 0 {
+		pad := theme.Padding()
+		for _, o := range objs {
+			h += o.MinSize().Height + pad
+		}
+		h = max(0, h-pad)
+	}
+	return fyne.NewSize(widest(objs), h)
+}
+
+func widest(objs []fyne.CanvasObject) float32 {
+	w := float32(0)
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	return w
+}
+
 // fixedWidth lays out its objects stacked with a fixed minimum width.
 type fixedWidth struct{ w float32 }
 
