@@ -86,10 +86,15 @@ func (v *SettingsView) showOrder(kind string) {
 		fallbacks = len(list)
 	}
 	o.Order.SetText(lang.L("Order: {{.Order}}", map[string]any{"Order": strings.Join(names, " → ")}))
+	// Without fallbacks there is nothing to forget: the button goes, and
+	// the order gets the row's width (beside a disabled button it wrapped
+	// a word per line).
 	if fallbacks > 0 {
 		o.Forget.Enable()
+		o.Forget.Show()
 	} else {
 		o.Forget.Disable()
+		o.Forget.Hide()
 	}
 }
 

@@ -17,12 +17,15 @@ func TestSettingsDevicePriority(t *testing.T) {
 	d, _ := newTestDesktop(t, fp)
 	s := d.Main.Settings
 	o := s.orders[DeviceOutput]
-	if o.Order.Text != "Order: output A → System default" || !o.Forget.Disabled() {
-		t.Fatalf("order %q, forget disabled %v", o.Order.Text, o.Forget.Disabled())
+	if o.Order.Text != "Order: output A → System default" || !o.Forget.Disabled() || o.Forget.Visible() {
+		t.Fatalf("order %q, forget disabled %v, shown %v", o.Order.Text, o.Forget.Disabled(), o.Forget.Visible())
 	}
 	s.Output.SetSelected("output B")
 	if o.Order.Text != "Order: output B → output A → System default" {
 		t.Fatalf("order after choosing B: %q", o.Order.Text)
+	}
+	if !o.Forget.Visible() || o.Forget.Disabled() {
+		t.Fatal("Forget fallbacks is not offered with a fallback in the list")
 	}
 	test.Tap(s.Save)
 	if len(fp.saved) != 1 {
@@ -32,8 +35,8 @@ func TestSettingsDevicePriority(t *testing.T) {
 		t.Fatalf("saved speakers %q", got)
 	}
 	test.Tap(o.Forget)
-	if o.Order.Text != "Order: output B → System default" || !o.Forget.Disabled() {
-		t.Fatalf("after forget: %q", o.Order.Text)
+	if o.Order.Text != "Order: output B → System default" || !o.Forget.Disabled() || o.Forget.Visible() {
+		t.Fatalf("after forget: %q, forget shown %v", o.Order.Text, o.Forget.Visible())
 	}
 	if in := s.orders[DeviceInput].Order.Text; in != "Order: System default" {
 		t.Fatalf("input order %q", in)
