@@ -5,10 +5,11 @@ package auth
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+
+	"softphone/internal/testchild"
 )
 
 // TestLoginDerivationsPeakAtOneCost runs a login's argon2id derivations at
@@ -18,7 +19,7 @@ import (
 // login is done. Without the release in argon2id the child peaked at about
 // twice the cost and kept it.
 func TestLoginDerivationsPeakAtOneCost(t *testing.T) {
-	if os.Getenv("AUTH_KDF_CHILD") == "1" {
+	if testchild.Is("TestLoginDerivationsPeakAtOneCost") {
 		p := DefaultHashParams
 		dummyHash(p).verify("the agent's password")
 		deriveVaultKey("the agent's password", make([]byte, 16), p)
@@ -26,19 +27,9 @@ func TestLoginDerivationsPeakAtOneCost(t *testing.T) {
 		fmt.Printf("kdf-child hwm=%d rss=%d\n", hwm, rss)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoginDerivationsPeakAtOneCost$", "-test.v")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "AUTH_KDF_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
+	out := testchild.Run(t, "TestLoginDerivationsPeakAtOneCost", "GOGC", "GOMEMLIMIT")
 	var hwm, rss int
-	for _, l := range strings.Split(string(out), "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "kdf-child ") {
 			if _, err := fmt.Sscanf(l, "kdf-child hwm=%d rss=%d", &hwm, &rss); err != nil {
 				t.Fatalf("parse %q: %v", l, err)

@@ -1,10 +1,10 @@
 package crm
 
 import (
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
+
+	"softphone/internal/testchild"
 )
 
 // TestNormalizeConcurrentFirstUse: the phone-number metadata is parsed on
@@ -13,16 +13,11 @@ import (
 // runs in a fresh child process, where these calls really are the first;
 // under -race a racy lazy load fails the child.
 func TestNormalizeConcurrentFirstUse(t *testing.T) {
-	if os.Getenv("CRM_TEST_FIRST_USE_CHILD") == "1" {
+	if testchild.Is("TestNormalizeConcurrentFirstUse") {
 		firstUseChild(t)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestNormalizeConcurrentFirstUse$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), "CRM_TEST_FIRST_USE_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child with concurrent first use failed: %v\n%s", err, out)
-	}
+	testchild.Run(t, "TestNormalizeConcurrentFirstUse")
 }
 
 func firstUseChild(t *testing.T) {
