@@ -191,19 +191,10 @@ require_certificate = no
 // exited at once because one of its ports was taken.
 func (k *Kamailio) tryStart(t testing.TB) bool {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
 	k.spawn(t)
-	for time.Now().Before(deadline) {
-		if k.proc.exited() {
-			return !strings.Contains(k.proc.log.String(), "Address already in use")
-		}
-		if c, err := DialNetns(k.netns, "tcp", k.Addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true // still starting: the caller waits for it and reports
+	// Still starting after 2 s: the caller waits for it and reports.
+	return waitAccepting(k.proc, k.Addr, 2*time.Second) != exited ||
+		!strings.Contains(k.proc.log.String(), "Address already in use")
 }
 
 // start starts Kamailio and waits until it accepts on its TLS port.

@@ -254,22 +254,41 @@ func tail(s string, n int) string {
 	return "…" + s[len(s)-n:]
 }
 
-// waitTCP waits until addr accepts a TCP connection or p exits.
+// waitTCP waits until addr accepts a TCP connection; it fails t when p
+// exits first or the timeout passes.
 func waitTCP(t testing.TB, p *process, addr string, timeout time.Duration) {
 	t.Helper()
+	switch waitAccepting(p, addr, timeout) {
+	case accepting:
+	case exited:
+		t.Fatalf("%s exited early (%v):\n%s", p.name, p.err, tail(p.log.String(), 20000))
+	default:
+		t.Fatalf("%s did not accept on %s within %v:\n%s", p.name, addr, timeout, tail(p.log.String(), 20000))
+	}
+}
+
+// How waitAccepting ended.
+const (
+	accepting = iota
+	exited
+	timedOut
+)
+
+// waitAccepting waits until addr accepts a TCP connection, p exits, or the
+// timeout passes, and says which came first.
+func waitAccepting(p *process, addr string, timeout time.Duration) int {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if p.exited() {
-			t.Fatalf("%s exited early (%v):\n%s", p.name, p.err, tail(p.log.String(), 20000))
+			return exited
 		}
-		c, err := DialNetns(p.ns, "tcp", addr, 200*time.Millisecond)
-		if err == nil {
+		if c, err := DialNetns(p.ns, "tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			return
+			return accepting
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s did not accept on %s within %v:\n%s", p.name, addr, timeout, tail(p.log.String(), 20000))
+	return timedOut
 }
 
 // cfgQuote quotes s for a Kamailio or baresip config string.
