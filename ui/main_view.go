@@ -238,16 +238,10 @@ func (m *MainView) selectTab(i int) bool {
 		first = m.History.focusTarget()
 	case TabSettings:
 		first = m.Settings.focusTarget()
-	default:
-		if m.Review != nil {
-			first = m.Review.Agent
-		}
+	default: // Review: only there when m.Review is
+		first = m.Review.Agent
 	}
-	c := m.d.win.Canvas()
-	c.Unfocus()
-	if first != nil {
-		c.Focus(first)
-	}
+	m.d.win.Canvas().Focus(first)
 	return true
 }
 

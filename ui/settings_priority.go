@@ -91,11 +91,10 @@ func (v *SettingsView) showOrder(kind string) {
 	// a word per line).
 	if fallbacks > 0 {
 		o.Forget.Enable()
-		o.Forget.Show()
 	} else {
 		o.Forget.Disable()
-		o.Forget.Hide()
 	}
+	setVisible(o.Forget, fallbacks > 0)
 }
 
 // row lays the order out under its device select.
