@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"softphone/auth"
@@ -26,9 +25,6 @@ func (a *Agent) Login(ctx context.Context, profile, password, code string) error
 		return errors.New("no login service configured")
 	}
 	sess, err := a.cfg.Auth.Login(ctx, profile, password, code)
-	// argon2id just used ~100 MiB; give it back to the OS now rather than
-	// minutes later, so a logged-in, idle desktop stays small.
-	debug.FreeOSMemory()
 	if err != nil {
 		return loginError(err)
 	}

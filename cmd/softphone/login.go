@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -190,9 +189,6 @@ func login(ctx context.Context, env *cli, svc *auth.Service, creds *credentials,
 		return nil, env.fail(exitUsage, err)
 	}
 	sess, err := svc.Login(ctx, name, pw, code)
-	// argon2id (password check and file-vault key) just used some 200 MB;
-	// return it to the OS now, or an idle headless phone keeps it for minutes.
-	debug.FreeOSMemory()
 	if err != nil {
 		return nil, loginRefused(env, name, err)
 	}
