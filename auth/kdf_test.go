@@ -5,10 +5,10 @@ package auth
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
+	"softphone/internal/procstat"
 	"softphone/internal/testchild"
 )
 
@@ -23,8 +23,11 @@ func TestLoginDerivationsPeakAtOneCost(t *testing.T) {
 		p := DefaultHashParams
 		dummyHash(p).verify("the agent's password")
 		deriveVaultKey("the agent's password", make([]byte, 16), p)
-		hwm, rss := procStatusKB("VmHWM"), procStatusKB("VmRSS")
-		fmt.Printf("kdf-child hwm=%d rss=%d\n", hwm, rss)
+		s, err := procstat.Read(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("kdf-child hwm=%d rss=%d\n", s.HWM, s.RSS)
 		return
 	}
 	out := testchild.Run(t, "TestLoginDerivationsPeakAtOneCost", "GOGC", "GOMEMLIMIT")
@@ -47,19 +50,4 @@ func TestLoginDerivationsPeakAtOneCost(t *testing.T) {
 	if rss > cost/3 {
 		t.Errorf("RSS after the login %d KiB: argon2id's %d KiB are still held", rss, cost)
 	}
-}
-
-// procStatusKB reads one "Name: N kB" line of /proc/self/status (0 if absent).
-func procStatusKB(name string) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, name+":"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
 }

@@ -34,31 +34,6 @@ func TestParseStatCPU(t *testing.T) {
 	}
 }
 
-func TestParseStatus(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want memKB
-		err  error
-	}{
-		{"real layout", "Name:\tsoftphone\nVmPeak:\t 1263000 kB\nVmHWM:\t   98304 kB\nVmRSS:\t   20480 kB\nRssAnon:\t   12288 kB\nRssFile:\t    8192 kB\nThreads:\t9\nvoluntary_ctxt_switches:\t100\nnonvoluntary_ctxt_switches:\t7\n", memKB{RSS: 20480, HWM: 98304, Anon: 12288, File: 8192, Threads: 9, Switches: 107}, nil},
-		{"without switches", "VmHWM:\t 2 kB\nVmRSS:\t 1 kB\n", memKB{RSS: 1, HWM: 2}, nil},
-		{"bad switch count", "VmHWM:\t 2 kB\nVmRSS:\t 1 kB\nvoluntary_ctxt_switches:\tx\n", memKB{}, errStatusFormat},
-		{"missing HWM", "VmRSS:\t 1 kB\n", memKB{}, errStatusFormat},
-		{"bad unit", "VmRSS:\t 1 MB\nVmHWM:\t 1 kB\n", memKB{}, errStatusFormat},
-		{"bad number", "VmRSS:\t x kB\nVmHWM:\t 1 kB\n", memKB{}, errStatusFormat},
-		{"empty", "", memKB{}, errStatusFormat},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseStatus(tt.in)
-			if !errors.Is(err, tt.err) || got != tt.want {
-				t.Fatalf("parseStatus = %+v, %v; want %+v, %v", got, err, tt.want, tt.err)
-			}
-		})
-	}
-}
-
 // TestProcOfSelf reads this test process's own figures: they must be
 // plausible (some CPU spent, some memory resident).
 func TestProcOfSelf(t *testing.T) {
@@ -95,16 +70,6 @@ func FuzzParseStatCPU(f *testing.F) {
 		c, err := parseStatCPU(s)
 		if err == nil && (c.User < 0 || c.Sys < 0) {
 			t.Fatalf("negative CPU time %+v for %q", c, s)
-		}
-	})
-}
-
-func FuzzParseStatus(f *testing.F) {
-	f.Add("VmHWM:\t   98304 kB\nVmRSS:\t   20480 kB\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		m, err := parseStatus(s)
-		if err == nil && (m.RSS < 0 || m.HWM < 0 || m.Threads < 0 || m.Switches < 0) {
-			t.Fatalf("negative memory %+v for %q", m, s)
 		}
 	})
 }

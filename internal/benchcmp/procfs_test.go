@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"softphone/internal/procstat"
 )
 
 // clockTick is the kernel's USER_HZ (sysconf(_SC_CLK_TCK)), the unit of
@@ -16,10 +18,7 @@ import (
 // on; the benchmark assumes it rather than calling into libc.
 const clockTick = 10 * time.Millisecond
 
-var (
-	errStatFormat   = errors.New("benchcmp: malformed /proc/PID/stat")
-	errStatusFormat = errors.New("benchcmp: malformed /proc/PID/status")
-)
+var errStatFormat = errors.New("benchcmp: malformed /proc/PID/stat")
 
 // cpuSplit is a process's CPU time in user and kernel mode.
 type cpuSplit struct {
@@ -50,77 +49,8 @@ func parseStatCPU(stat string) (cpuSplit, error) {
 	return cpuSplit{User: time.Duration(utime) * clockTick, Sys: time.Duration(stime) * clockTick}, nil
 }
 
-// memKB is what /proc/PID/status says about a process's memory (in KiB),
-// threads and context switches.
-type memKB struct {
-	RSS, HWM int64 // VmRSS (resident now) and VmHWM (peak resident)
-	// Anon and File split RSS into anonymous memory (heap, stacks) and
-	// mapped files (mostly the binary's text and data).
-	Anon, File int64
-	Threads    int64
-	// Switches is voluntary + involuntary context switches so far
-	// (0 when the kernel does not report them).
-	Switches int64
-}
-
-// parseStatus reads VmRSS, VmHWM, Threads and the context switch counts
-// from /proc/PID/status.
-func parseStatus(status string) (memKB, error) {
-	var m memKB
-	seen := 0
-	for _, line := range strings.Split(status, "\n") {
-		name, val, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		var dst *int64
-		unit := ""
-		switch name {
-		case "VmRSS":
-			dst, unit = &m.RSS, "kB"
-			seen++
-		case "VmHWM":
-			dst, unit = &m.HWM, "kB"
-			seen++
-		case "RssAnon":
-			dst, unit = &m.Anon, "kB"
-		case "RssFile":
-			dst, unit = &m.File, "kB"
-		case "Threads":
-			dst = &m.Threads
-		case "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches":
-			var n int64
-			if err := parseStatusValue(val, "", &n); err != nil {
-				return memKB{}, err
-			}
-			m.Switches += n
-			continue
-		default:
-			continue
-		}
-		if err := parseStatusValue(val, unit, dst); err != nil {
-			return memKB{}, err
-		}
-	}
-	if seen != 2 {
-		return memKB{}, errStatusFormat
-	}
-	return m, nil
-}
-
-// parseStatusValue parses "  123 kB" (unit "kB") or "  123" (unit "").
-func parseStatusValue(val, unit string, dst *int64) error {
-	f := strings.Fields(val)
-	if unit != "" && (len(f) != 2 || f[1] != unit) || unit == "" && len(f) != 1 {
-		return errStatusFormat
-	}
-	n, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil || n < 0 {
-		return errStatusFormat
-	}
-	*dst = n
-	return nil
-}
+// memKB is what /proc/PID/status says about a process (procstat).
+type memKB = procstat.Status
 
 // cpuTime is utime and stime of process pid (all its threads).
 func cpuTime(pid int) (cpuSplit, error) {
@@ -135,11 +65,7 @@ func cpuTime(pid int) (cpuSplit, error) {
 // context switches of all its live threads (/proc/PID/status alone counts
 // only the main thread's).
 func memory(pid int) (memKB, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return memKB{}, err
-	}
-	m, err := parseStatus(string(b))
+	m, err := procstat.Read(pid)
 	if err != nil {
 		return memKB{}, err
 	}
@@ -153,7 +79,7 @@ func memory(pid int) (memKB, error) {
 		if err != nil {
 			continue // the thread has just exited
 		}
-		if tm, err := parseStatus(string(tb)); err == nil {
+		if tm, err := procstat.Parse(string(tb)); err == nil {
 			sw += tm.Switches
 		}
 	}
