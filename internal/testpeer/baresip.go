@@ -99,9 +99,44 @@ func StartBaresip(t testing.TB, k *Kamailio, user, password string, opts Baresip
 		opts.IP = "127.0.0.1"
 	}
 	dir := t.TempDir()
-	ctrlPort := FreePort(t)
-	sipPort := FreePortPair(t) // baresip also takes sipPort+1 for TLS
+	b := &Baresip{User: user, Dir: dir, taken: map[int]bool{}, resp: make(chan ctrlResponse, 8), evch: make(chan struct{})}
+	// A port may be taken between its choice and baresip's bind (another
+	// test binary, or a process outside the tests): then baresip exits at
+	// once with "Address already in use", and it is started again on
+	// other ports.
+	var ctrlPort int
+	for attempt := 1; ; attempt++ {
+		ctrlPort = FreePort(t)
+		b.URI = b.startOn(t, bin, stdbuf, k, password, opts, ctrlPort, FreePortPair(t))
+		if attempt == 3 || waitAccepting(b.proc, fmt.Sprintf("127.0.0.1:%d", ctrlPort), 2*time.Second) != exited ||
+			!strings.Contains(b.proc.log.String(), "Address already in use") {
+			break
+		}
+	}
+	waitTCP(t, b.proc, fmt.Sprintf("127.0.0.1:%d", ctrlPort), 10*time.Second)
+	var err error
+	b.ctrl, err = DialNetns(opts.Netns, "tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort), 5*time.Second)
+	if err != nil {
+		t.Fatalf("connect to baresip ctrl_tcp: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.readCtrl()
+	}()
+	t.Cleanup(func() {
+		b.ctrl.Close()
+		<-done
+	})
+	b.WaitLog(t, `(?i)registered successfully|200 OK \(|REGISTER_OK`, 10*time.Second)
+	return b
+}
 
+// startOn writes baresip's config for these ports (ctrl_tcp on ctrlPort,
+// SIP on sipPort and SIP-TLS on sipPort+1), starts it, and returns its
+// address of record.
+func (b *Baresip) startOn(t testing.TB, bin, stdbuf string, k *Kamailio, password string, opts BaresipOptions, ctrlPort, sipPort int) string {
+	t.Helper()
 	config := fmt.Sprintf(`poll_method		epoll
 sip_listen		%s:%d
 sip_cafile		%s
@@ -123,8 +158,8 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 snd_path		%s
-`, opts.IP, sipPort, k.CAFile, opts.ToneHz, opts.IP, widebandModules(opts)+natModules(opts), dtlsModule(opts), ctrlPort, dir)
-	writeFile(t, filepath.Join(dir, "config"), config)
+`, opts.IP, sipPort, k.CAFile, opts.ToneHz, opts.IP, widebandModules(opts)+natModules(opts), dtlsModule(opts), ctrlPort, b.Dir)
+	writeFile(t, filepath.Join(b.Dir, "config"), config)
 
 	params := []string{
 		"auth_pass=" + password,
@@ -150,19 +185,19 @@ snd_path		%s
 	} else {
 		params = append(params, "answermode=manual")
 	}
-	aor := fmt.Sprintf("sip:%s@%s", user, k.Domain)
-	writeFile(t, filepath.Join(dir, "accounts"), fmt.Sprintf("<%s>;%s\n", aor, strings.Join(params, ";")))
-	writeFile(t, filepath.Join(dir, "contacts"), "")
+	aor := fmt.Sprintf("sip:%s@%s", b.User, k.Domain)
+	writeFile(t, filepath.Join(b.Dir, "accounts"), fmt.Sprintf("<%s>;%s\n", aor, strings.Join(params, ";")))
+	writeFile(t, filepath.Join(b.Dir, "contacts"), "")
 
-	args := []string{"-f", dir}
+	args := []string{"-f", b.Dir}
 	var cmd *exec.Cmd
 	if stdbuf != "" {
 		cmd = NetnsCommand(opts.Netns, stdbuf, append([]string{"-oL", "-eL", bin}, args...)...)
 	} else {
 		cmd = NetnsCommand(opts.Netns, bin, args...)
 	}
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir)
+	cmd.Dir = b.Dir
+	cmd.Env = append(os.Environ(), "HOME="+b.Dir)
 	// baresip reads commands from stdin through the menu module; keep
 	// stdin open and silent.
 	stdin, err := cmd.StdinPipe()
@@ -171,25 +206,9 @@ snd_path		%s
 	}
 	t.Cleanup(func() { stdin.Close() })
 
-	b := &Baresip{User: user, URI: aor, Dir: dir, taken: map[int]bool{}, resp: make(chan ctrlResponse, 8), evch: make(chan struct{})}
-	b.proc = startProcess(t, "baresip "+user, cmd)
+	b.proc = startProcess(t, "baresip "+b.User, cmd)
 	b.proc.ns = opts.Netns
-	waitTCP(t, b.proc, fmt.Sprintf("127.0.0.1:%d", ctrlPort), 10*time.Second)
-	b.ctrl, err = DialNetns(opts.Netns, "tcp", fmt.Sprintf("127.0.0.1:%d", ctrlPort), 5*time.Second)
-	if err != nil {
-		t.Fatalf("connect to baresip ctrl_tcp: %v", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		b.readCtrl()
-	}()
-	t.Cleanup(func() {
-		b.ctrl.Close()
-		<-done
-	})
-	b.WaitLog(t, `(?i)registered successfully|200 OK \(|REGISTER_OK`, 10*time.Second)
-	return b
+	return aor
 }
 
 // natModules are the config lines loading baresip's NAT traversal modules.

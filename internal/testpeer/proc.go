@@ -2,8 +2,6 @@ package testpeer
 
 import (
 	"bytes"
-	"fmt"
-	"net"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -11,113 +9,6 @@ import (
 	"testing"
 	"time"
 )
-
-// given holds every port this test binary has handed out. The kernel may
-// give a port closed a moment ago to the very next bind to port 0, so two
-// calls could return the same port: Kamailio's TLS and TCP listeners once
-// got one port between them, and Kamailio failed to start ("Address already
-// in use").
-var given struct {
-	sync.Mutex
-	ports map[int]bool
-}
-
-// claim marks ports as handed out, unless one of them already is.
-func claim(ports ...int) bool {
-	given.Lock()
-	defer given.Unlock()
-	if given.ports == nil {
-		given.ports = make(map[int]bool)
-	}
-	for _, p := range ports {
-		if given.ports[p] {
-			return false
-		}
-	}
-	for _, p := range ports {
-		given.ports[p] = true
-	}
-	return true
-}
-
-// freePort asks the kernel for a port on 127.0.0.1 that was free a moment
-// ago, closes it, and returns it.
-func freePort(t testing.TB, network string) int {
-	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("free UDP port: %v", err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago and
-// that no other call in this test binary has returned.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	return unclaimedPort(t, "tcp")
-}
-
-// unclaimedPort returns a port free a moment ago for network ("tcp" or
-// "udp") that no other call in this test binary has returned.
-func unclaimedPort(t testing.TB, network string) int {
-	t.Helper()
-	for range 100 {
-		if p := freePort(t, network); claim(p) {
-			return p
-		}
-	}
-	t.Fatalf("no free %s port on 127.0.0.1 that was not handed out already", network)
-	return 0
-}
-
-// FreePortPair returns a port p on 127.0.0.1 where p and p+1 were free a
-// moment ago (TCP and UDP) and neither was handed out before: baresip
-// listens for SIP on p and for SIP-TLS on p+1, and a busy p+1 makes it fail
-// to start.
-func FreePortPair(t testing.TB) int {
-	t.Helper()
-	for range 50 {
-		p := freePort(t, "tcp")
-		if bindable(p) && bindable(p+1) && claim(p, p+1) {
-			return p
-		}
-	}
-	t.Fatal("no free port pair on 127.0.0.1")
-	return 0
-}
-
-// bindable reports whether port on 127.0.0.1 takes a TCP and a UDP listener.
-func bindable(port int) bool {
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return false
-	}
-	l.Close()
-	c, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
-}
-
-// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago and
-// that no other call in this test binary has returned.
-func FreeUDPPort(t testing.TB) int {
-	t.Helper()
-	return unclaimedPort(t, "udp")
-}
 
 // requireBinary skips the test under -short or when name is not installed,
 // and returns the binary's path.
