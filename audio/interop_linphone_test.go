@@ -23,6 +23,7 @@ import (
 	"softphone/audio"
 	"softphone/audio/dsp"
 	"softphone/audio/wav"
+	"softphone/internal/testpeer"
 )
 
 // linphone is a running linphonec (Debian linphone-cli) on 127.0.0.1, SRTP (SDES) mandatory,
@@ -39,6 +40,19 @@ type lpCodec struct {
 	mime     string
 	rate, ch int
 	on       bool
+}
+
+// freeRTPPort returns an even port p where p and p+1 are free: linphone
+// sends RTP from p and RTCP from p+1.
+func freeRTPPort(t *testing.T) int {
+	t.Helper()
+	for range 20 {
+		if p := testpeer.FreePortPair(t); p%2 == 0 {
+			return p
+		}
+	}
+	t.Fatal("no free even port pair for linphone's RTP")
+	return 0
 }
 
 // startLinphone runs linphonec with only the codecs listed enabled (in that order), playing a
@@ -61,7 +75,7 @@ func startLinphoneEnc(t *testing.T, codecs []lpCodec, enc string) *linphone {
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "[sip]\nsip_port=%d\nsip_tcp_port=-1\nsip_tls_port=-1\nauto_net_state_mon=0\n", l.port)
 	fmt.Fprintf(&cfg, "media_encryption=%s\nmedia_encryption_mandatory=1\n", enc)
-	fmt.Fprintf(&cfg, "[rtp]\naudio_rtp_port=%d\n", freeUDPPort(t)&^1)
+	fmt.Fprintf(&cfg, "[rtp]\naudio_rtp_port=%d\n", freeRTPPort(t))
 	for i, c := range codecs {
 		fmt.Fprintf(&cfg, "[audio_codec_%d]\nmime=%s\nrate=%d\nchannels=%d\nenabled=%d\n", i, c.mime, c.rate, c.ch, map[bool]int{true: 1}[c.on])
 	}

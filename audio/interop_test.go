@@ -22,6 +22,7 @@ import (
 
 	"softphone/audio"
 	"softphone/audio/tone"
+	"softphone/internal/testpeer"
 )
 
 // syncBuffer is a goroutine-safe log sink for the child process.
@@ -65,10 +66,14 @@ func (r *recSink) last(n int) []int16 {
 
 func freeUDPPort(t *testing.T) int {
 	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	return testpeer.FreePort(t)
+}
+
+// freeSIPPort returns a port for a baresip SIP listener: baresip also binds
+// SIP-TLS on the port after it.
+func freeSIPPort(t *testing.T) int {
+	t.Helper()
+	return testpeer.FreePortPair(t)
 }
 
 // startBaresip runs baresip as an auto-answering phone that plays a 1000 Hz sine and insists on SRTP.
@@ -98,7 +103,7 @@ func startBaresipCtrl(t *testing.T) (sipPort, ctrlPort int, log *syncBuffer) {
 
 func startBaresipOnce(t *testing.T, bin string) (sipPort, ctrlPort int, log *syncBuffer, ready bool) {
 	dir := t.TempDir()
-	sipPort = freeUDPPort(t)
+	sipPort = freeSIPPort(t)
 	ctrlPort = freeUDPPort(t)
 	cfg := fmt.Sprintf(`poll_method epoll
 ctrl_tcp_listen 127.0.0.1:%d

@@ -46,7 +46,7 @@ func startWidebandBaresip(t *testing.T, codecName string) (sipPort, ctrlPort int
 		t.Skip("baresip is not installed (apt-get install baresip-core)")
 	}
 	dir = t.TempDir()
-	sipPort, ctrlPort = freeUDPPort(t), freeUDPPort(t)
+	sipPort, ctrlPort = freeSIPPort(t), freeUDPPort(t)
 	cfg := fmt.Sprintf(`poll_method epoll
 ctrl_tcp_listen 127.0.0.1:%d
 sip_listen 127.0.0.1:%d
