@@ -1,11 +1,18 @@
 package testpeer
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+
+	"softphone/internal/filelock"
 )
 
 // Ports for the peers are chosen below the kernel's ephemeral range, so an
@@ -14,11 +21,11 @@ import (
 // failed: Address already in use") on a port from a bind to port 0, the
 // very range the kernel gives to outgoing connections. Each chosen port is
 // claimed twice: in this test binary (given), and across the test binaries
-// that go test runs side by side (a lock file held while the binary runs,
-// see lockPort).
+// that go test runs side by side (a lock file held while the binary runs).
 var given struct {
 	sync.Mutex
 	ports map[int]bool
+	locks []*filelock.File // held while this binary runs
 }
 
 // claim marks ports as handed out, unless one of them already is, here or
@@ -34,21 +41,53 @@ func claim(ports ...int) bool {
 			return false
 		}
 	}
-	var locked []func()
+	var locks []*filelock.File
 	for _, p := range ports {
-		unlock, ok := lockPort(p)
-		if !ok {
-			for _, u := range locked {
-				u()
+		l, err := lockPort(p)
+		if err != nil {
+			for _, l := range locks {
+				l.Close()
 			}
 			return false
 		}
-		locked = append(locked, unlock)
+		locks = append(locks, l)
 	}
 	for _, p := range ports {
 		given.ports[p] = true
 	}
+	given.locks = append(given.locks, locks...)
 	return true
+}
+
+// lockPort takes the lock on a file named for port, shared by all test
+// binaries on the machine; the kernel drops it when this binary exits,
+// even on a crash. Without the shared directory the claim is this
+// binary's alone (a nil lock).
+func lockPort(port int) (*filelock.File, error) {
+	dir := filepath.Join(os.TempDir(), "softphone-test-ports")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil
+	}
+	l, err := filelock.OpenTry(filepath.Join(dir, strconv.Itoa(port)))
+	if err != nil && !errors.Is(err, filelock.ErrLocked) {
+		return nil, nil
+	}
+	return l, err
+}
+
+// ephemeralStart is the first port Linux gives to outgoing connections and
+// to binds to port 0, or 0 when unknown (other systems).
+func ephemeralStart() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
 }
 
 // candidate proposes a port to try: a random one between 20000 and the

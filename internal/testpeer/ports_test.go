@@ -3,7 +3,6 @@ package testpeer
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,9 +49,6 @@ func TestPortsClaimedAcrossTestBinaries(t *testing.T) {
 			fmt.Printf("port %d claimed=%v\n", p, claim(p))
 		}
 		return
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("ports are claimed across processes on Unix only")
 	}
 	var ports []string
 	for range 5 {
