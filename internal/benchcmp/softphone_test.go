@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"softphone/internal/testchild"
 	"softphone/internal/testpeer"
 )
 
@@ -24,15 +24,15 @@ const agentPassword = "benchmark agent password 1"
 
 // buildSoftphone builds cmd/softphone into a temporary directory (the Go
 // build cache makes it cheap when nothing changed) and returns the path of
-// an installed copy of it (installCopy). BENCH_SOFTPHONE_BIN names a
-// prebuilt binary to measure instead (e.g. a candidate fix built
+// an installed copy of it (testchild.InstallCopy). BENCH_SOFTPHONE_BIN
+// names a prebuilt binary to measure instead (e.g. a candidate fix built
 // elsewhere); it is installed the same way.
 func buildSoftphone(b *testing.B) string {
 	b.Helper()
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "softphone")
 	if src := os.Getenv("BENCH_SOFTPHONE_BIN"); src != "" {
-		if err := installCopy(src, bin); err != nil {
+		if err := testchild.InstallCopy(src, bin); err != nil {
 			b.Fatalf("BENCH_SOFTPHONE_BIN: %v", err)
 		}
 		return bin
@@ -52,7 +52,7 @@ func buildSoftphone(b *testing.B) string {
 }
 
 // buildInstalled builds pkg with the extra go build flags into bin's
-// directory and puts an installed copy of it at bin (installCopy).
+// directory and puts an installed copy of it at bin (testchild.InstallCopy).
 func buildInstalled(b *testing.B, bin, pkg string, flags ...string) {
 	b.Helper()
 	built := bin + ".linked"
@@ -61,37 +61,9 @@ func buildInstalled(b *testing.B, bin, pkg string, flags ...string) {
 	if err != nil {
 		b.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
-	if err := installCopy(built, bin); err != nil {
+	if err := testchild.InstallCopy(built, bin); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// installCopy copies the binary src to dst with plain write()s, the way
-// install(1), a package manager or an MSI puts it on a machine, and the
-// measured processes run dst. The file the Go linker wrote is not what
-// users run, and it is not even measured the same: the linker writes its
-// output through a shared mmap, and on recent kernels (6.x, ext4 with
-// large folios) those pages stay in the page cache as 2 MiB folios, so a
-// process that touches one byte of the text maps 2 MiB of it (FilePmdMapped
-// in /proc/PID/smaps) where the written copy maps the usual 64 KiB
-// fault-around. Measured on the same build: about 37 MB RSS (30 MB file)
-// when run straight from the linker's output, 27 MB (20 MB file) from the
-// copy. The anon/file split of the RSS is printed beside the figures.
-func installCopy(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(struct{ io.Writer }{out}, in); err != nil {
-		out.Close()
-		return fmt.Errorf("install copy of %s: %w", src, err)
-	}
-	return out.Close()
 }
 
 // diagOverlay writes a go build -overlay file that adds
