@@ -214,10 +214,15 @@ func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
 			d.exit = exitCall
 		}
 		env.emit("call_ended", map[string]any{"call_id": c.ID, "reason": c.EndReason, "duration_s": round(dur)})
+		env.phaseDone("call ended")
 		return d.ended < d.count
 	}
+	established := c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld)
+	if established {
+		env.phaseDone("call set up")
+	}
 	env.emit("call_state", callFields(c))
-	if c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld) {
+	if established {
 		select {
 		case d.current <- c.ID:
 		default:
