@@ -81,6 +81,7 @@ func runGUI(ctx context.Context, env *cli, args []string) int {
 		return exitConfig
 	}
 	defer agent.Close()
+	go trimAfterPhases(ctx, env, agent)
 
 	a := app.NewWithID(appID)
 	card.OnChange(func(ch device.Change) { // a headset unplugged or back: tell the agent

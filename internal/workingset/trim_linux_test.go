@@ -75,9 +75,9 @@ func TestTrimGivesBackCodePages(t *testing.T) {
 // The dynamic loader writes the GOT and then makes it read-only: such a
 // mapping holds pages of its own (Anonymous in smaps), and dropping them
 // would bring back the file's unrelocated bytes (a jump to 0 on the next
-// C call). Only read-only mappings without such pages are trimmed.
-func TestTrimSkipsRelocatedAndWritableMappings(t *testing.T) {
-	const exe = "/opt/softphone/softphone"
+// C call). Only private, read-only mappings of regular files without such
+// pages are trimmed.
+func TestTrimSkipsRelocatedWritableAndSpecialMappings(t *testing.T) {
 	smaps := `00400000-00e59000 r-xp 00000000 fe:00 1 /opt/softphone/softphone
 Size:              10596 kB
 Rss:                6848 kB
@@ -92,12 +92,23 @@ Size:                  8 kB
 Anonymous:             8 kB
 01e1c000-01e6c000 rw-p 01a1c000 fe:00 1 /opt/softphone/softphone
 Anonymous:           120 kB
+01e6c000-01e9c000 rw-p 00000000 00:00 0
+Anonymous:           192 kB
 7f0000000000-7f0000021000 r-xp 00000000 fe:00 2 /usr/lib/x86_64-linux-gnu/libc.so.6
 Anonymous:             0 kB
-7f0000100000-7f0000101000 r--p 00000000 fe:00 3 /opt/softphone/soft phone
+7f0000030000-7f0000031000 r--p 00000000 fe:00 2 /usr/lib/x86_64-linux-gnu/libc.so.6
+7f0000100000-7f0000101000 r--p 00000000 fe:00 3 /opt/softphone/soft phone (deleted)
+Anonymous:             0 kB
+7f0000200000-7f0000240000 r--s 00000000 00:01 4 /dev/shm/pulse-shm-1
+Anonymous:             0 kB
+7f0000300000-7f0000301000 r--p 00000000 00:05 5 /dev/dri/renderD128
+Anonymous:             0 kB
+7ffc00000000-7ffc00002000 r--p 00000000 00:00 0 [vvar]
+Anonymous:             0 kB
+7ffc00002000-7ffc00004000 r-xp 00000000 00:00 0 [vdso]
 Anonymous:             0 kB
 `
-	maps, err := parseSmaps(strings.NewReader(smaps), exe)
+	maps, err := parseSmaps(strings.NewReader(smaps))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +118,8 @@ Anonymous:             0 kB
 			trimmed = append(trimmed, fmt.Sprintf("%x-%x", m.start, m.end))
 		}
 	}
-	if got, want := strings.Join(trimmed, " "), "400000-e59000 e59000-1e1a000"; got != want {
-		t.Fatalf("trimmed %q, want %q (of %+v)", got, want, maps)
+	want := "400000-e59000 e59000-1e1a000 7f0000000000-7f0000021000 7f0000100000-7f0000101000"
+	if got := strings.Join(trimmed, " "); got != want {
+		t.Fatalf("trimmed %q,\nwant    %q (of %+v)", got, want, maps)
 	}
 }
