@@ -65,8 +65,8 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:%d
 `, sipPort, k.CAFile, wav, ctrlPort)
-	account := fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;outbound=\"sip:127.0.0.1:%d;transport=tls\";regint=600;mediaenc=srtp-mand;answermode=manual\n",
-		user, k.Domain, password, k.Port)
+	account := fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;outbound=\"sip:127.0.0.1:%d;transport=tls\";regint=%d;mediaenc=srtp-mand;answermode=manual\n",
+		user, k.Domain, password, k.Port, int(regExpires.Seconds()))
 	for name, data := range map[string]string{"config": config, "accounts": account, "contacts": ""} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
 			b.Fatal(err)

@@ -27,6 +27,13 @@ const (
 	// idleSettle is how long a client sits registered before its idle RSS
 	// is read.
 	idleSettle = 3 * time.Second
+	// regExpires is the registration both clients ask for: short, so that
+	// the idle run sees a refresh (softphone at 80 % of it, baresip at
+	// 90 %) before refreshedAt, when the idle RSS is read again. An idle
+	// phone's life is refreshes: read right after the first REGISTER, the
+	// RSS would miss the code every refresh runs.
+	regExpires  = 20 * time.Second
+	refreshedAt = 21 * time.Second // after the registration
 	// rssEvery is the RSS sampling period during a call.
 	rssEvery = 250 * time.Millisecond
 )
@@ -46,6 +53,7 @@ type figures struct {
 	StartToRegister2 time.Duration // softphone: the same in the idle (answer) run
 	Dial             time.Duration // dial → established
 	RSSIdle          memKB         // registered, no call, after idleSettle
+	RSSIdleRefreshed memKB         // the same at refreshedAt, after a REGISTER refresh
 	GoFloorIdle      memKB         // softphone's figures: the Go floor client (testdata/floor), the same
 	RSSCallPeak      int64         // KiB, highest VmRSS sampled during the call
 	RSSCallMean      int64         // KiB, mean of the samples
@@ -126,12 +134,7 @@ func measureBaresip(b *testing.B, k *testpeer.Kamailio, secs int, wav string) fi
 	defer lb.stop()
 	reg, _ := lb.waitRegexp(b, 0, regOK, 20*time.Second)
 	f.StartToRegister = reg.At.Sub(lb.Started)
-	time.Sleep(idleSettle)
-	m, err := memory(lb.Pid())
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.RSSIdle = m
+	f.RSSIdle, f.RSSIdleRefreshed = idleMemory(b, k, lb.Pid(), reg.At, &f)
 
 	dialAt := lb.command(b, "dial", fmt.Sprintf("sip:%s@%s", farUser, k.Domain))
 	est := lb.waitEvent(b, "CALL_ESTABLISHED", 20*time.Second)
@@ -145,6 +148,27 @@ func measureBaresip(b *testing.B, k *testpeer.Kamailio, secs int, wav string) fi
 		f.Notes = append(f.Notes, "baresip call: SRTP NOT reported in its log")
 	}
 	return f
+}
+
+// idleMemory reads pid's memory idleSettle after its registration at reg
+// and again at refreshedAt, and notes in f when Kamailio saw no REGISTER
+// in between (only the measured client registers during its idle run).
+func idleMemory(b *testing.B, k *testpeer.Kamailio, pid int, reg time.Time, f *figures) (settled, refreshed memKB) {
+	b.Helper()
+	time.Sleep(time.Until(reg.Add(idleSettle)))
+	settled, err := memory(pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	before := strings.Count(k.Log(), "REQ REGISTER")
+	time.Sleep(time.Until(reg.Add(refreshedAt)))
+	if refreshed, err = memory(pid); err != nil {
+		b.Fatal(err)
+	}
+	if strings.Count(k.Log(), "REQ REGISTER") == before {
+		f.Notes = append(f.Notes, fmt.Sprintf("no REGISTER refresh seen within %v of the registration", refreshedAt))
+	}
+	return settled, refreshed
 }
 
 // measureSoftphone runs `softphone answer` for the idle figures and
@@ -163,12 +187,7 @@ func measureSoftphone(b *testing.B, sp *softphoneSetup, secs int, audioArgs []st
 	_, i := idle.waitEvent(b, 0, "logged_in", nil, 30*time.Second)
 	reg, _ := idle.waitEvent(b, i, "registered", nil, 30*time.Second)
 	f.StartToRegister2 = reg.At.Sub(idle.Started)
-	time.Sleep(idleSettle)
-	m, err := memory(idle.Pid())
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.RSSIdle = m
+	f.RSSIdle, f.RSSIdleRefreshed = idleMemory(b, sp.k, idle.Pid(), reg.At, &f)
 	idle.stop()
 
 	args := append([]string{"call", fmt.Sprintf("sip:%s@%s", farUser, sp.domain), "--duration", fmt.Sprintf("%ds", secs+15)}, audioArgs...)
@@ -348,6 +367,9 @@ func rows(sp, br figures, secs int) []row {
 		{name: "dial → established", sp: ms(sp.Dial), br: ms(br.Dial), unit: "ms", maxRatio: 1},
 		{name: "RSS idle (registered)", sp: mb(sp.RSSIdle.RSS), br: mb(br.RSSIdle.RSS), unit: "MB", maxRatio: 2,
 			note: fmt.Sprintf("anon/file: softphone %.1f/%.1f, baresip %.1f/%.1f", mb(sp.RSSIdle.Anon), mb(sp.RSSIdle.File), mb(br.RSSIdle.Anon), mb(br.RSSIdle.File))},
+		{name: "RSS idle, after a re-REGISTER", sp: mb(sp.RSSIdleRefreshed.RSS), br: mb(br.RSSIdleRefreshed.RSS), unit: "MB", maxRatio: 2,
+			note: fmt.Sprintf("%v after registering for %v; anon/file: softphone %.1f/%.1f, baresip %.1f/%.1f", refreshedAt, regExpires,
+				mb(sp.RSSIdleRefreshed.Anon), mb(sp.RSSIdleRefreshed.File), mb(br.RSSIdleRefreshed.Anon), mb(br.RSSIdleRefreshed.File))},
 		{name: "  Go floor: sipgo REGISTER only", sp: mb(sp.GoFloorIdle.RSS), br: mb(br.RSSIdle.RSS), unit: "MB",
 			note: fmt.Sprintf("testdata/floor, idle; anon/file %.1f/%.1f; the softphone holds %.1f MB above it", mb(sp.GoFloorIdle.Anon), mb(sp.GoFloorIdle.File), mb(sp.RSSIdle.RSS-sp.GoFloorIdle.RSS))},
 		{name: "RSS in call (peak)", sp: mb(sp.RSSCallPeak), br: mb(br.RSSCallPeak), unit: "MB", maxRatio: 2,
@@ -362,7 +384,7 @@ func rows(sp, br figures, secs int) []row {
 			note: fmt.Sprintf("system: softphone %.2f s, baresip %.2f s", sp.scale(sp.CPU.Sys.Seconds(), secs), br.scale(br.CPU.Sys.Seconds(), secs))},
 		{name: "  context switches per second", sp: sp.scale(float64(sp.Switches), 1), br: br.scale(float64(br.Switches), 1), unit: "/s",
 			note: fmt.Sprintf("threads: softphone %d, baresip %d", sp.Threads, br.Threads)},
-		{name: "DESIGN: headless RSS idle", sp: mb(sp.RSSIdle.RSS), br: -1, unit: "MB", budget: 30},
+		{name: "DESIGN: headless RSS idle", sp: mb(max(sp.RSSIdle.RSS, sp.RSSIdleRefreshed.RSS)), br: -1, unit: "MB", budget: 30},
 		{name: "DESIGN: headless RSS in call", sp: mb(sp.RSSCallPeak), br: -1, unit: "MB", budget: 30},
 	}
 }
@@ -437,6 +459,7 @@ func reportMetrics(b *testing.B, sp, br []figures, secs int) {
 		{"login-to-register-ms", func(f figures) float64 { return ms(f.LoginToRegister) }, false},
 		{"dial-ms", func(f figures) float64 { return ms(f.Dial) }, true},
 		{"rss-idle-MB", func(f figures) float64 { return mb(f.RSSIdle.RSS) }, true},
+		{"rss-idle-refreshed-MB", func(f figures) float64 { return mb(f.RSSIdleRefreshed.RSS) }, true},
 		{"go-floor-rss-idle-MB", func(f figures) float64 { return mb(f.GoFloorIdle.RSS) }, false},
 		{"rss-call-MB", func(f figures) float64 { return mb(f.RSSCallPeak) }, true},
 		{"cpu-call-s", func(f figures) float64 { return f.cpuPerCall(secs) }, true},

@@ -104,7 +104,8 @@ func diagEnv(name string, after, span time.Duration) map[string]string {
 // directory, registered as user at a Kamailio.
 type softphoneSetup struct {
 	bin, home, config string
-	domain            string // SIP domain of the account
+	k                 *testpeer.Kamailio // the registrar
+	domain            string             // SIP domain of the account
 	totpSecret        string
 	lastStep          int64    // last TOTP step the profile accepted
 	recovery          []string // unused recovery codes
@@ -116,7 +117,7 @@ type softphoneSetup struct {
 func setupSoftphone(b *testing.B, bin string, k *testpeer.Kamailio, user, sipPassword string) *softphoneSetup {
 	b.Helper()
 	home := b.TempDir()
-	s := &softphoneSetup{bin: bin, home: home, config: filepath.Join(home, "config.toml"), domain: k.Domain}
+	s := &softphoneSetup{bin: bin, home: home, config: filepath.Join(home, "config.toml"), k: k, domain: k.Domain}
 	cfg := fmt.Sprintf(`[auth]
 vault = "file"
 profile_dir = %q
@@ -126,11 +127,11 @@ server = %q
 user = %q
 domain = %q
 ca_file = %q
-expires = "10m"
+expires = %q
 
 [media]
 local_ip = "127.0.0.1"
-`, filepath.Join(home, "profiles"), k.Addr, user, k.Domain, k.CAFile)
+`, filepath.Join(home, "profiles"), k.Addr, user, k.Domain, k.CAFile, regExpires.String())
 	if err := os.WriteFile(s.config, []byte(cfg), 0o600); err != nil {
 		b.Fatal(err)
 	}
