@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -107,11 +108,18 @@ func driveCalls(ctx context.Context, env *cli, ag *phone.Agent, f *callFlags, ou
 	defer cancel()
 
 	current := make(chan string, 1) // the call stdin commands apply to
-	go readCommands(ctx, env, ag, current)
-
 	d := &callDriver{env: env, ag: ag, f: f, ours: ours, answering: answering, count: count,
 		current: current, lastState: map[string]phone.CallState{}, reg: phone.RegRegistered, exit: exitOK}
-	ag.Watch(ctx, func(ev phone.Event) bool { return d.event(ctx, ev) })
+	// Stdin commands are read once the watch has subscribed (its first
+	// event is the replay of the current state): a command applied before
+	// would change the state unseen, and the first agent_state printed
+	// would already be the changed one. A script writes its first commands
+	// as soon as it reads "registered".
+	var reading sync.Once
+	ag.Watch(ctx, func(ev phone.Event) bool {
+		reading.Do(func() { go readCommands(ctx, env, ag, current) })
+		return d.event(ctx, ev)
+	})
 	exit, ended := d.exit, d.ended
 	if ended < count {
 		if ctx.Err() != nil {
