@@ -141,6 +141,7 @@ type callDriver struct {
 	current   chan string // the call stdin commands apply to
 	lastState map[string]phone.CallState
 	reg       phone.RegState // last reported; openAgent reported "registered"
+	phases    phases
 	ended     int
 	exit      int
 }
@@ -148,6 +149,11 @@ type callDriver struct {
 // event handles one event; false once count calls have ended.
 func (d *callDriver) event(ctx context.Context, ev phone.Event) bool {
 	env := d.env
+	// A finished phase gives its code pages back before the event is
+	// printed: a script sees "active" with the call's set-up trimmed.
+	if phase := d.phases.ended(ev); phase != "" {
+		env.phaseDone(phase)
+	}
 	switch e := ev.(type) {
 	case phone.RegistrationChanged:
 		d.registration(e.Registration)
@@ -222,15 +228,10 @@ func (d *callDriver) callChanged(ctx context.Context, c phone.CallInfo) bool {
 			d.exit = exitCall
 		}
 		env.emit("call_ended", map[string]any{"call_id": c.ID, "reason": c.EndReason, "duration_s": round(dur)})
-		env.phaseDone("call ended")
 		return d.ended < d.count
 	}
-	established := c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld)
-	if established {
-		env.phaseDone("call set up")
-	}
 	env.emit("call_state", callFields(c))
-	if established {
+	if c.State == phone.CallActive && (!seen || prev != phone.CallActive && prev != phone.CallHeld) {
 		select {
 		case d.current <- c.ID:
 		default:

@@ -65,6 +65,5 @@ func openAgent(ctx context.Context, env *cli, s *sessionFlags, endpoints func(co
 	}
 	snap := ag.Snapshot()
 	env.emit("registered", map[string]any{"aor": snap.Registration.AOR})
-	env.phaseDone("login")
 	return ag, exitOK
 }

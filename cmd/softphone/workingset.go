@@ -22,30 +22,48 @@ func (c *cli) phaseDone(phase string) {
 	c.log.Debug("working set trimmed", "phase", phase, "mapped_bytes", n)
 }
 
-// trimAfterPhases calls phaseDone as the agent's phases end (registered
-// after a login, a call set up, a call ended) until ctx ends or the agent
-// closes. The desktop runs it; the headless commands call phaseDone where
-// they report the same changes.
+// phases follows the agent's events and names the one-time phase an event
+// ends: "login" when the agent is registered (again after a failure), "call
+// set up" when a call first becomes active (not again after a hold), "call
+// ended". The desktop and the headless commands both trim through it.
+type phases struct {
+	registered bool
+	active     map[string]bool // calls that were active and have not ended
+}
+
+// ended is the phase ev ends, or "".
+func (p *phases) ended(ev phone.Event) string {
+	switch e := ev.(type) {
+	case phone.RegistrationChanged:
+		was := p.registered
+		p.registered = e.Registration.State == phone.RegRegistered
+		if p.registered && !was {
+			return "login"
+		}
+	case phone.CallChanged:
+		switch c := e.Call; {
+		case c.State == phone.CallEnded:
+			delete(p.active, c.ID)
+			return "call ended"
+		case c.State == phone.CallActive && !p.active[c.ID]:
+			if p.active == nil {
+				p.active = make(map[string]bool)
+			}
+			p.active[c.ID] = true
+			return "call set up"
+		}
+	}
+	return ""
+}
+
+// trimAfterPhases calls phaseDone as the agent's phases end, until ctx
+// ends or the agent closes (the desktop; the headless commands trim in
+// their own event loop, before they print the event).
 func trimAfterPhases(ctx context.Context, env *cli, ag *phone.Agent) {
-	registered := false
-	active := map[string]bool{}
+	var p phases
 	ag.Watch(ctx, func(ev phone.Event) bool {
-		switch e := ev.(type) {
-		case phone.RegistrationChanged:
-			now := e.Registration.State == phone.RegRegistered
-			if now && !registered {
-				env.phaseDone("login")
-			}
-			registered = now
-		case phone.CallChanged:
-			switch c := e.Call; {
-			case c.State == phone.CallEnded:
-				delete(active, c.ID)
-				env.phaseDone("call ended")
-			case c.State == phone.CallActive && !active[c.ID]:
-				active[c.ID] = true
-				env.phaseDone("call set up")
-			}
+		if phase := p.ended(ev); phase != "" {
+			env.phaseDone(phase)
 		}
 		return true
 	})
