@@ -69,6 +69,7 @@ type mapping struct {
 	perms      string // "r-xp": read, write, execute, private or shared
 	path       string // "" for anonymous memory, "[stack]" and the like
 	anonKB     int    // private pages of its own: Anonymous in smaps
+	rssKB      int    // resident: Rss in smaps
 }
 
 // parseSmaps lists the mappings in smaps, the text of /proc/PID/smaps.
@@ -85,8 +86,14 @@ func parseSmaps(smaps io.Reader) ([]mapping, error) {
 		}
 		if key, ok := strings.CutSuffix(fields[0], ":"); ok {
 			// "Anonymous:   12 kB" inside a mapping's block
-			if key == "Anonymous" && cur != nil && len(fields) >= 2 {
+			if cur == nil || len(fields) < 2 {
+				continue
+			}
+			switch key {
+			case "Anonymous":
 				cur.anonKB, _ = strconv.Atoi(fields[1])
+			case "Rss":
+				cur.rssKB, _ = strconv.Atoi(fields[1])
 			}
 			continue
 		}

@@ -19,20 +19,19 @@ func residentKB(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("/proc/self/smaps")
+	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, ours := 0, false
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) >= 6 && strings.Contains(f[0], "-"):
-			ours = strings.Join(f[5:], " ") == exe && !strings.Contains(f[1], "w")
-		case len(f) >= 2 && f[0] == "Rss:" && ours:
-			var kb int
-			fmt.Sscan(f[1], &kb)
-			total += kb
+	defer f.Close()
+	maps, err := parseSmaps(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, m := range maps {
+		if m.path == exe && m.perms[1] != 'w' {
+			total += m.rssKB
 		}
 	}
 	return total
