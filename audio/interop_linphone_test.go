@@ -69,7 +69,7 @@ func startLinphoneEnc(t *testing.T, codecs []lpCodec, enc string) *linphone {
 	if err != nil {
 		t.Skip("linphonec is not installed (apt-get install linphone-cli)")
 	}
-	l := &linphone{port: freeUDPPort(t), dir: t.TempDir(), log: &syncBuffer{}}
+	l := &linphone{port: testpeer.FreePort(t), dir: t.TempDir(), log: &syncBuffer{}}
 	// linphone opens no SIP port until its database directory exists.
 	require.NoError(t, os.MkdirAll(filepath.Join(l.dir, ".local/share/linphone"), 0o700))
 	var cfg strings.Builder

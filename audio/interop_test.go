@@ -64,18 +64,6 @@ func (r *recSink) last(n int) []int16 {
 	return append([]int16(nil), r.pcm[len(r.pcm)-n:]...)
 }
 
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	return testpeer.FreePort(t)
-}
-
-// freeSIPPort returns a port for a baresip SIP listener: baresip also binds
-// SIP-TLS on the port after it.
-func freeSIPPort(t *testing.T) int {
-	t.Helper()
-	return testpeer.FreePortPair(t)
-}
-
 // startBaresip runs baresip as an auto-answering phone that plays a 1000 Hz sine and insists on SRTP.
 func startBaresip(t *testing.T) (sipPort int, log *syncBuffer) {
 	sipPort, _, log = startBaresipCtrl(t)
@@ -103,8 +91,8 @@ func startBaresipCtrl(t *testing.T) (sipPort, ctrlPort int, log *syncBuffer) {
 
 func startBaresipOnce(t *testing.T, bin string) (sipPort, ctrlPort int, log *syncBuffer, ready bool) {
 	dir := t.TempDir()
-	sipPort = freeSIPPort(t)
-	ctrlPort = freeUDPPort(t)
+	sipPort = testpeer.FreePortPair(t) // baresip also binds SIP-TLS on the port after it
+	ctrlPort = testpeer.FreePort(t)
 	cfg := fmt.Sprintf(`poll_method epoll
 ctrl_tcp_listen 127.0.0.1:%d
 sip_listen 127.0.0.1:%d

@@ -22,6 +22,7 @@ import (
 	"softphone/audio"
 	"softphone/audio/dsp"
 	"softphone/audio/tone"
+	"softphone/internal/testpeer"
 )
 
 // wideSource is 16 kHz audio of 1 kHz plus 6 kHz: the 6 kHz half only survives a wideband path.
@@ -46,7 +47,7 @@ func startWidebandBaresip(t *testing.T, codecName string) (sipPort, ctrlPort int
 		t.Skip("baresip is not installed (apt-get install baresip-core)")
 	}
 	dir = t.TempDir()
-	sipPort, ctrlPort = freeSIPPort(t), freeUDPPort(t)
+	sipPort, ctrlPort = testpeer.FreePortPair(t), testpeer.FreePort(t)
 	cfg := fmt.Sprintf(`poll_method epoll
 ctrl_tcp_listen 127.0.0.1:%d
 sip_listen 127.0.0.1:%d

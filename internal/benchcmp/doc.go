@@ -8,8 +8,8 @@
 //
 // The benchmark builds cmd/softphone once (the headless build) and runs a
 // copy of it written with write(), as an installer puts it on a machine
-// (testchild.InstallCopy says why the linker's own output file is not measured). It
-// enrols a headless profile with the file vault in a temporary config
+// (testchild.InstallCopy says why the linker's own output file is not
+// measured). It enrols a headless profile with the file vault in a temporary config
 // directory, and drives the binary as a child process through its JSON-lines
 // automation API. baresip, the client it is compared with, is started with a
 // lean configuration (no resampling, no recording) so that it is measured at

@@ -1,6 +1,7 @@
 // Package testchild runs a test again in a fresh child process of the test
-// binary (or of an installed copy of it), for checks that need a process of their own: the first use of
-// data loaded lazily, or the peak memory of a piece of work. Tests only.
+// binary (or of an installed copy of it), for checks that need a process of
+// their own: the first use of data loaded lazily, the peak memory of a piece
+// of work, or resident memory. Tests only.
 //
 //	func TestX(t *testing.T) {
 //		if testchild.Is("TestX") {

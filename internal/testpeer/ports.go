@@ -64,8 +64,8 @@ func claim(ports ...int) bool {
 // even on a crash. Without the shared directory the claim is this
 // binary's alone (a nil lock).
 func lockPort(port int) (*filelock.File, error) {
-	dir := filepath.Join(os.TempDir(), "softphone-test-ports")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir := portLockDir()
+	if dir == "" {
 		return nil, nil
 	}
 	l, err := filelock.OpenTry(filepath.Join(dir, strconv.Itoa(port)))
@@ -75,9 +75,19 @@ func lockPort(port int) (*filelock.File, error) {
 	return l, err
 }
 
+// portLockDir is the directory of the port lock files, made once; "" when
+// it cannot be made.
+var portLockDir = sync.OnceValue(func() string {
+	dir := filepath.Join(os.TempDir(), "softphone-test-ports")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return dir
+})
+
 // ephemeralStart is the first port Linux gives to outgoing connections and
-// to binds to port 0, or 0 when unknown (other systems).
-func ephemeralStart() int {
+// to binds to port 0, or 0 when unknown (other systems). Read once.
+var ephemeralStart = sync.OnceValue(func() int {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
 		return 0
@@ -88,7 +98,7 @@ func ephemeralStart() int {
 	}
 	n, _ := strconv.Atoi(f[0])
 	return n
-}
+})
 
 // candidate proposes a port to try: a random one between 20000 and the
 // start of the ephemeral range, or, where that range starts too low to
@@ -143,10 +153,11 @@ func FreePort(t testing.TB) int {
 	return reserve(t, 1)
 }
 
-// FreeUDPPort is FreePort for a UDP listener.
+// FreeUDPPort is FreePort, for a UDP listener (every port is checked for
+// both).
 func FreeUDPPort(t testing.TB) int {
 	t.Helper()
-	return reserve(t, 1)
+	return FreePort(t)
 }
 
 // FreePortPair returns a port p where p and p+1 are free as FreePort's
